@@ -1,0 +1,252 @@
+"""The routine as a pure state machine: which stretch, which leg, which rep, paused or not.
+
+No Alexa types here. Handlers call a transition, get an `Outcome` (new state plus the hold to
+deliver, if any) and turn it into speech. The state round-trips through session attributes as
+a small versioned dict; anything unreadable there is treated as "no routine", never a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from skill.timeline import VARIANTS
+
+STATE_VERSION = 1
+LEGS = ("right", "left")
+
+
+class Stage(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    FINISHED = "finished"
+
+
+class Intro(StrEnum):
+    """How a hold is introduced, which decides the words before it."""
+
+    START = "start"  # first hold of the routine: intro + set-up
+    NEXT_STRETCH = "next_stretch"  # first hold of a later stretch: set-up
+    SWITCH_LEGS = "switch_legs"  # first rep on the other leg
+    NEXT_REP = "next_rep"
+    RESUME = "resume"
+    PREVIOUS = "previous"
+    RESTART = "restart"
+
+
+class After(StrEnum):
+    """What follows a hold, which decides the words after it."""
+
+    NEXT_REP = "next_rep"
+    NEXT_LEG = "next_leg"
+    NEXT_STRETCH = "next_stretch"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class HoldRef:
+    index: int  # position in the plan, 0-based
+    stretch_id: str
+    leg: str
+    rep: int  # 1-based
+    reps: int
+
+    @property
+    def variant(self) -> int:
+        """Cue phrasing rotates with the rep and the leg."""
+        return (self.rep - 1 + LEGS.index(self.leg)) % VARIANTS
+
+
+def plan(stretches: tuple[str, ...], reps: int, legs: tuple[str, ...] = LEGS) -> list[HoldRef]:
+    """Every hold of a routine in order: stretch by stretch, leg by leg, rep by rep."""
+    holds = []
+    for stretch_id in stretches:
+        for leg in legs:
+            for rep in range(1, reps + 1):
+                holds.append(HoldRef(len(holds), stretch_id, leg, rep, reps))
+    return holds
+
+
+@dataclass(frozen=True)
+class RoutineState:
+    stretches: tuple[str, ...]
+    reps: int
+    hold_seconds: int
+    position: int = 0  # the current hold: the one last delivered
+    stage: Stage = Stage.ACTIVE
+    done_mask: int = 0  # bit i set = hold i completed
+
+    @property
+    def holds(self) -> list[HoldRef]:
+        return plan(self.stretches, self.reps)
+
+    @property
+    def current(self) -> HoldRef:
+        return self.holds[self.position]
+
+    @property
+    def total(self) -> int:
+        return len(self.stretches) * len(LEGS) * self.reps
+
+    @property
+    def completed(self) -> int:
+        return self.done_mask.bit_count()
+
+    def after(self, hold: HoldRef) -> After:
+        if hold.index + 1 >= self.total:
+            return After.FINISHED
+        nxt = self.holds[hold.index + 1]
+        if nxt.stretch_id != hold.stretch_id:
+            return After.NEXT_STRETCH
+        if nxt.leg != hold.leg:
+            return After.NEXT_LEG
+        return After.NEXT_REP
+
+    def upcoming(self) -> HoldRef | None:
+        """The hold that "next" would deliver."""
+        if self.stage is Stage.FINISHED or self.position + 1 >= self.total:
+            return None
+        return self.holds[self.position + 1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "v": STATE_VERSION,
+            "stretches": list(self.stretches),
+            "reps": self.reps,
+            "hold": self.hold_seconds,
+            "pos": self.position,
+            "stage": self.stage.value,
+            "done": self.done_mask,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, known_stretches: set[str]) -> RoutineState | None:
+        """Rebuild from session attributes; None for anything missing, old or tampered."""
+        try:
+            if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
+                return None
+            stretches = tuple(data["stretches"])
+            state = cls(
+                stretches=stretches,
+                reps=int(data["reps"]),
+                hold_seconds=int(data["hold"]),
+                position=int(data["pos"]),
+                stage=Stage(data["stage"]),
+                done_mask=int(data["done"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        valid = (
+            stretches
+            and all(isinstance(s, str) and s in known_stretches for s in stretches)
+            and 1 <= state.reps <= 10
+            and 0 <= state.position < state.total
+            and 0 <= state.done_mask < (1 << state.total)
+            and 10 <= state.hold_seconds <= 300
+        )
+        return state if valid else None
+
+
+@dataclass(frozen=True)
+class Step:
+    """A hold to deliver now, with how to introduce it and what comes after."""
+
+    hold: HoldRef
+    intro: Intro
+    after: After
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: RoutineState
+    step: Step | None = None
+    newly_completed: tuple[HoldRef, ...] = ()  # holds finished by this transition
+    at_start: bool = False  # "previous" on the first hold
+
+    @property
+    def routine_finished(self) -> bool:
+        return self.step is not None and self.step.after is After.FINISHED
+
+
+def _deliver(state: RoutineState, position: int, intro: Intro, **flags: Any) -> Outcome:
+    """Make `position` the current hold and hand it out; the last hold finishes the routine."""
+    hold = state.holds[position]
+    after = state.after(hold)
+    new = replace(state, position=position, stage=Stage.ACTIVE)
+    completed: tuple[HoldRef, ...] = ()
+    if after is After.FINISHED:
+        # The final hold's response carries the congratulation and ends the session.
+        completed = _newly_done(new, hold)
+        new = replace(new, stage=Stage.FINISHED, done_mask=new.done_mask | (1 << position))
+    return Outcome(new, Step(hold, intro, after), completed, **flags)
+
+
+def _newly_done(state: RoutineState, hold: HoldRef) -> tuple[HoldRef, ...]:
+    return () if state.done_mask >> hold.index & 1 else (hold,)
+
+
+def _entry_intro(state: RoutineState, position: int) -> Intro:
+    hold = state.holds[position]
+    if position == 0:
+        return Intro.START
+    if hold.rep == 1 and hold.leg == LEGS[0]:
+        return Intro.NEXT_STRETCH
+    if hold.rep == 1:
+        return Intro.SWITCH_LEGS
+    return Intro.NEXT_REP
+
+
+def start(stretches: tuple[str, ...], reps: int, hold_seconds: int) -> Outcome:
+    """Begin a routine of one or more stretches with its first hold."""
+    return _deliver(RoutineState(stretches, reps, hold_seconds), 0, Intro.START)
+
+
+def next_hold(state: RoutineState) -> Outcome:
+    """The current hold is done; move on. A finished routine stays finished."""
+    if state.stage is Stage.FINISHED:
+        return Outcome(state)
+    done = _newly_done(state, state.current)
+    state = replace(state, done_mask=state.done_mask | (1 << state.position))
+    position = state.position + 1
+    outcome = _deliver(state, position, _entry_intro(state, position))
+    return replace(outcome, newly_completed=done + outcome.newly_completed)
+
+
+def previous_hold(state: RoutineState) -> Outcome:
+    """Go back one hold (or do the first one again)."""
+    if state.position == 0:
+        return _deliver(state, 0, Intro.PREVIOUS, at_start=True)
+    return _deliver(state, state.position - 1, Intro.PREVIOUS)
+
+
+def pause(state: RoutineState) -> Outcome:
+    if state.stage is Stage.FINISHED:
+        return Outcome(state)
+    return Outcome(replace(state, stage=Stage.PAUSED))
+
+
+def resume(state: RoutineState) -> Outcome:
+    """Pick up at the start of the current hold (Alexa cannot tell how far speech got)."""
+    return _deliver(state, state.position, Intro.RESUME)
+
+
+def start_over(state: RoutineState) -> Outcome:
+    return _deliver(replace(state, done_mask=0), 0, Intro.RESTART)
+
+
+def switch_legs(state: RoutineState) -> Outcome:
+    """Jump to the first rep of the other leg of the current stretch."""
+    current = state.current
+    other = LEGS[1] if current.leg == LEGS[0] else LEGS[0]
+    target = next(h for h in state.holds if h.stretch_id == current.stretch_id and h.leg == other)
+    return _deliver(state, target.index, Intro.SWITCH_LEGS)
+
+
+def set_hold_seconds(state: RoutineState, seconds: int) -> RoutineState:
+    return replace(state, hold_seconds=seconds)
+
+
+def remaining(state: RoutineState) -> int:
+    """Holds still to do, counting the current one only if it is not done."""
+    return state.total - state.completed
