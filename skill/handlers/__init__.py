@@ -1,0 +1,96 @@
+"""Request handlers, grouped by job. Registration order is behaviour: the first handler whose
+`can_handle` is true wins, so the list below is the single place that decides it."""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+
+from skill.handlers.answers import (
+    AnswerIntentHandler,
+    BookAppointmentIntentHandler,
+    InjuryCareIntentHandler,
+)
+from skill.handlers.conversation import (
+    FallbackHandler,
+    HelpIntentHandler,
+    NoIntentHandler,
+    ProgressIntentHandler,
+    UnhandledRequestHandler,
+    YesIntentHandler,
+)
+from skill.handlers.errors import CatchAllExceptionHandler
+from skill.handlers.routine import (
+    HowManyLeftIntentHandler,
+    NextIntentHandler,
+    PauseIntentHandler,
+    PreviousIntentHandler,
+    RepeatIntentHandler,
+    ResumeIntentHandler,
+    SetHoldLengthIntentHandler,
+    StartOverIntentHandler,
+    StartStretchIntentHandler,
+    SwitchLegsIntentHandler,
+)
+from skill.handlers.session import (
+    LaunchRequestHandler,
+    SessionEndedRequestHandler,
+    StopIntentHandler,
+)
+from skill.turns import Coach
+
+REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
+    LaunchRequestHandler,
+    SessionEndedRequestHandler,
+    StopIntentHandler,
+    StartStretchIntentHandler,
+    NextIntentHandler,
+    PreviousIntentHandler,
+    PauseIntentHandler,
+    ResumeIntentHandler,
+    StartOverIntentHandler,
+    SwitchLegsIntentHandler,
+    HowManyLeftIntentHandler,
+    SetHoldLengthIntentHandler,
+    RepeatIntentHandler,
+    AnswerIntentHandler,
+    BookAppointmentIntentHandler,
+    InjuryCareIntentHandler,
+    ProgressIntentHandler,
+    HelpIntentHandler,
+    YesIntentHandler,
+    NoIntentHandler,
+    FallbackHandler,  # every other intent, AMAZON.FallbackIntent included
+    UnhandledRequestHandler,  # last: anything that is not an intent
+)
+
+# Intents with a handler of their own (the consistency test ties these to the model).
+HANDLED_INTENTS = {
+    "StartStretchIntent",
+    "SwitchLegsIntent",
+    "HowManyLeftIntent",
+    "SetHoldLengthIntent",
+    "BookAppointmentIntent",
+    "InjuryCareIntent",
+    "ProgressIntent",
+    "AMAZON.NextIntent",
+    "AMAZON.PreviousIntent",
+    "AMAZON.PauseIntent",
+    "AMAZON.ResumeIntent",
+    "AMAZON.StartOverIntent",
+    "AMAZON.RepeatIntent",
+    "AMAZON.HelpIntent",
+    "AMAZON.StopIntent",
+    "AMAZON.CancelIntent",
+    "AMAZON.NavigateHomeIntent",
+    "AMAZON.YesIntent",
+    "AMAZON.NoIntent",
+    "AMAZON.FallbackIntent",
+}
+
+
+def request_handlers(coach: Coach) -> list[AbstractRequestHandler]:
+    return [handler(coach) for handler in REQUEST_HANDLERS]
+
+
+def exception_handlers(coach: Coach) -> list[AbstractExceptionHandler]:
+    return [CatchAllExceptionHandler(coach)]

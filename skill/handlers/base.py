@@ -1,0 +1,137 @@
+"""What every handler shares: the conversation's state in session attributes, and replying.
+
+Session attributes are one small dict; SDK model objects never go in it. Requests without a
+session (SessionEnded on some devices, skill events) get an empty, throwaway dict.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill.routine import Outcome, RoutineState
+from skill.speech import to_ssml
+from skill.turns import Coach, Turn
+
+ATTR_ROUTINE = "routine"
+ATTR_LAST = "last"
+ATTR_PENDING = "pending"
+ATTR_DISCLAIMER = "disclaimer_heard"
+ATTR_HOLD_SECONDS = "hold_seconds"
+ATTR_HOLDS_DONE = "holds_done"
+
+
+class Conversation:
+    """Typed access to this conversation's session attributes."""
+
+    def __init__(self, handler_input: HandlerInput, coach: Coach) -> None:
+        self.handler_input = handler_input
+        self.coach = coach
+        envelope = handler_input.request_envelope
+        if envelope.session is None:
+            self.attrs: dict[str, Any] = {}
+        else:
+            self.attrs = handler_input.attributes_manager.session_attributes
+
+    @property
+    def routine(self) -> RoutineState | None:
+        return RoutineState.from_dict(
+            self.attrs.get(ATTR_ROUTINE), set(self.coach.content.stretches)
+        )
+
+    @routine.setter
+    def routine(self, state: RoutineState | None) -> None:
+        if state is None:
+            self.attrs.pop(ATTR_ROUTINE, None)
+        else:
+            self.attrs[ATTR_ROUTINE] = state.to_dict()
+
+    @property
+    def hold_seconds(self) -> int:
+        settings = self.coach.content.routine
+        value = self.attrs.get(ATTR_HOLD_SECONDS)
+        if (
+            isinstance(value, int)
+            and settings.hold_seconds_min <= value <= settings.hold_seconds_max
+        ):
+            return value
+        return settings.hold_seconds_default
+
+    @hold_seconds.setter
+    def hold_seconds(self, value: int) -> None:
+        self.attrs[ATTR_HOLD_SECONDS] = value
+
+    @property
+    def pending(self) -> str | None:
+        value = self.attrs.get(ATTR_PENDING)
+        return value if isinstance(value, str) else None
+
+    @property
+    def last(self) -> dict[str, Any] | None:
+        value = self.attrs.get(ATTR_LAST)
+        return value if isinstance(value, dict) and isinstance(value.get("speech"), str) else None
+
+    @property
+    def holds_done(self) -> int:
+        """Holds finished in this conversation."""
+        value = self.attrs.get(ATTR_HOLDS_DONE, 0)
+        return value if isinstance(value, int) and value >= 0 else 0
+
+    def record_progress(self, outcome: Outcome) -> None:
+        if outcome.newly_completed:
+            self.attrs[ATTR_HOLDS_DONE] = self.holds_done + len(outcome.newly_completed)
+
+    def reply(self, turn: Turn) -> Response:
+        """Build the response from a turn and remember it for "repeat"."""
+        speech = to_ssml(turn.speech)
+        reprompt = to_ssml(turn.reprompt, reprompt=True) if turn.reprompt else None
+        if not turn.end_session and reprompt is None:
+            raise ValueError("an open session needs a reprompt")
+        self.attrs[ATTR_LAST] = {"speech": speech, "reprompt": reprompt}
+        if turn.expects:
+            self.attrs[ATTR_PENDING] = turn.expects
+        else:
+            self.attrs.pop(ATTR_PENDING, None)
+        return self.reply_ssml(speech, reprompt, turn)
+
+    def reply_ssml(self, speech: str, reprompt: str | None, turn: Turn | None = None) -> Response:
+        builder = self.handler_input.response_builder
+        builder.speak(speech)
+        end = turn.end_session if turn else reprompt is None
+        if reprompt and not end:
+            builder.ask(reprompt)
+        if turn and turn.card:
+            builder.set_card(SimpleCard(title=turn.card.title, content=turn.card.text))
+        builder.set_should_end_session(end)
+        return builder.response
+
+
+class CoachHandler(AbstractRequestHandler):
+    """A request handler with the coach (content) at hand."""
+
+    def __init__(self, coach: Coach) -> None:
+        self.coach = coach
+
+    def conversation(self, handler_input: HandlerInput) -> Conversation:
+        return Conversation(handler_input, self.coach)
+
+
+def slot_value(handler_input: HandlerInput, name: str) -> tuple[str | None, str | None]:
+    """A slot's (resolved id, heard words); id only when entity resolution matched."""
+    request = handler_input.request_envelope.request
+    intent = getattr(request, "intent", None)
+    slot = (intent.slots or {}).get(name) if intent else None
+    if slot is None:
+        return None, None
+    resolved = None
+    resolutions = slot.resolutions.resolutions_per_authority if slot.resolutions else None
+    for authority in resolutions or []:
+        code = authority.status.code.value if authority.status and authority.status.code else ""
+        if code == "ER_SUCCESS_MATCH" and authority.values:
+            resolved = authority.values[0].value.id
+            break
+    return resolved, slot.value

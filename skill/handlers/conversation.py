@@ -1,0 +1,87 @@
+"""Conversation glue: help, yes / no, progress in this conversation, and anything not understood."""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from skill import routine
+from skill.handlers.base import CoachHandler
+from skill.handlers.routine import deliver, start_routine
+from skill.routine import Stage
+
+
+class HelpIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        return conv.reply(self.coach.help_turn(conv.routine))
+
+
+class YesIntentHandler(CoachHandler):
+    """ "Yes" answers the last question: start the routine, or "ready?" during one."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.YesIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        state = conv.routine
+        if conv.pending == "start_routine":
+            return start_routine(conv, "full")
+        if state is not None and state.stage is Stage.ACTIVE:
+            return deliver(conv, routine.next_hold(state))
+        if state is not None and state.stage is Stage.PAUSED:
+            return deliver(conv, routine.resume(state))
+        text = self.coach.p.get("yes_no.unexpected")
+        return conv.reply(self.coach.with_follow_up(text, state))
+
+
+class NoIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.NoIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        state, p = conv.routine, self.coach.p
+        if state is None:
+            return conv.reply(
+                self.coach.ask(p.get("yes_no.no_idle"), reprompt=p.get("yes_no.no_reprompt"))
+            )
+        return conv.reply(self.coach.with_follow_up(p.get("yes_no.take_your_time"), state))
+
+
+class ProgressIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("ProgressIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        done, p = conv.holds_done, self.coach.p
+        text = p.get("progress.session", done=done) if done else p.get("progress.none_yet")
+        return conv.reply(self.coach.with_follow_up(text, conv.routine))
+
+
+class FallbackHandler(CoachHandler):
+    """FallbackIntent, and any intent or request this skill does not know: a reprompt that
+    fits where the person is, never a dead end."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        return conv.reply(self.coach.fallback_turn(conv.routine))
+
+
+class UnhandledRequestHandler(CoachHandler):
+    """Requests of other types (e.g. events, display callbacks): an empty, valid answer."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.response

@@ -1,0 +1,40 @@
+"""The catch-all exception handler: apologise in speech, log the error, keep the session."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.speech import Speech, to_ssml
+from skill.turns import Coach
+
+log = logging.getLogger(__name__)
+
+
+class CatchAllExceptionHandler(AbstractExceptionHandler):
+    def __init__(self, coach: Coach) -> None:
+        self.coach = coach
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        request = handler_input.request_envelope.request
+        log.error(
+            "handler failed: %s: %s (request type %s)",
+            type(exception).__name__,
+            exception,
+            getattr(request, "object_type", "?"),
+            exc_info=exception,
+        )
+        p = self.coach.p
+        builder = handler_input.response_builder
+        if getattr(request, "object_type", "") == "SessionEndedRequest":
+            return builder.response  # Alexa allows no speech here
+        builder.speak(to_ssml(Speech().say(p.get("errors.generic"))))
+        if handler_input.request_envelope.session is not None:
+            builder.ask(to_ssml(Speech().say(p.get("errors.generic_reprompt")), reprompt=True))
+        return builder.response

@@ -1,0 +1,185 @@
+"""Handlers that steer the routine: start, next, previous, pause, resume, start over, switch
+legs, how many are left, hold length and repeat. Each translates Alexa to a routine transition.
+"""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
+from ask_sdk_model import Response
+
+from skill import routine
+from skill.handlers.base import CoachHandler, Conversation, slot_value
+from skill.routine import Outcome, Stage
+
+STRETCH_CHOICES = {"seated": ("seated",), "supine": ("supine",), "full": ("seated", "supine")}
+
+
+def deliver(conv: Conversation, outcome: Outcome) -> Response:
+    """Store the new routine state and speak the hold it hands out."""
+    conv.routine = outcome.state
+    conv.record_progress(outcome)
+    assert outcome.step is not None
+    return conv.reply(conv.coach.hold_turn(outcome.step, outcome.state))
+
+
+def not_running(conv: Conversation, key: str) -> Response:
+    """An answer for steering commands when no routine is running."""
+    return conv.reply(conv.coach.with_follow_up(conv.coach.p.get(key), None))
+
+
+def start_routine(conv: Conversation, choice: str) -> Response:
+    outcome = routine.start(
+        STRETCH_CHOICES[choice], conv.coach.content.routine.reps_per_leg, conv.hold_seconds
+    )
+    return deliver(conv, outcome)
+
+
+class StartStretchIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("StartStretchIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        choice, _ = slot_value(handler_input, "Stretch")
+        if choice not in STRETCH_CHOICES:
+            p = self.coach.p
+            return conv.reply(
+                self.coach.ask(p.get("start.which"), reprompt=p.get("start.which_reprompt"))
+            )
+        return start_routine(conv, choice)
+
+
+class NextIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.NextIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        state = conv.routine
+        if state is None:
+            return not_running(conv, "navigation.next_not_in_routine")
+        if state.stage is Stage.FINISHED:
+            return conv.reply(
+                self.coach.with_follow_up(self.coach.p.get("navigation.after_finish"), state)
+            )
+        return deliver(conv, routine.next_hold(state))
+
+
+class PreviousIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.PreviousIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        state = conv.routine
+        if state is None:
+            return not_running(conv, "navigation.next_not_in_routine")
+        return deliver(conv, routine.previous_hold(state))
+
+
+class PauseIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.PauseIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        state = conv.routine
+        if state is None or state.stage is Stage.FINISHED:
+            return not_running(conv, "pause.not_in_routine")
+        conv.routine = routine.pause(state).state
+        p = self.coach.p
+        return conv.reply(self.coach.ask(p.get("pause.paused"), reprompt=p.get("pause.reprompt")))
+
+
+class ResumeIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.ResumeIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        state = conv.routine
+        if state is None or state.stage is Stage.FINISHED:
+            return not_running(conv, "pause.resume_nothing")
+        return deliver(conv, routine.resume(state))
+
+
+class StartOverIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.StartOverIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        state = conv.routine
+        if state is None:
+            return not_running(conv, "navigation.next_not_in_routine")
+        return deliver(conv, routine.start_over(state))
+
+
+class SwitchLegsIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SwitchLegsIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        state = conv.routine
+        if state is None:
+            return not_running(conv, "navigation.switch_not_in_routine")
+        return deliver(conv, routine.switch_legs(state))
+
+
+class HowManyLeftIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("HowManyLeftIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        return conv.reply(self.coach.remaining_turn(conv.routine))
+
+
+class SetHoldLengthIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("SetHoldLengthIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        settings, p = self.coach.content.routine, self.coach.p
+        limits = dict(min=settings.hold_seconds_min, max=settings.hold_seconds_max)
+        _, heard = slot_value(handler_input, "Seconds")
+        try:
+            seconds = int(heard) if heard is not None else None
+        except ValueError:
+            seconds = None
+        if seconds is None:
+            return conv.reply(
+                self.coach.ask(
+                    p.get("hold_length.missing", **limits), reprompt=p.get("hold_length.reprompt")
+                )
+            )
+        if not settings.hold_seconds_min <= seconds <= settings.hold_seconds_max:
+            return conv.reply(
+                self.coach.ask(
+                    p.get("hold_length.out_of_range", **limits),
+                    reprompt=p.get("hold_length.reprompt"),
+                )
+            )
+        conv.hold_seconds = seconds
+        state = conv.routine
+        if state is None or state.stage is Stage.FINISHED:
+            text = p.get("hold_length.set_idle", seconds=seconds)
+            return conv.reply(self.coach.with_follow_up(text, None if state is None else state))
+        conv.routine = routine.set_hold_seconds(state, seconds)
+        text = p.get("hold_length.set_running", seconds=seconds)
+        return conv.reply(self.coach.with_follow_up(text, conv.routine))
+
+
+class RepeatIntentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.RepeatIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        last = conv.last
+        if last is None:
+            return not_running(conv, "navigation.nothing_to_repeat")
+        return conv.reply_ssml(last["speech"], last.get("reprompt") or None)

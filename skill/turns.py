@@ -1,0 +1,272 @@
+"""What the coach says in each turn, composed from content: no Alexa types, no SSML.
+
+Handlers, the downloadable guided session and the simulator all compose turns here, so a
+routine sounds the same everywhere. A `Turn` is speech + reprompt + card + whether it ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from skill.content import Content, Phone
+from skill.routine import After, HoldRef, Intro, RoutineState, Stage, Step
+from skill.speech import Speech
+from skill.timeline import build_hold_timeline, count_in, estimate_speech_seconds
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    text: str
+
+
+@dataclass
+class Turn:
+    speech: Speech
+    reprompt: Speech | None = None
+    end_session: bool = False
+    card: Card | None = None
+    expects: str | None = None  # what a "yes" would mean next, e.g. "start_routine"
+    # Parts of a hold turn, kept apart so APL for Audio can place them around the hold.
+    intro: Speech = field(default_factory=Speech)
+    outro: Speech = field(default_factory=Speech)
+
+
+def _speech(*texts: str) -> Speech:
+    return Speech().say(*texts)
+
+
+class Coach:
+    """Composes turns from the content files."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.p = content.phrases
+
+    # --- routine ----------------------------------------------------------------------
+
+    def routine_name(self, state: RoutineState) -> str:
+        if len(state.stretches) > 1:
+            return "full routine"
+        return self.content.stretch(state.stretches[0]).name
+
+    def hold_turn(self, step: Step, state: RoutineState) -> Turn:
+        """Intro (set-up, switch, get-ready), the hold with its cues, and what comes next."""
+        hold = step.hold
+        intro = self._intro(step, state)
+        intro.extend(self._count_in(hold.variant))
+        timeline = build_hold_timeline(
+            self.content, hold.stretch_id, state.hold_seconds, hold.variant
+        )
+        outro, reprompt, end = self._outro(step, state)
+        speech = Speech().extend(intro).hold(timeline).extend(outro)
+        return Turn(speech, reprompt, end_session=end, intro=intro, outro=outro)
+
+    def _stretch_setup(self, hold: HoldRef) -> list[str]:
+        stretch = self.content.stretch(hold.stretch_id)
+        return [line.format(leg=hold.leg) for line in stretch.setup]
+
+    def _reminder(self, hold: HoldRef) -> str:
+        return self.content.stretch(hold.stretch_id).reminder.format(leg=hold.leg)
+
+    def _intro(self, step: Step, state: RoutineState) -> Speech:
+        hold, p, settings = step.hold, self.p, self.content.routine
+        stretch = self.content.stretch(hold.stretch_id)
+        reps = dict(rep=hold.rep, reps=hold.reps, leg=hold.leg)
+        if step.intro in (Intro.START, Intro.RESTART):
+            speech = Speech()
+            if step.intro is Intro.RESTART:
+                speech.say(p.get("hold.restart_intro"))
+            if len(state.stretches) > 1:
+                speech.say(p.get("start.full_intro", reps=hold.reps, seconds=state.hold_seconds))
+                speech.say(
+                    p.get("start.next_stretch_intro", name=stretch.name, where=stretch.where)
+                )
+            else:
+                speech.say(
+                    p.get(
+                        "start.stretch_intro",
+                        name=stretch.name,
+                        reps=hold.reps,
+                        seconds=state.hold_seconds,
+                        leg=hold.leg,
+                    )
+                )
+            return speech.say(*self._stretch_setup(hold)).pause(1)
+        if step.intro is Intro.NEXT_STRETCH:
+            return (
+                _speech(p.get("start.next_stretch_intro", name=stretch.name, where=stretch.where))
+                .say(*self._stretch_setup(hold))
+                .pause(1)
+            )
+        if step.intro is Intro.SWITCH_LEGS:
+            return _speech(p.get("hold.switch_legs", leg=hold.leg), self._reminder(hold)).pause(
+                settings.switch_seconds
+            )
+        if step.intro is Intro.NEXT_REP:
+            return _speech(p.get("hold.rep_intro", **reps))
+        key = "hold.resume_intro" if step.intro is Intro.RESUME else "hold.previous_intro"
+        return _speech(p.get(key, **reps), self._reminder(hold))
+
+    def _count_in(self, variant: int) -> Speech:
+        """ "Get ready. Three. Two. One." at one word per second."""
+        speech = _speech(self.content.cues.pick("get_ready", variant))
+        for word in count_in(self.content):
+            speech.say(word).pause(max(0.0, 1.0 - estimate_speech_seconds(word)))
+        return speech
+
+    def _outro(self, step: Step, state: RoutineState) -> tuple[Speech, Speech | None, bool]:
+        hold, p = step.hold, self.p
+        speech = Speech().pause(self.content.routine.relax_seconds)
+        if step.after is After.FINISHED:
+            speech.say(
+                p.get("finish.done", name=self.routine_name(state), holds=state.total),
+                p.get("finish.consistency"),
+            )
+            return speech, None, True
+        speech.say(p.get("hold.done_rep", hold.rep - 1, rep=hold.rep, reps=hold.reps, leg=hold.leg))
+        nxt = state.holds[hold.index + 1]
+        if step.after is After.NEXT_REP:
+            speech.say(p.get("hold.prompt_next_rep", next_rep=nxt.rep))
+        elif step.after is After.NEXT_LEG:
+            speech.say(p.get("hold.prompt_next_leg", leg=hold.leg, next_leg=nxt.leg))
+        else:
+            speech.say(
+                p.get(
+                    "hold.prompt_next_stretch",
+                    name=self.content.stretch(hold.stretch_id).name,
+                    next_name=self.content.stretch(nxt.stretch_id).name,
+                )
+            )
+        return speech, _speech(p.get("hold.reprompt")), False
+
+    # --- routine status ---------------------------------------------------------------
+
+    def stage_key(self, state: RoutineState | None) -> str:
+        """The part of the conversation we are in, for help, fallback and follow-ups."""
+        if state is None:
+            return "idle"
+        return {Stage.ACTIVE: "running", Stage.PAUSED: "paused"}.get(state.stage, "finished")
+
+    def follow_up(self, state: RoutineState | None) -> tuple[str, str]:
+        """The question that brings the person back to where they were, and its reprompt."""
+        stage = self.stage_key(state)
+        if stage == "idle":
+            return self.p.get("follow_up.idle"), self.p.get("follow_up.idle_reprompt")
+        if stage == "running" and state is not None:
+            nxt = state.upcoming()
+            if nxt is not None:
+                text = self.p.get("follow_up.running", rep=nxt.rep, leg=nxt.leg)
+                return text, self.p.get("hold.reprompt")
+        key = "paused" if stage == "paused" else "finished"
+        return self.p.get(f"follow_up.{key}"), self.p.get(f"fallback.{key}")
+
+    def remaining_turn(self, state: RoutineState | None) -> Turn:
+        p = self.p
+        if state is None:
+            return self.with_follow_up(p.get("remaining.none"), None)
+        if state.stage is Stage.FINISHED:
+            return self.with_follow_up(p.get("remaining.finished", total=state.total), state)
+        done = state.completed
+        text = p.get("remaining.status", done=done, total=state.total, left=state.total - done)
+        nxt = state.upcoming()
+        if nxt is not None:
+            name = self.content.stretch(nxt.stretch_id).name
+            text += " " + p.get(
+                "remaining.position", rep=nxt.rep, reps=nxt.reps, leg=nxt.leg, name=name
+            )
+        return self.with_follow_up(text, state)
+
+    def stop_turn(self, state: RoutineState | None) -> Turn:
+        """Mid-routine: one line on how far they got, then goodbye."""
+        speech = Speech()
+        if state is not None and state.stage is not Stage.FINISHED:
+            speech.say(
+                self.p.get(
+                    "stop.summary",
+                    done=state.completed,
+                    total=state.total,
+                    name=self.routine_name(state),
+                )
+            )
+        speech.say(self.p.get("stop.goodbye"))
+        return Turn(speech, end_session=True)
+
+    def help_turn(self, state: RoutineState | None) -> Turn:
+        stage = self.stage_key(state)
+        if stage == "running" and state is not None:
+            cur = state.current
+            text = self.p.get(
+                "help.running",
+                rep=cur.rep,
+                reps=cur.reps,
+                leg=cur.leg,
+                name=self.content.stretch(cur.stretch_id).name,
+            )
+            return self.ask(text, reprompt=self.p.get("hold.reprompt"))
+        if stage == "idle":
+            return self.ask(self.p.get("help.idle"), reprompt=self.p.get("help.idle_reprompt"))
+        return self.ask(self.p.get(f"help.{stage}"), reprompt=self.p.get(f"fallback.{stage}"))
+
+    def fallback_turn(self, state: RoutineState | None) -> Turn:
+        stage = self.stage_key(state)
+        text = self.p.get(f"fallback.{stage}")
+        return self.ask(text, reprompt=text)
+
+    # --- answers and phone numbers ----------------------------------------------------
+
+    def answer_turn(self, intent: str, state: RoutineState | None) -> Turn:
+        answer = self.content.answers[intent]
+        if answer.emergency:
+            card = Card(self.p.get("cards.emergency_title"), self.p.get("cards.emergency_text"))
+            return Turn(_speech(answer.text), end_session=True, card=card)
+        if answer.ends_routine and state is not None:
+            return self.ask(
+                answer.text,
+                self.p.get("follow_up.after_stop"),
+                reprompt=self.p.get("follow_up.after_stop_reprompt"),
+            )
+        return self.with_follow_up(answer.text, state)
+
+    def booking_turn(self, key: str, state: RoutineState | None) -> Turn:
+        phone: Phone = self.content.clinic[key]
+        prefix = "booking.rehab" if key == "rehab" else "booking.injury"
+        params = dict(name=phone.name, vanity=phone.display)
+        speech = Speech().say(self.p.get(f"{prefix}_before", **params)).phone(phone.dial)
+        speech.say(self.p.get(f"{prefix}_after", **params))
+        question, reprompt = self.follow_up(state)
+        speech.say(question)
+        expects = "start_routine" if state is None else None
+        if key == "rehab":
+            card = Card(
+                self.p.get("cards.rehab_title"),
+                self.p.get("cards.rehab_text", name=phone.name, display=phone.display),
+            )
+        else:
+            card = Card(
+                self.p.get("cards.injury_title"),
+                self.p.get(
+                    "cards.injury_text",
+                    name=phone.name,
+                    display=phone.display,
+                    dial_pretty=phone.dial_pretty,
+                ),
+            )
+        return Turn(speech, _speech(reprompt), card=card, expects=expects)
+
+    # --- small helpers ----------------------------------------------------------------
+
+    def ask(self, *texts: str, reprompt: str) -> Turn:
+        """Say `texts` (ending with a question) and keep listening, with a reprompt."""
+        return Turn(_speech(*texts), _speech(reprompt))
+
+    def with_follow_up(self, text: str, state: RoutineState | None) -> Turn:
+        """An answer, then the question that leads back to where the person was."""
+        question, reprompt = self.follow_up(state)
+        turn = self.ask(text, question, reprompt=reprompt)
+        if state is None:
+            turn.expects = "start_routine"
+        return turn
+
+    def say_and_end(self, *texts: str) -> Turn:
+        return Turn(_speech(*texts), end_session=True)

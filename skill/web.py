@@ -1,0 +1,185 @@
+"""Flask app factory and our thin adapter between HTTP and ask-sdk-core.
+
+flask-ask-sdk cannot be imported here (its verifier needs oscrypto, broken on OpenSSL 3), and
+we want sharper edges anyway: every bad request gets a 4xx JSON reason, never a 500, and one
+structured log line per request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any, Protocol
+
+from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from skill.config import Config
+from skill.logs import short_user_id
+from skill.skill_builder import build_skill
+
+log = logging.getLogger("skill.web")
+
+
+class RequestRejected(Exception):
+    """A request that must get a 4xx; `reason` is safe to show the client."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class Verifier(Protocol):
+    def verify(self, headers: Any, body: bytes, envelope: dict[str, Any]) -> None: ...
+
+
+def json_response(payload: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(payload), status=status, mimetype="application/json")
+
+
+def error_response(status: int, reason: str) -> Response:
+    return json_response({"error": reason}, status)
+
+
+def parse_envelope(body: bytes) -> dict[str, Any]:
+    """The JSON body, checked to look like an Alexa request envelope."""
+    try:
+        envelope = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise RequestRejected(400, "body is not valid JSON") from None
+    if not isinstance(envelope, dict):
+        raise RequestRejected(400, "body is not an Alexa request envelope (expected an object)")
+    req = envelope.get("request")
+    if not isinstance(req, dict):
+        raise RequestRejected(400, "not an Alexa request envelope: 'request' is missing")
+    for field in ("type", "requestId", "timestamp"):
+        if not isinstance(req.get(field), str) or not req[field]:
+            raise RequestRejected(400, f"not an Alexa request envelope: 'request.{field}' missing")
+    for field in ("session", "context"):
+        if field in envelope and not isinstance(envelope[field], dict):
+            raise RequestRejected(400, f"not an Alexa request envelope: '{field}' is not an object")
+    if not isinstance(envelope.get("version"), str):
+        raise RequestRejected(400, "not an Alexa request envelope: 'version' missing")
+    return envelope
+
+
+def _log_fields(envelope: dict[str, Any] | None) -> dict[str, Any]:
+    if not envelope:
+        return {}
+    req = envelope.get("request") or {}
+    intent = req.get("intent") if isinstance(req, dict) else None
+    system = (envelope.get("context") or {}).get("System") or {}
+    user = (system.get("user") or {}).get("userId") if isinstance(system, dict) else None
+    return {
+        "request_type": req.get("type") if isinstance(req, dict) else None,
+        "intent": intent.get("name") if isinstance(intent, dict) else None,
+        "user": short_user_id(user if isinstance(user, str) else None),
+    }
+
+
+class AlexaEndpoint:
+    """POST /alexa: bytes in, verified, deserialized, dispatched, serialized."""
+
+    def __init__(self, skill: CustomSkill, verifier: Verifier | None) -> None:
+        self.skill = skill
+        self.verifier = verifier
+        self.serializer = DefaultSerializer()
+
+    def __call__(self) -> Response:
+        started = time.perf_counter()
+        envelope: dict[str, Any] | None = None
+        status = 200
+        reason = None
+        try:
+            body = self._body()
+            envelope = parse_envelope(body)
+            if self.verifier is not None:
+                self._verify(body, envelope)
+            response = json_response(self.dispatch(body))
+        except RequestRejected as exc:
+            status, reason = exc.status, exc.reason
+            response = error_response(status, reason)
+        fields = _log_fields(envelope) | {
+            "status": status,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        if reason:
+            fields["reason"] = reason
+        log.info("alexa request", extra={"fields": fields})
+        return response
+
+    def _body(self) -> bytes:
+        mimetype = request.mimetype
+        if mimetype != "application/json":
+            raise RequestRejected(
+                415, f"content type must be application/json, not {mimetype or 'none'}"
+            )
+        return request.get_data(cache=False)
+
+    def _verify(self, body: bytes, envelope: dict[str, Any]) -> None:
+        from skill.verify import VerificationError
+
+        try:
+            assert self.verifier is not None
+            self.verifier.verify(request.headers, body, envelope)
+        except VerificationError as exc:
+            raise RequestRejected(400, f"request verification failed: {exc.reason}") from None
+
+    def dispatch(self, body: bytes) -> dict[str, Any]:
+        try:
+            request_envelope = self.serializer.deserialize(body.decode(), RequestEnvelope)
+        except Exception:
+            raise RequestRejected(
+                400, "not an Alexa request envelope (cannot deserialize)"
+            ) from None
+        try:
+            response_envelope = self.skill.invoke(request_envelope, None)
+        except AskSdkException as exc:
+            if "Skill ID" in str(exc):
+                raise RequestRejected(400, "application id does not match this skill") from None
+            raise
+        return self.serializer.serialize(response_envelope)
+
+
+def create_app(
+    config: Config | None = None,
+    *,
+    skill: CustomSkill | None = None,
+    verifier: Verifier | None = None,
+) -> Flask:
+    """The web app. Tests pass their own config; `serve` passes the operator's."""
+    config = config or Config.from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.config["SKILL_CONFIG"] = config
+    endpoint = AlexaEndpoint(skill or build_skill(config), verifier)
+    app.add_url_rule("/alexa", "alexa", endpoint, methods=["POST"])
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        status = {
+            "status": "ok",
+            "verification": "on" if verifier is not None else "off",
+            "skill_id": "set" if config.skill_id else "unset: any skill id is accepted",
+        }
+        return json_response(status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        reason = {413: f"body larger than {config.max_body_bytes} bytes"}.get(
+            exc.code or 0, (exc.description or exc.name).rstrip(".")
+        )
+        return error_response(exc.code or 400, reason)
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception) -> Response:
+        log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+        return error_response(500, "internal error")
+
+    return app

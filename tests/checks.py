@@ -1,0 +1,102 @@
+"""Checks every response the suite produces against ALEXA.md's limits and our timing rules."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import ResponseEnvelope
+
+from skill.content import load_content
+from skill.timeline import estimate_speech_seconds
+
+MAX_RESPONSE_BYTES = 120 * 1024
+_serializer = DefaultSerializer()
+
+
+def ssml_tokens(ssml: str) -> list[tuple[str, Any]]:
+    """SSML as a flat list of ("text", str), ("break", ms), ("audio", src), ("phone", digits)."""
+    root = ET.fromstring(ssml)
+    assert root.tag == "speak", "SSML must be wrapped in <speak>"
+    tokens: list[tuple[str, Any]] = []
+
+    def text(value: str | None) -> None:
+        if value and value.strip():
+            tokens.append(("text", " ".join(value.split())))
+
+    def walk(element: ET.Element) -> None:
+        text(element.text)
+        for child in element:
+            if child.tag == "break":
+                match = re.fullmatch(r"(\d+)ms", child.get("time", ""))
+                assert match, f"break needs a time in ms: {ET.tostring(child)!r}"
+                tokens.append(("break", int(match.group(1))))
+            elif child.tag == "audio":
+                tokens.append(("audio", child.get("src")))
+            elif child.tag == "say-as":
+                assert child.get("interpret-as") == "telephone"
+                tokens.append(("phone", child.text))
+            else:
+                walk(child)
+            text(child.tail)
+
+    walk(root)
+    return tokens
+
+
+def check_ssml(ssml: str) -> list[tuple[str, Any]]:
+    assert len(ssml) < 8000, f"SSML has {len(ssml)} characters"
+    tokens = ssml_tokens(ssml)
+    for kind, value in tokens:
+        if kind == "break":
+            assert 0 < value <= 10_000, f"break of {value} ms"
+    assert sum(1 for kind, _ in tokens if kind == "audio") <= 5
+    return tokens
+
+
+def hold_lengths(ssml: str) -> list[float]:
+    """Seconds from each hold's start cue to its release cue, by the timing model."""
+    cues = load_content().cues
+    tokens = ssml_tokens(ssml)
+    lengths = []
+    start = None
+    total = 0.0
+    for kind, value in tokens:
+        if kind == "text" and value in cues.start:
+            start, total = True, 0.0
+        if start is None:
+            continue
+        if kind == "text" and value in cues.release:
+            lengths.append(total)
+            start = None
+            continue
+        if kind == "text":
+            total += estimate_speech_seconds(value)
+        elif kind == "break":
+            total += value / 1000
+    return lengths
+
+
+def check_response(body: dict[str, Any]) -> None:
+    """Deserializes with ask-sdk-model, SSML inside limits, an open session has a reprompt."""
+    raw = json.dumps(body)
+    assert len(raw.encode()) <= MAX_RESPONSE_BYTES
+    envelope = _serializer.deserialize(raw, ResponseEnvelope)
+    assert envelope.response is not None
+    response = body["response"]
+    speech = response.get("outputSpeech")
+    if speech:
+        assert speech["type"] == "SSML"
+        check_ssml(speech["ssml"])
+    reprompt = (response.get("reprompt") or {}).get("outputSpeech")
+    if reprompt:
+        check_ssml(reprompt["ssml"])
+    if response.get("shouldEndSession") is False:
+        assert reprompt, "an open session must have a reprompt"
+        assert speech, "an open session must say something"
+    card = response.get("card")
+    if card:
+        assert len(card.get("content", "") + card.get("title", "")) <= 8000
