@@ -7,6 +7,7 @@ or rendered clips. All text is XML-escaped here, in one place.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
@@ -131,7 +132,7 @@ def hold_plan(timeline: HoldTimeline) -> list[tuple[str, int]]:
     for i, cue in enumerate(cues):
         at_ms = max(at_ms, cue.offset_ms) + estimate_speech_seconds(cue.text) * 1000
         gap = cues[i + 1].offset_ms - at_ms if i + 1 < len(cues) else 0
-        gap_ms = max(0, round(gap))
+        gap_ms = max(0, math.ceil(gap))  # round up: a hold may not come out short
         plan.append((cue.text, gap_ms))
         at_ms += gap_ms
     return plan
