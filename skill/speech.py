@@ -7,12 +7,11 @@ or rendered clips. All text is XML-escaped here, in one place.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from skill.timeline import HoldTimeline, estimate_speech_seconds
+from skill.timeline import HoldTimeline, estimate_speech_ms, estimate_speech_seconds
 
 MAX_BREAK_MS = 10_000
 MAX_SSML_CHARS = 8000
@@ -127,12 +126,11 @@ def hold_plan(timeline: HoldTimeline) -> list[tuple[str, int]]:
     the next offset, the next cue starts late: the hold grows, it never shrinks.
     """
     plan = []
-    at_ms = 0.0
+    at_ms = 0
     cues = timeline.cues
     for i, cue in enumerate(cues):
-        at_ms = max(at_ms, cue.offset_ms) + estimate_speech_seconds(cue.text) * 1000
-        gap = cues[i + 1].offset_ms - at_ms if i + 1 < len(cues) else 0
-        gap_ms = max(0, math.ceil(gap))  # round up: a hold may not come out short
+        at_ms = max(at_ms, cue.offset_ms) + estimate_speech_ms(cue.text)
+        gap_ms = max(0, cues[i + 1].offset_ms - at_ms) if i + 1 < len(cues) else 0
         plan.append((cue.text, gap_ms))
         at_ms += gap_ms
     return plan
@@ -140,13 +138,13 @@ def hold_plan(timeline: HoldTimeline) -> list[tuple[str, int]]:
 
 def hold_ssml_seconds(timeline: HoldTimeline) -> float:
     """Estimated playing time of the SSML hold, including the release cue."""
-    return sum(estimate_speech_seconds(text) + gap / 1000 for text, gap in hold_plan(timeline))
+    return sum(estimate_speech_ms(text) + gap for text, gap in hold_plan(timeline)) / 1000
 
 
 def hold_length_seconds(timeline: HoldTimeline) -> float:
     """Estimated time from the start cue's onset to the release cue's onset."""
     plan = hold_plan(timeline)
-    return sum(estimate_speech_seconds(text) + gap / 1000 for text, gap in plan[:-1])
+    return sum(estimate_speech_ms(text) + gap for text, gap in plan[:-1]) / 1000
 
 
 def _segment_ssml(segment: Segment) -> str:

@@ -26,6 +26,11 @@ def estimate_speech_seconds(text: str) -> float:
     return max(MIN_CUE_SECONDS, words / WORDS_PER_SECOND + 0.15 * stops)
 
 
+def estimate_speech_ms(text: str) -> int:
+    """`estimate_speech_seconds` in whole milliseconds, so timing sums are exact."""
+    return int(estimate_speech_seconds(text) * 1000)
+
+
 @dataclass(frozen=True)
 class Cue:
     offset_ms: int

@@ -50,10 +50,10 @@ class Coach:
             return "full routine"
         return self.content.stretch(state.stretches[0]).name
 
-    def hold_turn(self, step: Step, state: RoutineState) -> Turn:
+    def hold_turn(self, step: Step, state: RoutineState, lead: str = "") -> Turn:
         """Intro (set-up, switch, get-ready), the hold with its cues, and what comes next."""
         hold = step.hold
-        intro = self._intro(step, state)
+        intro = Speech().say(lead).extend(self._intro(step, state))
         intro.extend(self._count_in(hold.variant))
         timeline = build_hold_timeline(
             self.content, hold.stretch_id, state.hold_seconds, hold.variant

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from skill.config import Config
 from skill.logs import short_user_id
 from skill.skill_builder import build_skill
+from skill.verify import VerificationError
 
 log = logging.getLogger("skill.web")
 
@@ -123,10 +124,8 @@ class AlexaEndpoint:
         return request.get_data(cache=False)
 
     def _verify(self, body: bytes, envelope: dict[str, Any]) -> None:
-        from skill.verify import VerificationError
-
+        assert self.verifier is not None
         try:
-            assert self.verifier is not None
             self.verifier.verify(request.headers, body, envelope)
         except VerificationError as exc:
             raise RequestRejected(400, f"request verification failed: {exc.reason}") from None
@@ -155,6 +154,10 @@ def create_app(
 ) -> Flask:
     """The web app. Tests pass their own config; `serve` passes the operator's."""
     config = config or Config.from_env()
+    if verifier is None and config.verify_requests:
+        from skill.verify import RequestVerifier
+
+        verifier = RequestVerifier(skill_id=config.skill_id)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.config["SKILL_CONFIG"] = config
@@ -163,11 +166,18 @@ def create_app(
 
     @app.get("/healthz")
     def healthz() -> Response:
-        status = {
+        status: dict[str, Any] = {
             "status": "ok",
-            "verification": "on" if verifier is not None else "off",
-            "skill_id": "set" if config.skill_id else "unset: any skill id is accepted",
+            "verification": "on" if verifier is not None else "off (dev mode)",
+            "skill_id": "set" if config.skill_id else "unset",
         }
+        warnings = []
+        if verifier is None:
+            warnings.append("request verification is off: never expose this server")
+        if not config.skill_id:
+            warnings.append("SKILL_ID is not set: requests for any skill id are accepted")
+        if warnings:
+            status["warnings"] = warnings
         return json_response(status)
 
     @app.errorhandler(HTTPException)

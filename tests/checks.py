@@ -11,7 +11,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import ResponseEnvelope
 
 from skill.content import load_content
-from skill.timeline import estimate_speech_seconds
+from skill.timeline import estimate_speech_ms
 
 MAX_RESPONSE_BYTES = 120 * 1024
 _serializer = DefaultSerializer()
@@ -63,20 +63,20 @@ def hold_lengths(ssml: str) -> list[float]:
     tokens = ssml_tokens(ssml)
     lengths = []
     start = None
-    total = 0.0
+    total_ms = 0
     for kind, value in tokens:
         if kind == "text" and value in cues.start:
-            start, total = True, 0.0
+            start, total_ms = True, 0
         if start is None:
             continue
         if kind == "text" and value in cues.release:
-            lengths.append(total)
+            lengths.append(total_ms / 1000)
             start = None
             continue
         if kind == "text":
-            total += estimate_speech_seconds(value)
+            total_ms += estimate_speech_ms(value)
         elif kind == "break":
-            total += value / 1000
+            total_ms += value
     return lengths
 
 

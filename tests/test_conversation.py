@@ -135,6 +135,7 @@ def test_previous_start_over_and_switch_legs(talk: Conversation) -> None:
     back = talk.say("AMAZON.PreviousIntent")
     assert "Rep 1 of 3, right leg" in back.text
     first_again = talk.say("AMAZON.PreviousIntent")
+    assert "This is the first hold" in first_again.text
     assert "Rep 1 of 3, right leg" in first_again.text
     switched = talk.say("SwitchLegsIntent")
     assert "left leg" in switched.text

@@ -20,7 +20,8 @@ def deliver(conv: Conversation, outcome: Outcome) -> Response:
     conv.routine = outcome.state
     conv.record_progress(outcome)
     assert outcome.step is not None
-    return conv.reply(conv.coach.hold_turn(outcome.step, outcome.state))
+    lead = conv.coach.p.get("navigation.previous_at_start") if outcome.at_start else ""
+    return conv.reply(conv.coach.hold_turn(outcome.step, outcome.state, lead))
 
 
 def not_running(conv: Conversation, key: str) -> Response:

@@ -1,0 +1,65 @@
+"""Runs the Flask app under gunicorn, configured in code so `serve` needs no config file."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from skill.config import Config
+from skill.web import create_app
+
+log = logging.getLogger("skill.server")
+
+
+class SkillServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn's embedding API: options in, our app factory as the WSGI app."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def bind_address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
+    app = create_app(config)  # built once in the master; workers share it copy-on-write
+    options = {
+        "bind": bind_address(host, port),
+        "workers": max(1, workers),
+        "worker_class": "gthread",
+        "threads": 4,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "preload_app": True,
+        "accesslog": None,  # our own structured line per request replaces it
+        "post_fork": _post_fork,
+    }
+    mode = "ON" if config.verify_requests else "OFF (--dev)"
+    log.info(
+        "serving Hamstring Coach",
+        extra={"fields": {"url": f"http://{options['bind']}/alexa", "verification": mode}},
+    )
+    SkillServer(app, options).run()
+    return 0
+
+
+def _post_fork(server: Any, worker: Any) -> None:
+    """Connections opened in the master must not be shared by forked workers."""
+    app = getattr(server.app, "application", None)
+    reset = getattr(app, "extensions", {}).get("hamstring_reset_after_fork") if app else None
+    if reset:
+        reset()

@@ -1,0 +1,102 @@
+"""Ties the interaction model, the handlers and the content files together."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from skill.content import load_content
+from skill.handlers import HANDLED_INTENTS, REQUEST_HANDLERS
+from skill.handlers.conversation import FallbackHandler, UnhandledRequestHandler
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = json.loads((ROOT / "interaction_model" / "en-US.json").read_text())["interactionModel"]
+MODEL_INTENTS = {i["name"] for i in MODEL["languageModel"]["intents"]}
+CONTENT = load_content()
+ANSWER_INTENTS = set(CONTENT.answers)
+
+
+def test_every_model_intent_has_a_handler() -> None:
+    unhandled = MODEL_INTENTS - HANDLED_INTENTS - ANSWER_INTENTS
+    assert not unhandled
+
+
+def test_every_handled_intent_is_in_the_model() -> None:
+    assert not (HANDLED_INTENTS | ANSWER_INTENTS) - MODEL_INTENTS
+
+
+def test_answer_intents_do_not_overlap_dedicated_handlers() -> None:
+    assert not ANSWER_INTENTS & HANDLED_INTENTS
+
+
+def test_handler_order_keeps_catch_alls_last() -> None:
+    assert REQUEST_HANDLERS[-2:] == (FallbackHandler, UnhandledRequestHandler)
+    assert len(set(REQUEST_HANDLERS)) == len(REQUEST_HANDLERS)
+
+
+def test_handled_intent_names_appear_in_handler_code() -> None:
+    source = "\n".join(p.read_text() for p in (ROOT / "skill" / "handlers").glob("*.py"))
+    for intent in HANDLED_INTENTS - {"AMAZON.FallbackIntent"}:
+        assert f'"{intent}"' in source, intent
+
+
+def _phrase_keys_used() -> tuple[set[str], list[re.Pattern[str]]]:
+    """Literal phrase keys and f-string key patterns passed to `.get(...)` in skill/."""
+    literals: set[str] = set()
+    patterns: list[re.Pattern[str]] = []
+    for path in (ROOT / "skill").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr != "get" or not node.args:
+                continue
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if re.fullmatch(r"[a-z_]+\.[a-z_.]+", arg.value):
+                    literals.add(arg.value)
+            elif isinstance(arg, ast.JoinedStr):
+                parts = [
+                    re.escape(v.value) if isinstance(v, ast.Constant) else "[a-z_.]+"
+                    for v in arg.values
+                ]
+                patterns.append(re.compile("".join(parts)))
+    return literals, patterns
+
+
+def test_every_phrase_key_used_in_code_exists() -> None:
+    literals, patterns = _phrase_keys_used()
+    keys = CONTENT.phrases.keys()
+    assert literals, "found no phrase keys: the scan is broken"
+    assert not literals - keys
+    for pattern in patterns:
+        assert any(pattern.fullmatch(k) for k in keys), pattern.pattern
+
+
+def _all_string_constants() -> set[str]:
+    return {
+        node.value
+        for path in (ROOT / "skill").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+
+
+def test_every_phrase_in_the_content_is_used() -> None:
+    literals, patterns = _phrase_keys_used()
+    literals |= _all_string_constants()
+    unused = {
+        k
+        for k in CONTENT.phrases.keys()  # noqa: SIM118
+        if k not in literals and not any(p.fullmatch(k) for p in patterns)
+    }
+    assert not unused
+
+
+@pytest.mark.parametrize("stage", ["idle", "running", "paused", "finished"])
+def test_stage_dependent_phrases_exist_for_every_stage(stage: str) -> None:
+    for prefix in ("help", "fallback"):
+        assert f"{prefix}.{stage}" in CONTENT.phrases
