@@ -46,6 +46,7 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
         "keepalive": 5,
         "preload_app": True,
         "accesslog": None,  # our own structured line per request replaces it
+        "logconfig_dict": json_log_config(config.log_level),
         "post_fork": _post_fork,
     }
     mode = "ON" if config.verify_requests else "OFF (--dev)"
@@ -55,6 +56,27 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
     )
     SkillServer(app, options).run()
     return 0
+
+
+def json_log_config(level: str) -> dict[str, Any]:
+    """gunicorn's own lines (start, workers, errors) as JSON too, like ours."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "skill.logs.JsonFormatter"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            "gunicorn.access": {"level": "WARNING", "handlers": ["stderr"], "propagate": False},
+        },
+    }
 
 
 def _post_fork(server: Any, worker: Any) -> None:

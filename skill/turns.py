@@ -27,6 +27,7 @@ class Turn:
     end_session: bool = False
     card: Card | None = None
     expects: str | None = None  # what a "yes" would mean next, e.g. "start_routine"
+    urgent: bool = False  # emergency advice: nothing may come before it
     # Parts of a hold turn, kept apart so APL for Audio can place them around the hold.
     intro: Speech = field(default_factory=Speech)
     outro: Speech = field(default_factory=Speech)
@@ -219,7 +220,7 @@ class Coach:
         answer = self.content.answers[intent]
         if answer.emergency:
             card = Card(self.p.get("cards.emergency_title"), self.p.get("cards.emergency_text"))
-            return Turn(_speech(answer.text), end_session=True, card=card)
+            return Turn(_speech(answer.text), end_session=True, card=card, urgent=True)
         if answer.ends_routine and state is not None:
             return self.ask(
                 answer.text,

@@ -14,7 +14,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill.routine import Outcome, RoutineState
-from skill.speech import to_ssml
+from skill.speech import Speech, to_ssml
 from skill.turns import Coach, Turn
 
 ATTR_ROUTINE = "routine"
@@ -85,8 +85,25 @@ class Conversation:
         if outcome.newly_completed:
             self.attrs[ATTR_HOLDS_DONE] = self.holds_done + len(outcome.newly_completed)
 
+    def disclaimer_due(self) -> bool:
+        return not self.attrs.get(ATTR_DISCLAIMER)
+
+    def mark_disclaimer_heard(self) -> None:
+        self.attrs[ATTR_DISCLAIMER] = True
+
     def reply(self, turn: Turn) -> Response:
-        """Build the response from a turn and remember it for "repeat"."""
+        """Build the response from a turn and remember it for "repeat".
+
+        A conversation that opens with a one-shot request ("ask hamstring coach to start the
+        seated stretch") hears the disclaimer first, unless the turn is emergency advice.
+        """
+        if (
+            self.disclaimer_due()
+            and not turn.urgent
+            and self.handler_input.request_envelope.session
+        ):
+            turn.speech = Speech().say(self.coach.p.get("launch.disclaimer")).extend(turn.speech)
+            self.mark_disclaimer_heard()
         speech = to_ssml(turn.speech)
         reprompt = to_ssml(turn.reprompt, reprompt=True) if turn.reprompt else None
         if not turn.end_session and reprompt is None:

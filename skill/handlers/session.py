@@ -6,7 +6,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill.handlers.base import ATTR_DISCLAIMER, CoachHandler
+from skill.handlers.base import CoachHandler
 
 
 class LaunchRequestHandler(CoachHandler):
@@ -19,9 +19,9 @@ class LaunchRequestHandler(CoachHandler):
         conv = self.conversation(handler_input)
         p = self.coach.p
         texts = [p.get("launch.welcome")]
-        if not conv.attrs.get(ATTR_DISCLAIMER):
+        if conv.disclaimer_due():
             texts.append(p.get("launch.disclaimer"))
-            conv.attrs[ATTR_DISCLAIMER] = True
+            conv.mark_disclaimer_heard()
         texts.append(p.get("launch.offer"))
         return conv.reply(self.coach.ask(*texts, reprompt=p.get("launch.offer_reprompt")))
 
