@@ -329,6 +329,10 @@ class ProgressStore:
             f"-c lock_timeout={int(LOCK_WAIT_S * 1000)}"
             f" -c statement_timeout={int(STATEMENT_TIMEOUT_S * 1000)}"
         )
+        # connect_args replace the URL's own ``options``; keep them (last wins).
+        from_url = self._url.query.get("options")
+        if from_url:
+            options += " " + (from_url if isinstance(from_url, str) else " ".join(from_url))
         return sa.create_engine(
             self._url,
             connect_args={
@@ -474,7 +478,7 @@ class ProgressStore:
             index_elements=[table.c.user_id, table.c.day],
             set_={column: table.c[column] + 1},
         )
-        with self._transaction(f"record_{column}") as conn:
+        with self._transaction("record_hold" if column == "holds" else "record_session") as conn:
             conn.execute(stmt)
         log.debug("user %s: +1 %s on %s", user_tag(user_id), column, day.isoformat())
 
