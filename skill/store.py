@@ -127,7 +127,9 @@ def default_database_url() -> str:
 
 def _normalize_url(raw: str) -> URL:
     """Map plain ``postgresql://``/``postgres://`` to psycopg 3; allow only our two backends."""
-    url = sa.make_url(raw.replace("postgres://", "postgresql://", 1))
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw.removeprefix("postgres://")
+    url = sa.make_url(raw)
     backend = url.get_backend_name()
     if backend == "postgresql":
         if url.drivername == "postgresql":
