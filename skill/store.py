@@ -1,0 +1,669 @@
+"""Persistence for Hamstring Coach: per-person preferences and stretching progress.
+
+Built on SQLAlchemy 2 Core so one code path serves a local SQLite file (the
+default, one host) and PostgreSQL (many hosts behind a load balancer).
+
+Concurrency design (why there is no lost update):
+
+* Progress lives in ``daily_progress`` as one row per (user, local day) with
+  integer counters, changed only by a single atomic statement
+  ``INSERT ... ON CONFLICT (user_id, day) DO UPDATE SET holds = holds + 1``.
+  Two overlapping requests of one person (a SessionEndedRequest racing an
+  intent, two devices) each add their own +1; nothing is read and written
+  back, so no finished hold or session can be overwritten.
+* The profile (preferences, disclaimer, resume point) is written per field:
+  ``update_profile`` upserts only the columns it was given. Fields are
+  independent facts with last-writer-wins meaning, so a version column would
+  only turn harmless overlaps into retries or failures. The ask-sdk adapter
+  additionally writes back only the fields a request actually changed, so a
+  request holding a stale copy cannot undo another request's change to an
+  unrelated field.
+
+Failure design: every public method raises :class:`StoreUnavailable` quickly
+when the database is down, locked or unwritable (lock waits ~1 s, PostgreSQL
+connect timeout 2 s); the error is logged at most once per
+``error_log_interval_s``; the next call simply tries again (``pool_pre_ping``
+replaces dead pooled connections), so service resumes on its own.
+
+Privacy: no health information is stored. User ids are stored as given but
+only a short sha256 prefix ever reaches the logs, and SQL parameters are
+hidden from SQLAlchemy error messages.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import math
+import os
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlalchemy as sa
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from sqlalchemy import event, exc
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import URL, Connection, Engine
+
+from .progress import DayCount, ProgressSummary, summarize
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ProgressStore",
+    "ProgressSummary",
+    "SqlPersistenceAdapter",
+    "StoreUnavailable",
+    "UserProfile",
+    "default_database_url",
+    "user_tag",
+]
+
+log = logging.getLogger(__name__)
+
+ENV_URL = "SKILL_DATABASE_URL"
+APP_NAME = "hamstring-coach"
+# How long to wait for a lock another writer holds before giving up (both
+# dialects): long enough to ride out a normal overlapping request, short
+# enough that Alexa's ~8 s response budget survives a stuck database.
+LOCK_WAIT_S = 1.0
+# Server-side cap for any single PostgreSQL statement.
+STATEMENT_TIMEOUT_S = 5.0
+MAX_RESUME_POINT_CHARS = 4096
+MAX_LAST_STRETCH_CHARS = 100
+PROFILE_FIELDS = ("hold_seconds", "last_stretch", "disclaimer_heard", "resume_point")
+
+_IMMEDIATE = "hamstring_sqlite_immediate"  # execution option: BEGIN IMMEDIATE
+_PG_MIGRATION_LOCK = 0x48616D73  # arbitrary advisory lock key ("Hams")
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be used right now; carry on without persistence."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserProfile:
+    """What the skill remembers about a person between sessions."""
+
+    hold_seconds: int | None = None
+    last_stretch: str | None = None
+    disclaimer_heard: bool = False
+    resume_point: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """A fresh, mutable dict (what ask-sdk persistent attributes hold)."""
+        return {
+            "hold_seconds": self.hold_seconds,
+            "last_stretch": self.last_stretch,
+            "disclaimer_heard": self.disclaimer_heard,
+            "resume_point": copy.deepcopy(self.resume_point),
+        }
+
+
+def user_tag(user_id: str) -> str:
+    """Short, stable, non-reversible tag for logs instead of the full user id."""
+    return hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:10]
+
+
+def default_database_url() -> str:
+    """``SKILL_DATABASE_URL`` if set, else a SQLite file in the user data dir."""
+    configured = os.environ.get(ENV_URL, "").strip()
+    if configured:
+        return configured
+    path = Path(platformdirs.user_data_dir(APP_NAME)) / "progress.sqlite3"
+    return URL.create("sqlite", database=str(path)).render_as_string()
+
+
+def _normalize_url(raw: str) -> URL:
+    """Map plain ``postgresql://``/``postgres://`` to psycopg 3; allow only our two backends."""
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw.removeprefix("postgres://")
+    url = sa.make_url(raw)
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:" or url.query.get("mode") == "memory":
+            raise ValueError("an in-memory SQLite store would forget everything; use a file")
+        return url
+    raise ValueError(f"unsupported database backend {backend!r}; use sqlite or postgresql")
+
+
+def _describe(err: BaseException) -> str:
+    """One short line naming the driver error, never parameters or user ids."""
+    orig = getattr(err, "orig", None) or err
+    lines = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {lines[0] if lines else ''}"[:300]
+
+
+# --- schema -----------------------------------------------------------------
+
+_metadata = sa.MetaData()
+
+schema_version_table = sa.Table(
+    "schema_version",
+    _metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+)
+
+profiles_table = sa.Table(
+    "profiles",
+    _metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("hold_seconds", sa.Integer),
+    sa.Column("last_stretch", sa.Text),
+    sa.Column("disclaimer_heard", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("resume_point", sa.Text),  # JSON text: portable, and tiny
+)
+
+daily_progress_table = sa.Table(
+    "daily_progress",
+    _metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("holds", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sessions", sa.Integer, nullable=False, server_default="0"),
+)
+
+# DDL is frozen as text per migration (not derived from the tables above), so
+# that changing the tables later cannot silently change what migration 1 did.
+_SCHEMA_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER NOT NULL PRIMARY KEY,"
+    " applied_at TIMESTAMP NOT NULL)"
+)
+
+
+def _migration_1(conn: Connection) -> None:
+    conn.exec_driver_sql(
+        "CREATE TABLE profiles ("
+        " user_id TEXT NOT NULL PRIMARY KEY,"
+        " hold_seconds INTEGER,"
+        " last_stretch TEXT,"
+        " disclaimer_heard BOOLEAN NOT NULL DEFAULT FALSE,"
+        " resume_point TEXT)"
+    )
+    conn.exec_driver_sql(
+        "CREATE TABLE daily_progress ("
+        " user_id TEXT NOT NULL,"
+        " day DATE NOT NULL,"
+        " holds INTEGER NOT NULL DEFAULT 0,"
+        " sessions INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (user_id, day))"
+    )
+
+
+# Append (version, description, function) to change the schema; never edit
+# a released entry. Each runs in the same transaction as its version row.
+MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
+    (1, "profiles and per-day progress counters", _migration_1),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+# --- fork safety ------------------------------------------------------------
+
+_live_stores: weakref.WeakSet[ProgressStore] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """Pooled connections must not be shared with a forked child (gunicorn --preload)."""
+    for store in list(_live_stores):
+        store._engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# --- the store --------------------------------------------------------------
+
+
+class _ErrorLog:
+    """Log store errors at most once per interval, counting the ones held back."""
+
+    def __init__(self, interval_s: float) -> None:
+        self._interval_s = interval_s
+        self._lock = threading.Lock()
+        self._last: float | None = None
+        self._suppressed = 0
+        self.failing = False
+
+    def failure(self, message: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.failing = True
+            if self._last is not None and now - self._last < self._interval_s:
+                self._suppressed += 1
+                return
+            suppressed, self._suppressed, self._last = self._suppressed, 0, now
+        extra = f" ({suppressed} similar errors not logged)" if suppressed else ""
+        log.error("progress store unavailable: %s%s", message, extra)
+
+    def success(self) -> None:
+        if not self.failing:  # fast path, no lock
+            return
+        with self._lock:
+            if not self.failing:
+                return
+            self.failing = False
+            self._last = None
+        log.warning("progress store available again")
+
+
+class ProgressStore:
+    """Profiles and progress counters in SQLite or PostgreSQL.
+
+    Construction never touches the database (the skill must start even when
+    it is down); the file, its folder and the schema are created on first use.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        connect_timeout_s: float = 2.0,
+        error_log_interval_s: float = 60.0,
+    ) -> None:
+        if connect_timeout_s <= 0:
+            raise ValueError("connect_timeout_s must be positive")
+        self._url = _normalize_url(url or default_database_url())
+        self.backend: str = self._url.get_backend_name()
+        self._errors = _ErrorLog(error_log_interval_s)
+        self._schema_lock = threading.Lock()
+        self._schema_ready = False
+        self._sqlite_path: Path | None = None
+        if self.backend == "sqlite":
+            self._sqlite_path = Path(self._url.database or "")
+            self._engine = self._sqlite_engine(min(LOCK_WAIT_S, connect_timeout_s))
+        else:
+            self._engine = self._postgres_engine(connect_timeout_s)
+        self._insert = pg_dialect.insert if self.backend == "postgresql" else sqlite_dialect.insert
+        self._driver_error: type[BaseException] = self._engine.dialect.loaded_dbapi.Error
+        _live_stores.add(self)
+
+    def _sqlite_engine(self, busy_timeout_s: float) -> Engine:
+        engine = sa.create_engine(
+            self._url,
+            connect_args={"timeout": busy_timeout_s},
+            pool_pre_ping=True,
+            pool_timeout=busy_timeout_s + 1,
+            hide_parameters=True,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event own transactions (pysqlite's own
+            # implicit BEGIN is deferred and skips DDL), then switch to WAL so
+            # readers never block the writer.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+                cur.execute("PRAGMA journal_mode = WAL")
+            finally:
+                cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            # IMMEDIATE takes the write lock up front (waiting busy_timeout),
+            # so a read-then-write migration cannot fail half way on upgrade.
+            immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+
+    def _postgres_engine(self, connect_timeout_s: float) -> Engine:
+        options = (
+            f"-c lock_timeout={int(LOCK_WAIT_S * 1000)}"
+            f" -c statement_timeout={int(STATEMENT_TIMEOUT_S * 1000)}"
+        )
+        # connect_args replace the URL's own ``options``; keep them (last wins).
+        from_url = self._url.query.get("options")
+        if from_url:
+            options += " " + (from_url if isinstance(from_url, str) else " ".join(from_url))
+        return sa.create_engine(
+            self._url,
+            connect_args={
+                # libpq/psycopg round up to at least 2 s.
+                "connect_timeout": max(1, math.ceil(connect_timeout_s)),
+                "options": options,
+                "application_name": APP_NAME,
+                "keepalives": 1,
+                "keepalives_idle": 30,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+            },
+            pool_pre_ping=True,
+            pool_timeout=connect_timeout_s + LOCK_WAIT_S,
+            hide_parameters=True,
+        )
+
+    # -- plumbing --
+
+    def close(self) -> None:
+        """Close pooled connections (tests, shutdown). The store stays usable."""
+        self._engine.dispose()
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Turn database/driver/filesystem errors into StoreUnavailable."""
+        try:
+            yield
+        except (exc.SQLAlchemyError, self._driver_error, OSError) as err:
+            # Re-check the schema next time: the file may have been replaced.
+            self._schema_ready = False
+            message = f"{action} failed ({self.backend}): {_describe(err)}"
+            self._errors.failure(message)
+            raise StoreUnavailable(message) from err
+        self._errors.success()
+
+    @contextmanager
+    def _transaction(self, action: str) -> Iterator[Connection]:
+        with self._guard(action):
+            self._ensure_schema()
+            with self._engine.begin() as conn:
+                yield conn
+
+    def _read_version(self, conn: Connection) -> int:
+        if not sa.inspect(conn).has_table("schema_version"):
+            return 0
+        found = conn.execute(sa.select(sa.func.max(schema_version_table.c.version))).scalar()
+        return int(found or 0)
+
+    def _ensure_schema(self) -> None:
+        """Create or migrate the schema once per process (again after a failure)."""
+        if self._schema_ready:
+            return
+        with self._schema_lock:
+            if self._schema_ready:
+                return
+            if self._sqlite_path is not None:
+                self._sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            with self._engine.connect() as conn:
+                with conn.begin():
+                    version = self._read_version(conn)
+                if version != SCHEMA_VERSION:
+                    conn.execution_options(**{_IMMEDIATE: True})
+                    with conn.begin():
+                        self._migrate(conn)
+            self._schema_ready = True
+
+    def _migrate(self, conn: Connection) -> None:
+        """Apply pending migrations; serialized across processes and hosts."""
+        if self.backend == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
+        conn.exec_driver_sql(_SCHEMA_VERSION_DDL)
+        current = self._read_version(conn)
+        if current > SCHEMA_VERSION:
+            # Written by newer code: refuse rather than guess at its meaning.
+            too_new = f"schema version {current} is newer than supported {SCHEMA_VERSION}"
+            raise exc.DatabaseError(None, None, RuntimeError(too_new))
+        for version, description, apply in MIGRATIONS:
+            if version <= current:
+                continue
+            apply(conn)
+            conn.execute(
+                sa.insert(schema_version_table).values(
+                    version=version, applied_at=datetime.now(UTC).replace(tzinfo=None)
+                )
+            )
+            log.info("progress store schema migrated to %d: %s", version, description)
+
+    # -- profile --
+
+    def get_profile(self, user_id: str) -> UserProfile:
+        """The person's profile; defaults for someone never seen before."""
+        _check_user_id(user_id)
+        with self._transaction("get_profile") as conn:
+            row = conn.execute(
+                sa.select(profiles_table).where(profiles_table.c.user_id == user_id)
+            ).first()
+        if row is None:
+            return UserProfile()
+        return UserProfile(
+            hold_seconds=row.hold_seconds,
+            last_stretch=row.last_stretch,
+            disclaimer_heard=bool(row.disclaimer_heard),
+            resume_point=_decode_resume_point(row.resume_point, user_id),
+        )
+
+    def update_profile(self, user_id: str, **fields: Any) -> None:
+        """Set only the given fields (one atomic upsert); others keep their value."""
+        _check_user_id(user_id)
+        values = _validate_profile_fields(fields)
+        if not values:
+            return
+        stmt = self._insert(profiles_table).values(user_id=user_id, **values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[profiles_table.c.user_id],
+            set_={name: stmt.excluded[name] for name in values},
+        )
+        with self._transaction("update_profile") as conn:
+            conn.execute(stmt)
+        log.debug("profile of user %s updated: %s", user_tag(user_id), sorted(values))
+
+    # -- progress --
+
+    def record_hold(self, user_id: str, day: date) -> None:
+        """Count one finished hold on the person's local ``day`` (atomic +1)."""
+        self._bump(user_id, day, "holds")
+
+    def record_session(self, user_id: str, day: date) -> None:
+        """Count one finished routine on the person's local ``day`` (atomic +1)."""
+        self._bump(user_id, day, "sessions")
+
+    def _bump(self, user_id: str, day: date, column: str) -> None:
+        _check_user_id(user_id)
+        _check_day(day)
+        table = daily_progress_table
+        stmt = self._insert(table).values(
+            user_id=user_id,
+            day=day,
+            holds=1 if column == "holds" else 0,
+            sessions=1 if column == "sessions" else 0,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.day],
+            set_={column: table.c[column] + 1},
+        )
+        with self._transaction("record_hold" if column == "holds" else "record_session") as conn:
+            conn.execute(stmt)
+        log.debug("user %s: +1 %s on %s", user_tag(user_id), column, day.isoformat())
+
+    def summary(self, user_id: str, today: date) -> ProgressSummary:
+        """Week, streak and totals as seen on the person's local ``today``."""
+        _check_user_id(user_id)
+        _check_day(today)
+        table = daily_progress_table
+        query = sa.select(table.c.day, table.c.holds, table.c.sessions).where(
+            table.c.user_id == user_id
+        )
+        with self._transaction("summary") as conn:
+            rows = conn.execute(query).all()
+        return summarize((DayCount(r.day, r.holds, r.sessions) for r in rows), today)
+
+    def delete_user(self, user_id: str) -> None:
+        """Forget everything about the person (skill disabled), in one transaction."""
+        _check_user_id(user_id)
+        with self._transaction("delete_user") as conn:
+            for table in (profiles_table, daily_progress_table):
+                conn.execute(sa.delete(table).where(table.c.user_id == user_id))
+        log.info("deleted all data of user %s", user_tag(user_id))
+
+    # -- operations --
+
+    def health(self) -> dict[str, str]:
+        """Probe the database now: reachable, schema current, and writable."""
+        result = {"status": "ok", "detail": "", "backend": self.backend}
+        read_only = False
+        try:
+            with self._guard("health check"):
+                self._ensure_schema()
+                with self._engine.connect() as conn:
+                    if self.backend == "sqlite":
+                        # Taking the write lock proves nobody is blocking writers.
+                        conn.execution_options(**{_IMMEDIATE: True})
+                    with conn.begin():
+                        version = self._read_version(conn)
+                        if self.backend == "postgresql":
+                            flag = conn.exec_driver_sql("SHOW transaction_read_only").scalar()
+                            read_only = flag == "on"
+        except StoreUnavailable as err:
+            return {**result, "status": "degraded", "detail": str(err)}
+        if read_only:
+            return {**result, "status": "degraded", "detail": "database is read-only"}
+        return {**result, "detail": f"schema version {version}"}
+
+
+# --- validation -------------------------------------------------------------
+
+
+def _check_user_id(user_id: str) -> None:
+    if not isinstance(user_id, str) or not user_id:
+        raise ValueError("user_id must be a non-empty string")
+
+
+def _check_day(day: date) -> None:
+    # datetime is a date subclass, but which local day it means is ambiguous.
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise TypeError("day must be a datetime.date (the person's local day)")
+
+
+def _validate_profile_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check types and encode for storage; unknown names are a programming error."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "hold_seconds":
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value <= 0
+            ):
+                raise ValueError("hold_seconds must be a positive int or None")
+        elif name == "last_stretch":
+            if value is not None and (
+                not isinstance(value, str) or len(value) > MAX_LAST_STRETCH_CHARS
+            ):
+                raise ValueError(f"last_stretch must be a str of <= {MAX_LAST_STRETCH_CHARS}")
+        elif name == "disclaimer_heard":
+            if not isinstance(value, bool):
+                raise ValueError("disclaimer_heard must be a bool")
+        elif name == "resume_point":
+            value = _encode_resume_point(value)
+        values[name] = value
+    return values
+
+
+def _encode_resume_point(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("resume_point must be a dict or None")
+    try:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"resume_point must be JSON-serialisable: {err}") from err
+    if len(text) > MAX_RESUME_POINT_CHARS:
+        raise ValueError(f"resume_point is larger than {MAX_RESUME_POINT_CHARS} characters")
+    return text
+
+
+def _decode_resume_point(text: str | None, user_id: str) -> dict[str, Any] | None:
+    """A damaged resume point only costs the person their place, never the request."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        log.warning("ignoring unreadable resume point of user %s", user_tag(user_id))
+        return None
+    return value
+
+
+# --- ask-sdk adapter ----------------------------------------------------------
+
+
+class SqlPersistenceAdapter(AbstractPersistenceAdapter):
+    """ask-sdk persistence adapter whose attributes are the :class:`UserProfile` dict.
+
+    ``save_attributes`` writes only the fields this request changed since its
+    ``get_attributes`` (matched by request id), so two overlapping requests of
+    one person cannot undo each other's changes to different fields. Keys
+    missing from the saved dict are left alone; unknown keys are ignored.
+    Progress counters are not attributes: use ``ProgressStore.record_*``.
+    Raises :class:`StoreUnavailable` like the store (also when the request
+    carries no user id).
+    """
+
+    _MAX_SNAPSHOTS = 1024
+
+    def __init__(self, store: ProgressStore) -> None:
+        self.store = store
+        self._snapshots: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._warned_keys: set[str] = set()
+
+    @staticmethod
+    def _user_id(request_envelope: Any) -> str:
+        try:
+            user_id = request_envelope.context.system.user.user_id
+        except AttributeError:
+            user_id = None
+        if not isinstance(user_id, str) or not user_id:
+            raise StoreUnavailable("request has no user id; nothing to persist against")
+        return user_id
+
+    @staticmethod
+    def _request_id(request_envelope: Any) -> str | None:
+        request = getattr(request_envelope, "request", None)
+        request_id = getattr(request, "request_id", None)
+        return request_id if isinstance(request_id, str) and request_id else None
+
+    def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
+        """The person's profile as a fresh dict."""
+        attributes = self.store.get_profile(self._user_id(request_envelope)).as_dict()
+        request_id = self._request_id(request_envelope)
+        if request_id is not None:
+            with self._lock:
+                self._snapshots[request_id] = copy.deepcopy(attributes)
+                while len(self._snapshots) > self._MAX_SNAPSHOTS:
+                    self._snapshots.popitem(last=False)
+        return attributes
+
+    def save_attributes(self, request_envelope: Any, attributes: dict[str, Any]) -> None:
+        """Write the profile fields this request changed (all given ones if unknown)."""
+        user_id = self._user_id(request_envelope)
+        unknown = set(attributes) - set(PROFILE_FIELDS) - self._warned_keys
+        if unknown:
+            self._warned_keys |= unknown
+            log.warning("ignoring persistent attributes that are not profile fields: %s", unknown)
+        fields = {k: attributes[k] for k in PROFILE_FIELDS if k in attributes}
+        request_id = self._request_id(request_envelope)
+        if request_id is not None:
+            with self._lock:
+                before = self._snapshots.pop(request_id, None)
+            if before is not None:
+                fields = {k: v for k, v in fields.items() if before.get(k) != v}
+        if fields:
+            self.store.update_profile(user_id, **fields)
+
+    def delete_attributes(self, request_envelope: Any) -> None:
+        """Delete everything about the person (profile and progress)."""
+        self.store.delete_user(self._user_id(request_envelope))
