@@ -47,7 +47,6 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
         "preload_app": True,
         "accesslog": None,  # our own structured line per request replaces it
         "logconfig_dict": json_log_config(config.log_level),
-        "post_fork": _post_fork,
     }
     mode = "ON" if config.verify_requests else "OFF (--dev)"
     log.info(
@@ -77,11 +76,3 @@ def json_log_config(level: str) -> dict[str, Any]:
             "gunicorn.access": {"level": "WARNING", "handlers": ["stderr"], "propagate": False},
         },
     }
-
-
-def _post_fork(server: Any, worker: Any) -> None:
-    """Connections opened in the master must not be shared by forked workers."""
-    app = getattr(server.app, "application", None)
-    reset = getattr(app, "extensions", {}).get("hamstring_reset_after_fork") if app else None
-    if reset:
-        reset()

@@ -1,24 +1,32 @@
-"""Wires content, handlers and (later) persistence into one ask-sdk-core CustomSkill."""
+"""Wires content, handlers, persistence and the Alexa API client into one CustomSkill."""
 
 from __future__ import annotations
 
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder
 
+from skill.alexa_api import TimeoutApiClient
 from skill.config import Config
 from skill.content import load_content
 from skill.handlers import exception_handlers, request_handlers
+from skill.handlers.interceptors import SaveProfileInterceptor
+from skill.store import ProgressStore, SqlPersistenceAdapter
 from skill.turns import Coach
 
 
-def build_skill(config: Config) -> CustomSkill:
+def build_skill(config: Config, store: ProgressStore | None = None) -> CustomSkill:
     """A ready skill; everything that can be done once (content, handlers) is done here."""
     coach = Coach(load_content())
-    builder = SkillBuilder()
+    builder = CustomSkillBuilder(
+        persistence_adapter=SqlPersistenceAdapter(store) if store else None,
+        api_client=TimeoutApiClient(),
+    )
     # The SDK checks the application id only when it is set here (ALEXA.md step 5).
     builder.skill_id = config.skill_id
-    for handler in request_handlers(coach):
+    for handler in request_handlers(coach, store):
         builder.add_request_handler(handler)
     for handler in exception_handlers(coach):
         builder.add_exception_handler(handler)
+    if store is not None:
+        builder.add_global_response_interceptor(SaveProfileInterceptor())
     return builder.create()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from skill.content import Content, Phone
+from skill.progress import ProgressSummary
 from skill.routine import After, HoldRef, Intro, RoutineState, Stage, Step
 from skill.speech import Speech
 from skill.timeline import build_hold_timeline, count_in, estimate_speech_seconds
@@ -254,6 +255,42 @@ class Coach:
                 ),
             )
         return Turn(speech, _speech(reprompt), card=card, expects=expects)
+
+    # --- progress ---------------------------------------------------------------------
+
+    def count(self, n: int, unit: str) -> str:
+        """ "1 day", "3 days": the unit's words come from phrases.yaml (units.*)."""
+        return f"{n} {self.p.get(f'units.{unit}', 0 if n == 1 else 1)}"
+
+    def progress_greeting(self, summary: ProgressSummary) -> str:
+        """One short line for a returning person."""
+        text = self.p.get("progress.greeting_days", days=self.count(summary.days_this_week, "day"))
+        if summary.streak_days >= 2:
+            streak = f"{summary.streak_days}-{self.p.get('units.day', 0)}"
+            text += " " + self.p.get("progress.greeting_streak", streak=streak)
+        return text
+
+    def progress_summary(self, summary: ProgressSummary | None) -> str:
+        if summary is None:
+            return self.p.get("progress.unavailable")
+        if not summary.total_holds and not summary.total_sessions:
+            return self.p.get("progress.summary_new")
+        return self.p.get(
+            "progress.summary",
+            days=self.count(summary.days_this_week, "day"),
+            streak=self.count(summary.streak_days, "day"),
+            sessions=self.count(summary.total_sessions, "session"),
+        )
+
+    def resume_offer(self, state: RoutineState) -> str:
+        hold = state.current
+        return self.p.get(
+            "resume.offer",
+            rep=hold.rep,
+            reps=hold.reps,
+            leg=hold.leg,
+            name=self.routine_name(state),
+        )
 
     # --- small helpers ----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from skill.config import Config
 from skill.logs import short_user_id
 from skill.skill_builder import build_skill
+from skill.store import ProgressStore
 from skill.verify import VerificationError
 
 log = logging.getLogger("skill.web")
@@ -158,10 +159,12 @@ def create_app(
         from skill.verify import RequestVerifier
 
         verifier = RequestVerifier(skill_id=config.skill_id)
+    store = ProgressStore(config.database_url)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.config["SKILL_CONFIG"] = config
-    endpoint = AlexaEndpoint(skill or build_skill(config), verifier)
+    app.extensions["progress_store"] = store
+    endpoint = AlexaEndpoint(skill or build_skill(config, store), verifier)
     app.add_url_rule("/alexa", "alexa", endpoint, methods=["POST"])
 
     @app.get("/healthz")
@@ -171,6 +174,10 @@ def create_app(
             "verification": "on" if verifier is not None else "off (dev mode)",
             "skill_id": "set" if config.skill_id else "unset",
         }
+        database = store.health()
+        status["database"] = database
+        if database["status"] != "ok":
+            status["status"] = "degraded"
         warnings = []
         if verifier is None:
             warnings.append("request verification is off: never expose this server")

@@ -4,6 +4,7 @@ conversation helper that carries session attributes from each response to the ne
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,13 +13,21 @@ from flask.testing import FlaskClient
 
 from skill.config import Config
 from skill.web import create_app
+from tests import pg
 from tests.builders import RequestBuilder
 from tests.conversation import Conversation
 
 
 @pytest.fixture
-def config() -> Config:
-    return Config(verify_requests=False)
+def config(tmp_path: Path) -> Config:
+    return Config(verify_requests=False, database_url=f"sqlite:///{tmp_path}/progress.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A PostgreSQL server for the whole run (SKILL_TEST_POSTGRES_URL, or a throwaway one)."""
+    with pg.postgres_server_url() as url:
+        yield url
 
 
 @pytest.fixture
@@ -43,3 +52,12 @@ def talk(client: FlaskClient, builder: RequestBuilder) -> Conversation:
 
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "conversation: end-to-end conversation through Flask")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default SQLite file lives in the user's data dir: never the real one in tests."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    monkeypatch.delenv("SKILL_DATABASE_URL", raising=False)

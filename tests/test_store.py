@@ -51,12 +51,6 @@ BACKENDS = [
 # --- fixtures ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def postgres_server_url() -> Iterator[str]:
-    with pg.postgres_server_url() as url:
-        yield url
-
-
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each backend (PostgreSQL: a fresh schema)."""

@@ -34,13 +34,16 @@ from skill.handlers.routine import (
 from skill.handlers.session import (
     LaunchRequestHandler,
     SessionEndedRequestHandler,
+    SkillDisabledEventHandler,
     StopIntentHandler,
 )
+from skill.store import ProgressStore
 from skill.turns import Coach
 
 REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     LaunchRequestHandler,
     SessionEndedRequestHandler,
+    SkillDisabledEventHandler,
     StopIntentHandler,
     StartStretchIntentHandler,
     NextIntentHandler,
@@ -88,8 +91,8 @@ HANDLED_INTENTS = {
 }
 
 
-def request_handlers(coach: Coach) -> list[AbstractRequestHandler]:
-    return [handler(coach) for handler in REQUEST_HANDLERS]
+def request_handlers(coach: Coach, store: ProgressStore | None) -> list[AbstractRequestHandler]:
+    return [handler(coach, store) for handler in REQUEST_HANDLERS]
 
 
 def exception_handlers(coach: Coach) -> list[AbstractExceptionHandler]:

@@ -13,8 +13,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill.routine import Outcome, RoutineState
+from skill.handlers.memory import Memory
+from skill.routine import Outcome, RoutineState, Stage
 from skill.speech import Speech, to_ssml
+from skill.store import ProgressStore
 from skill.turns import Coach, Turn
 
 ATTR_ROUTINE = "routine"
@@ -22,13 +24,14 @@ ATTR_LAST = "last"
 ATTR_PENDING = "pending"
 ATTR_DISCLAIMER = "disclaimer_heard"
 ATTR_HOLD_SECONDS = "hold_seconds"
-ATTR_HOLDS_DONE = "holds_done"
 
 
 class Conversation:
     """Typed access to this conversation's session attributes."""
 
-    def __init__(self, handler_input: HandlerInput, coach: Coach) -> None:
+    def __init__(
+        self, handler_input: HandlerInput, coach: Coach, store: ProgressStore | None = None
+    ) -> None:
         self.handler_input = handler_input
         self.coach = coach
         envelope = handler_input.request_envelope
@@ -36,6 +39,7 @@ class Conversation:
             self.attrs: dict[str, Any] = {}
         else:
             self.attrs = handler_input.attributes_manager.session_attributes
+        self.memory = Memory(handler_input, store, self.attrs)
 
     @property
     def routine(self) -> RoutineState | None:
@@ -52,18 +56,19 @@ class Conversation:
 
     @property
     def hold_seconds(self) -> int:
+        """This conversation's choice, else the person's saved preference, else the default."""
         settings = self.coach.content.routine
-        value = self.attrs.get(ATTR_HOLD_SECONDS)
-        if (
-            isinstance(value, int)
-            and settings.hold_seconds_min <= value <= settings.hold_seconds_max
-        ):
-            return value
+        for value in (self.attrs.get(ATTR_HOLD_SECONDS), self.memory.profile.hold_seconds):
+            if isinstance(value, int) and (
+                settings.hold_seconds_min <= value <= settings.hold_seconds_max
+            ):
+                return value
         return settings.hold_seconds_default
 
     @hold_seconds.setter
     def hold_seconds(self, value: int) -> None:
         self.attrs[ATTR_HOLD_SECONDS] = value
+        self.memory.update(hold_seconds=value)
 
     @property
     def pending(self) -> str | None:
@@ -75,21 +80,24 @@ class Conversation:
         value = self.attrs.get(ATTR_LAST)
         return value if isinstance(value, dict) and isinstance(value.get("speech"), str) else None
 
-    @property
-    def holds_done(self) -> int:
-        """Holds finished in this conversation."""
-        value = self.attrs.get(ATTR_HOLDS_DONE, 0)
-        return value if isinstance(value, int) and value >= 0 else 0
-
     def record_progress(self, outcome: Outcome) -> None:
-        if outcome.newly_completed:
-            self.attrs[ATTR_HOLDS_DONE] = self.holds_done + len(outcome.newly_completed)
+        """Count finished holds and sessions, and keep the place to resume from."""
+        state = outcome.state
+        self.memory.record(len(outcome.newly_completed), outcome.routine_finished)
+        if state.stage is Stage.FINISHED:
+            self.memory.update(resume_point=None)
+        else:
+            at = self.memory.request_time().isoformat()
+            self.memory.update(resume_point={"routine": state.to_dict(), "at": at})
 
     def disclaimer_due(self) -> bool:
-        return not self.attrs.get(ATTR_DISCLAIMER)
+        """Once per person: remembered across conversations, and within this one even when
+        the database is down."""
+        return not self.attrs.get(ATTR_DISCLAIMER) and not self.memory.profile.disclaimer_heard
 
     def mark_disclaimer_heard(self) -> None:
         self.attrs[ATTR_DISCLAIMER] = True
+        self.memory.update(disclaimer_heard=True)
 
     def reply(self, turn: Turn) -> Response:
         """Build the response from a turn and remember it for "repeat".
@@ -128,13 +136,14 @@ class Conversation:
 
 
 class CoachHandler(AbstractRequestHandler):
-    """A request handler with the coach (content) at hand."""
+    """A request handler with the coach (content) and the progress store at hand."""
 
-    def __init__(self, coach: Coach) -> None:
+    def __init__(self, coach: Coach, store: ProgressStore | None = None) -> None:
         self.coach = coach
+        self.store = store
 
     def conversation(self, handler_input: HandlerInput) -> Conversation:
-        return Conversation(handler_input, self.coach)
+        return Conversation(handler_input, self.coach, self.store)
 
 
 def slot_value(handler_input: HandlerInput, name: str) -> tuple[str | None, str | None]:

@@ -9,6 +9,7 @@ from ask_sdk_model import Response
 from skill import routine
 from skill.handlers.base import CoachHandler
 from skill.handlers.routine import deliver, start_routine
+from skill.handlers.session import saved_routine
 from skill.routine import Stage
 
 
@@ -32,6 +33,10 @@ class YesIntentHandler(CoachHandler):
         state = conv.routine
         if conv.pending == "start_routine":
             return start_routine(conv, "full")
+        if conv.pending == "resume_saved":
+            saved = saved_routine(conv)
+            if saved is not None:
+                return deliver(conv, routine.resume(saved))
         if state is not None and state.stage is Stage.ACTIVE:
             return deliver(conv, routine.next_hold(state))
         if state is not None and state.stage is Stage.PAUSED:
@@ -47,6 +52,10 @@ class NoIntentHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
         state, p = conv.routine, self.coach.p
+        if conv.pending == "resume_saved":
+            conv.memory.update(resume_point=None)
+            text = p.get("resume.declined") + " " + p.get("launch.offer")
+            return conv.reply(self.coach.ask(text, reprompt=p.get("launch.offer_reprompt")))
         if state is None:
             return conv.reply(
                 self.coach.ask(p.get("yes_no.no_idle"), reprompt=p.get("yes_no.no_reprompt"))
@@ -60,8 +69,7 @@ class ProgressIntentHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        done, p = conv.holds_done, self.coach.p
-        text = p.get("progress.session", done=done) if done else p.get("progress.none_yet")
+        text = self.coach.progress_summary(conv.memory.summary())
         return conv.reply(self.coach.with_follow_up(text, conv.routine))
 
 

@@ -30,6 +30,7 @@ def not_running(conv: Conversation, key: str) -> Response:
 
 
 def start_routine(conv: Conversation, choice: str) -> Response:
+    conv.memory.update(last_stretch=choice)
     outcome = routine.start(
         STRETCH_CHOICES[choice], conv.coach.content.routine.reps_per_leg, conv.hold_seconds
     )

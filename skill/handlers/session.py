@@ -2,28 +2,58 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill.handlers.base import CoachHandler
+from skill.handlers.base import CoachHandler, Conversation
+from skill.routine import RoutineState, Stage
+
+RESUME_WITHIN = timedelta(days=7)
+
+
+def saved_routine(conv: Conversation) -> RoutineState | None:
+    """The routine the person stopped in the middle of (within a week), if any."""
+    point = conv.memory.profile.resume_point
+    if not isinstance(point, dict):
+        return None
+    state = RoutineState.from_dict(point.get("routine"), set(conv.coach.content.stretches))
+    try:
+        at = datetime.fromisoformat(str(point.get("at")))
+    except ValueError:
+        return None
+    if at.tzinfo is None or conv.memory.request_time() - at > RESUME_WITHIN:
+        return None
+    return state if state is not None and state.stage is not Stage.FINISHED else None
 
 
 class LaunchRequestHandler(CoachHandler):
-    """Welcome, the disclaimer once per conversation, and the offer of stretches."""
+    """Welcome (back, with one line of progress), the disclaimer once per person, then the
+    offer to pick up where they stopped or the choice of stretches."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        p = self.coach.p
-        texts = [p.get("launch.welcome")]
+        coach, p = self.coach, self.coach.p
+        summary = conv.memory.summary()
+        returning = summary is not None and (summary.total_holds or summary.total_sessions)
+        texts = [p.get("launch.welcome_back" if returning else "launch.welcome")]
+        if returning and summary is not None:
+            texts.append(coach.progress_greeting(summary))
         if conv.disclaimer_due():
             texts.append(p.get("launch.disclaimer"))
             conv.mark_disclaimer_heard()
+        saved = saved_routine(conv)
+        if saved is not None:
+            turn = coach.ask(*texts, coach.resume_offer(saved), reprompt=p.get("resume.reprompt"))
+            turn.expects = "resume_saved"
+            return conv.reply(turn)
         texts.append(p.get("launch.offer"))
-        return conv.reply(self.coach.ask(*texts, reprompt=p.get("launch.offer_reprompt")))
+        return conv.reply(coach.ask(*texts, reprompt=p.get("launch.offer_reprompt")))
 
 
 class StopIntentHandler(CoachHandler):
@@ -46,4 +76,15 @@ class SessionEndedRequestHandler(CoachHandler):
         return is_request_type("SessionEndedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.response
+
+
+class SkillDisabledEventHandler(CoachHandler):
+    """The person disabled the skill: delete everything we keep about them."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        self.conversation(handler_input).memory.forget()
         return handler_input.response_builder.response
