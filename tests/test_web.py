@@ -149,3 +149,17 @@ def test_requests_without_session_are_answered(
     ended = builder.session_ended(session_id=None)
     result = post(client, json.dumps(ended).encode())
     assert result.status_code == 200
+
+
+@pytest.mark.parametrize("verify", [False, True])
+@pytest.mark.parametrize(
+    "system", [{"user": [None]}, {"user": "u"}, [], "x", {"user": {"userId": 7}}]
+)
+def test_odd_envelope_shapes_never_break_the_log_line(verify: bool, system: object) -> None:
+    """The log line is built for rejected requests too: an unsigned body must get its 400."""
+    envelope = RequestBuilder().launch()
+    envelope["context"]["System"] = system
+    envelope["request"]["intent"] = ["not", "an", "object"]
+    app = create_app(Config(verify_requests=verify))
+    result = post(app.test_client(), json.dumps(envelope).encode())
+    assert result.status_code in ((400,) if verify else (200, 400))
