@@ -8,6 +8,7 @@ from ask_sdk_core.skill_builder import SkillBuilder
 from skill.config import Config
 from skill.content import load_content
 from skill.handlers import exception_handlers, request_handlers
+from skill.handlers.base import CleanAttributesInterceptor
 from skill.turns import Coach
 
 
@@ -17,6 +18,7 @@ def build_skill(config: Config) -> CustomSkill:
     builder = SkillBuilder()
     # The SDK checks the application id only when it is set here (ALEXA.md step 5).
     builder.skill_id = config.skill_id
+    builder.add_global_request_interceptor(CleanAttributesInterceptor(coach))
     for handler in request_handlers(coach):
         builder.add_request_handler(handler)
     for handler in exception_handlers(coach):

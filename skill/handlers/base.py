@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractRequestInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
@@ -23,6 +23,59 @@ ATTR_PENDING = "pending"
 ATTR_DISCLAIMER = "disclaimer_heard"
 ATTR_HOLD_SECONDS = "hold_seconds"
 ATTR_HOLDS_DONE = "holds_done"
+MAX_SSML_CHARS = 8000  # Alexa's limit for outputSpeech; "repeat" replays what we stored
+MAX_PENDING_CHARS = 64
+
+
+def _clean_last(value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        return None
+    speech, reprompt = value.get("speech"), value.get("reprompt")
+    if not isinstance(speech, str) or len(speech) > MAX_SSML_CHARS:
+        return None
+    if reprompt is not None and (not isinstance(reprompt, str) or len(reprompt) > MAX_SSML_CHARS):
+        return None
+    return {"speech": speech, "reprompt": reprompt}
+
+
+def clean_attributes(attrs: dict[str, Any], known_stretches: set[str]) -> None:
+    """Keep only the session attributes this skill writes, in the shapes it writes them.
+
+    Alexa echoes back what we sent, so for real requests this changes nothing. It stops a
+    garbled or forged request (e.g. in --dev) from making us echo arbitrary data back (a
+    response over Alexa's size limit) or replay arbitrary text on "repeat".
+    """
+    cleaned: dict[str, Any] = {}
+    state = RoutineState.from_dict(attrs.get(ATTR_ROUTINE), known_stretches)
+    if state is not None:
+        cleaned[ATTR_ROUTINE] = state.to_dict()
+    last = _clean_last(attrs.get(ATTR_LAST))
+    if last is not None:
+        cleaned[ATTR_LAST] = last
+    pending = attrs.get(ATTR_PENDING)
+    if isinstance(pending, str) and len(pending) <= MAX_PENDING_CHARS:
+        cleaned[ATTR_PENDING] = pending
+    if attrs.get(ATTR_DISCLAIMER) is True:
+        cleaned[ATTR_DISCLAIMER] = True
+    for key in (ATTR_HOLD_SECONDS, ATTR_HOLDS_DONE):
+        value = attrs.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10_000:
+            cleaned[key] = value
+    attrs.clear()
+    attrs.update(cleaned)
+
+
+class CleanAttributesInterceptor(AbstractRequestInterceptor):
+    """Runs clean_attributes before any handler, so no handler sees (or echoes) the rest."""
+
+    def __init__(self, coach: Coach) -> None:
+        self.known_stretches = set(coach.content.stretches)
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if handler_input.request_envelope.session is not None:
+            attrs = handler_input.attributes_manager.session_attributes
+            if isinstance(attrs, dict):
+                clean_attributes(attrs, self.known_stretches)
 
 
 class Conversation:
@@ -130,8 +183,10 @@ def slot_value(handler_input: HandlerInput, name: str) -> tuple[str | None, str 
     resolved = None
     resolutions = slot.resolutions.resolutions_per_authority if slot.resolutions else None
     for authority in resolutions or []:
-        code = authority.status.code.value if authority.status and authority.status.code else ""
-        if code == "ER_SUCCESS_MATCH" and authority.values:
-            resolved = authority.values[0].value.id
+        status = authority.status if authority else None
+        code = status.code.value if status and status.code else ""
+        first = authority.values[0] if code == "ER_SUCCESS_MATCH" and authority.values else None
+        if first is not None and first.value is not None and isinstance(first.value.id, str):
+            resolved = first.value.id
             break
     return resolved, slot.value
