@@ -9,7 +9,7 @@ from skill.alexa_api import TimeoutApiClient
 from skill.config import Config
 from skill.content import load_content
 from skill.handlers import exception_handlers, request_handlers
-from skill.handlers.interceptors import SaveProfileInterceptor
+from skill.handlers.interceptors import CleanAttributesInterceptor, SaveProfileInterceptor
 from skill.store import ProgressStore, SqlPersistenceAdapter
 from skill.turns import Coach
 
@@ -23,6 +23,7 @@ def build_skill(config: Config, store: ProgressStore | None = None) -> CustomSki
     )
     # The SDK checks the application id only when it is set here (ALEXA.md step 5).
     builder.skill_id = config.skill_id
+    builder.add_global_request_interceptor(CleanAttributesInterceptor(coach))
     for handler in request_handlers(coach, store):
         builder.add_request_handler(handler)
     for handler in exception_handlers(coach):

@@ -24,10 +24,10 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -40,6 +40,7 @@ from cryptography.x509.verification import VerificationError as X509Verification
 
 __all__ = [
     "CertFetcher",
+    "HeaderSource",
     "RequestVerifier",
     "VerificationError",
     "fetch_cert_chain",
@@ -48,6 +49,17 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+class HeaderSource(Protocol):
+    """Anything with ``items()`` of (name, value): a dict, or Werkzeug's request headers.
+
+    Werkzeug's ``EnvironHeaders`` is not a ``collections.abc.Mapping``, so a Mapping check would
+    reject every real request; its ``items()`` also yields repeated headers, which we want.
+    """
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
 
 CertFetcher = Callable[[str], bytes]
 """url -> PEM bytes; raises on failure (any exception type: the verifier converts it)."""
@@ -294,7 +306,7 @@ class _Flight:
 # Steps 3-5 and orchestration
 
 
-def _get_header(headers: Mapping[str, str], name: str) -> str | None:
+def _get_header(headers: HeaderSource, name: str) -> str | None:
     """Case-insensitive lookup that works for dicts, Werkzeug headers and multi-valued maps."""
     wanted = name.lower()
     found: str | None = None
@@ -349,7 +361,7 @@ class RequestVerifier:
 
     # -- public ---------------------------------------------------------------------------
 
-    def verify(self, headers: Mapping[str, str], body: bytes, envelope: Mapping[str, Any]) -> None:
+    def verify(self, headers: HeaderSource, body: bytes, envelope: Mapping[str, Any]) -> None:
         """Raise VerificationError unless the request is a genuine, fresh request for our skill.
 
         ``envelope`` must be the JSON parsed from exactly these ``body`` bytes. Cheap checks run
@@ -365,12 +377,12 @@ class RequestVerifier:
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _verify(self, headers: Mapping[str, str], body: bytes, envelope: Mapping[str, Any]) -> None:
+    def _verify(self, headers: HeaderSource, body: bytes, envelope: Mapping[str, Any]) -> None:
         if not isinstance(body, bytes | bytearray | memoryview):
             raise VerificationError("request body must be raw bytes")
         if not isinstance(envelope, Mapping):
             raise VerificationError("request body is not a JSON object")
-        if not isinstance(headers, Mapping):
+        if not callable(getattr(headers, "items", None)):
             raise VerificationError("request headers missing")
         url = _get_header(headers, "SignatureCertChainUrl")
         if url is None or not url.strip():
@@ -388,7 +400,7 @@ class RequestVerifier:
             raise VerificationError("Signature-256 does not match the request body") from exc
 
     @staticmethod
-    def _decode_signature(headers: Mapping[str, str]) -> bytes:
+    def _decode_signature(headers: HeaderSource) -> bytes:
         value = _get_header(headers, "Signature-256")
         if value is None:
             if _get_header(headers, "Signature") is not None:

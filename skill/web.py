@@ -71,16 +71,26 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     return envelope
 
 
+def _dig(node: Any, *keys: str) -> Any:
+    """node[k1][k2]..., or None as soon as something is not a dict (the body is untrusted)."""
+    for key in keys:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
 def _log_fields(envelope: dict[str, Any] | None) -> dict[str, Any]:
+    """What the request log line says about the envelope; must not fail on any JSON shape,
+    as it also runs for requests that were rejected (e.g. unsigned ones)."""
     if not envelope:
         return {}
-    req = envelope.get("request") or {}
-    intent = req.get("intent") if isinstance(req, dict) else None
-    system = (envelope.get("context") or {}).get("System") or {}
-    user = (system.get("user") or {}).get("userId") if isinstance(system, dict) else None
+    request_type = _dig(envelope, "request", "type")
+    intent = _dig(envelope, "request", "intent", "name")
+    user = _dig(envelope, "context", "System", "user", "userId")
     return {
-        "request_type": req.get("type") if isinstance(req, dict) else None,
-        "intent": intent.get("name") if isinstance(intent, dict) else None,
+        "request_type": request_type if isinstance(request_type, str) else None,
+        "intent": intent if isinstance(intent, str) else None,
         "user": short_user_id(user if isinstance(user, str) else None),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -73,39 +75,46 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def dev_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+@dataclass
+class Served:
+    """A `hamstring-coach serve` subprocess; stdout/stderr are filled in once it has stopped."""
+
+    port: int
+    proc: subprocess.Popen[str]
+    stdout: str = ""
+    stderr: str = ""
+
+
+@contextlib.contextmanager
+def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """Run `serve` on a free loopback port with `args`; `env` replaces os.environ entirely."""
     port = free_port()
-    env = {**os.environ, "SKILL_DATABASE_URL": f"sqlite:///{tmp_path}/progress.db"}
+    base = dict(os.environ if env is None else env)
+    base["SKILL_DATABASE_URL"] = f"sqlite:///{tmp_path}/progress.db"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "skill.cli",
-            "serve",
-            "--dev",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
+        [sys.executable, "-m", "skill.cli", "serve", "--port", str(port), "--workers", "1", *args],
         cwd=ROOT,
-        env=env,
+        env=base,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE,
         text=True,
     )
+    served = Served(port, proc)
     try:
-        yield port, proc
+        yield served
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            served.stdout, served.stderr = proc.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+            served.stdout, served.stderr = proc.communicate()
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    with serve(tmp_path, "--dev") as served:
+        yield served.port, served.proc
 
 
 def wait_for(url: str, deadline: float) -> None:
@@ -136,3 +145,29 @@ def test_serve_dev_answers_a_launch_request(dev_server: tuple[int, subprocess.Po
         urllib.request.urlopen(bad, timeout=5)
     assert info.value.code == 400
     info.value.close()
+
+
+def test_serve_without_dev_verifies_and_warns_without_skill_id(tmp_path: Path) -> None:
+    """Production mode with SKILL_ID unset: starts, warns loudly, refuses unsigned requests."""
+    env = {key: value for key, value in os.environ.items() if key != "SKILL_ID"}
+    with serve(tmp_path, env=env) as served:
+        base = f"http://127.0.0.1:{served.port}"
+        wait_for(f"{base}/healthz", time.monotonic() + 20)
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+            health = json.loads(response.read())
+        unsigned = urllib.request.Request(
+            f"{base}/alexa",
+            data=json.dumps(RequestBuilder().launch()).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(unsigned, timeout=5)
+        status, error = info.value.code, json.loads(info.value.read())["error"]
+        info.value.close()
+    assert health["verification"] == "on"
+    assert any("SKILL_ID is not set" in warning for warning in health["warnings"])
+    assert status == 400
+    assert "missing SignatureCertChainUrl" in error
+    assert "WARNING: SKILL_ID is not set" in served.stderr
+    assert "!!!!!!!!" in served.stderr  # the banner, not just a log line
+    assert "DEV MODE" not in served.stderr

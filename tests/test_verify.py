@@ -244,6 +244,27 @@ def test_headers_looked_up_case_insensitively(verifier: RequestVerifier, chain: 
     verifier.verify(upper, body, env)
 
 
+def test_werkzeug_headers_accepted(verifier: RequestVerifier, chain: CertChain) -> None:
+    """Flask hands over Werkzeug headers, which are not a collections.abc.Mapping."""
+    from werkzeug.datastructures import EnvironHeaders, Headers
+
+    env = envelope()
+    headers, body = signed(env, chain)
+    verifier.verify(Headers(headers), body, env)
+    environ = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
+    verifier.verify(EnvironHeaders(environ), body, env)
+    repeated = Headers([*headers.items(), ("Signature-256", "AAAA")])
+    assert_rejected(verifier, repeated, body, env, "conflicting Signature-256")  # type: ignore[arg-type]
+
+
+def test_headers_that_are_not_a_header_map_rejected(
+    verifier: RequestVerifier, chain: CertChain
+) -> None:
+    env = envelope()
+    _, body = signed(env, chain)
+    assert_rejected(verifier, None, body, env, "headers missing")  # type: ignore[arg-type]
+
+
 def test_equivalent_url_spellings_share_one_download(
     verifier: RequestVerifier, chain: CertChain, fetcher: FakeFetcher
 ) -> None:

@@ -149,3 +149,55 @@ def test_requests_without_session_are_answered(
     ended = builder.session_ended(session_id=None)
     result = post(client, json.dumps(ended).encode())
     assert result.status_code == 200
+
+
+@pytest.mark.parametrize("verify", [False, True])
+@pytest.mark.parametrize(
+    "system", [{"user": [None]}, {"user": "u"}, [], "x", {"user": {"userId": 7}}]
+)
+def test_odd_envelope_shapes_never_break_the_log_line(verify: bool, system: object) -> None:
+    """The log line is built for rejected requests too: an unsigned body must get its 400."""
+    envelope = RequestBuilder().launch()
+    envelope["context"]["System"] = system
+    envelope["request"]["intent"] = ["not", "an", "object"]
+    app = create_app(Config(verify_requests=verify))
+    result = post(app.test_client(), json.dumps(envelope).encode())
+    assert result.status_code in ((400,) if verify else (200, 400))
+
+
+def test_only_our_own_session_attributes_are_echoed(
+    client: FlaskClient, builder: RequestBuilder
+) -> None:
+    attributes = {
+        "junk": "x" * 100_000,
+        "disclaimer_heard": "y" * 1000,
+        "hold_seconds": 45,
+        "last": {"speech": "<speak>" + "z" * 9000 + "</speak>", "reprompt": None},
+    }
+    result = post(
+        client, json.dumps(builder.intent("AMAZON.RepeatIntent", attributes=attributes)).encode()
+    )
+    assert result.status_code == 200
+    body = result.get_json()
+    check_response(body)
+    assert "z" * 100 not in body["response"]["outputSpeech"]["ssml"]
+    kept = body["sessionAttributes"]
+    assert "junk" not in kept
+    assert kept.get("disclaimer_heard") in (None, True)  # our own value, not the junk
+    assert kept["hold_seconds"] == 45
+
+
+@pytest.mark.parametrize(
+    "resolution",
+    [None, {"status": None}, {"status": {"code": "ER_SUCCESS_MATCH"}, "values": [{"value": None}]}],
+)
+def test_broken_slot_resolutions_are_treated_as_unresolved(
+    client: FlaskClient, builder: RequestBuilder, resolution: object
+) -> None:
+    envelope = builder.intent("StartStretchIntent", {"Stretch": ("the chair stretch", "seated")})
+    slot = envelope["request"]["intent"]["slots"]["Stretch"]
+    slot["resolutions"]["resolutionsPerAuthority"] = [resolution]
+    result = post(client, json.dumps(envelope).encode())
+    assert result.status_code == 200
+    check_response(result.get_json())
+    assert "something went wrong" not in result.get_json()["response"]["outputSpeech"]["ssml"]

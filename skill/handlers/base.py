@@ -156,8 +156,10 @@ def slot_value(handler_input: HandlerInput, name: str) -> tuple[str | None, str 
     resolved = None
     resolutions = slot.resolutions.resolutions_per_authority if slot.resolutions else None
     for authority in resolutions or []:
-        code = authority.status.code.value if authority.status and authority.status.code else ""
-        if code == "ER_SUCCESS_MATCH" and authority.values:
-            resolved = authority.values[0].value.id
+        status = authority.status if authority else None
+        code = status.code.value if status and status.code else ""
+        first = authority.values[0] if code == "ER_SUCCESS_MATCH" and authority.values else None
+        if first is not None and first.value is not None and isinstance(first.value.id, str):
+            resolved = first.value.id
             break
     return resolved, slot.value

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
+from typing import Any
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from skill.handlers.memory import save_profile
+from skill.handlers.base import (
+    ATTR_DISCLAIMER,
+    ATTR_HOLD_SECONDS,
+    ATTR_LAST,
+    ATTR_PENDING,
+    ATTR_ROUTINE,
+)
+from skill.handlers.memory import ATTR_TIME_ZONE, save_profile
+from skill.routine import RoutineState
+from skill.turns import Coach
 
 
 class SaveProfileInterceptor(AbstractResponseInterceptor):
@@ -14,3 +28,60 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         save_profile(handler_input)
+
+
+MAX_SSML_CHARS = 8000  # Alexa's limit for outputSpeech; "repeat" replays what we stored
+MAX_PENDING_CHARS = 64
+
+
+def _clean_last(value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        return None
+    speech, reprompt = value.get("speech"), value.get("reprompt")
+    if not isinstance(speech, str) or len(speech) > MAX_SSML_CHARS:
+        return None
+    if reprompt is not None and (not isinstance(reprompt, str) or len(reprompt) > MAX_SSML_CHARS):
+        return None
+    return {"speech": speech, "reprompt": reprompt}
+
+
+def clean_attributes(attrs: dict[str, Any], known_stretches: set[str]) -> None:
+    """Keep only the session attributes this skill writes, in the shapes it writes them.
+
+    Alexa echoes back what we sent, so for real requests this changes nothing. It stops a
+    garbled or forged request (e.g. in --dev) from making us echo arbitrary data back (a
+    response over Alexa's size limit) or replay arbitrary text on "repeat".
+    """
+    cleaned: dict[str, Any] = {}
+    state = RoutineState.from_dict(attrs.get(ATTR_ROUTINE), known_stretches)
+    if state is not None:
+        cleaned[ATTR_ROUTINE] = state.to_dict()
+    last = _clean_last(attrs.get(ATTR_LAST))
+    if last is not None:
+        cleaned[ATTR_LAST] = last
+    pending = attrs.get(ATTR_PENDING)
+    if isinstance(pending, str) and len(pending) <= MAX_PENDING_CHARS:
+        cleaned[ATTR_PENDING] = pending
+    if attrs.get(ATTR_DISCLAIMER) is True:
+        cleaned[ATTR_DISCLAIMER] = True
+    value = attrs.get(ATTR_HOLD_SECONDS)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10_000:
+        cleaned[ATTR_HOLD_SECONDS] = value
+    zone = attrs.get(ATTR_TIME_ZONE)
+    if isinstance(zone, str) and len(zone) <= MAX_PENDING_CHARS:
+        cleaned[ATTR_TIME_ZONE] = zone
+    attrs.clear()
+    attrs.update(cleaned)
+
+
+class CleanAttributesInterceptor(AbstractRequestInterceptor):
+    """Runs clean_attributes before any handler, so no handler sees (or echoes) the rest."""
+
+    def __init__(self, coach: Coach) -> None:
+        self.known_stretches = set(coach.content.stretches)
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if handler_input.request_envelope.session is not None:
+            attrs = handler_input.attributes_manager.session_attributes
+            if isinstance(attrs, dict):
+                clean_attributes(attrs, self.known_stretches)
