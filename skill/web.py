@@ -66,6 +66,9 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     for field in ("session", "context"):
         if field in envelope and not isinstance(envelope[field], dict):
             raise RequestRejected(400, f"not an Alexa request envelope: '{field}' is not an object")
+    context = envelope.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("System"), dict):
+        raise RequestRejected(400, "not an Alexa request envelope: 'context.System' missing")
     if not isinstance(envelope.get("version"), str):
         raise RequestRejected(400, "not an Alexa request envelope: 'version' missing")
     return envelope

@@ -32,8 +32,14 @@ def post(client: FlaskClient, body: bytes, content_type: str = "application/json
             "request.timestamp",
         ),
         (
-            b'{"request": {"type": "LaunchRequest", "requestId": "r", "timestamp": "t"}}',
+            b'{"request": {"type": "LaunchRequest", "requestId": "r", "timestamp": "t"}, '
+            b'"context": {"System": {}}}',
             "'version' missing",
+        ),
+        (
+            b'{"version": "1.0", "request": {"type": "LaunchRequest", "requestId": "r", '
+            b'"timestamp": "t"}}',
+            "'context.System' missing",
         ),
         (
             b'{"version": "1.0", "session": [], "request": {"type": "LaunchRequest", '
