@@ -240,6 +240,12 @@ def test_auto_engine_note_reaches_the_manifest(tmp_path: Path, monkeypatch: pyte
     assert report.engine_note == note
     assert load_manifest(tmp_path).clip(GET_READY_ID).engine_note == note
 
+    # Same audio next time with espeak chosen directly: skipped, and the note is cleared.
+    monkeypatch.setattr(build_module, "pick_engine", lambda name: EspeakEngine())
+    again = build_audio(tmp_path, engine="espeak", progress=False, only=[GET_READY_ID])
+    assert again.skipped == [GET_READY_ID]
+    assert load_manifest(tmp_path).clip(GET_READY_ID).engine_note == ""
+
 
 # --- whole sessions -----------------------------------------------------------------------
 

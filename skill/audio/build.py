@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -81,6 +81,10 @@ def build_audio(
         key = spec.key(voice.name)
         if not force and _current(manifest, spec, key):
             report.skipped.append(spec.id)
+            entry = manifest.clips[spec.id]
+            note = "" if not spec.cues else voice.note
+            if entry.engine_note != note:  # same audio, but say how it was chosen this time
+                manifest.clips[spec.id] = replace(entry, engine_note=note)
             continue
         clip = render_clip(spec, voice)
         path = out_dir / f"{spec.id}.mp3"
