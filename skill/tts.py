@@ -25,6 +25,7 @@ from gtts.tts import gTTSError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 PROBE_TEXT = "Ready."
+GTTS_SAMPLE_RATE = 24_000
 
 
 class TTSUnavailable(RuntimeError):
@@ -109,7 +110,8 @@ class GTTSEngine:
             if os.path.getsize(tmp) == 0:
                 raise gTTSError("empty audio from TTS API")
             try:
-                return decode_audio(tmp)
+                # Google sends 24 kHz; asking ffmpeg for it saves an ffprobe per utterance.
+                return decode_audio(tmp, GTTS_SAMPLE_RATE)
             except subprocess.CalledProcessError as exc:
                 raise gTTSError(f"undecodable audio from TTS API: {exc.stderr!r}") from exc
         finally:
