@@ -1,0 +1,285 @@
+"""Rendered clips: Alexa's format, exact cue timing, idempotent builds, whole sessions.
+
+Rendering uses espeak-ng (local, deterministic). The build tests render a subset of clips;
+the full set is the same code path with more stretches × lengths × variants.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skill.audio import (
+    CHIME_END_ID,
+    GET_READY_ID,
+    SAMPLE_RATE,
+    Voice,
+    build_audio,
+    chime,
+    clip_specs,
+    encode_mp3,
+    expected_length_ms,
+    hold_spec,
+    load_manifest,
+    mix,
+    render_session,
+    session_script,
+)
+from skill.audio.manifest import sha256_file
+from skill.audio.mixing import probe_duration_ms, resample, trim_silence
+from skill.content import load_content
+from skill.timeline import VARIANTS, build_hold_timeline
+from skill.tts import EspeakEngine, decode_audio
+
+HOLD_ID = "hold-seated-30s-v0"
+SUBSET = [HOLD_ID, "hold-supine-45s-v1", GET_READY_ID, CHIME_END_ID]
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_content()
+
+
+@pytest.fixture(scope="module")
+def voice() -> Voice:
+    return Voice(EspeakEngine())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("audio")
+    report = build_audio(out, engine="espeak", progress=False, only=SUBSET)
+    assert sorted(report.rendered) == sorted(SUBSET)
+    return out
+
+
+def ffprobe_stream(path: Path) -> dict:
+    cmd = ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)]
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+
+# --- mixing -------------------------------------------------------------------------------
+
+
+def test_mix_places_samples_exactly():
+    a = np.ones(10, dtype=np.float32) * 0.1
+    track = mix([(0, a), (24_000, a)], length=30_000)
+    assert track.size == 30_000
+    assert np.flatnonzero(track).tolist() == [*range(10), *range(24_000, 24_010)]
+
+
+def test_mix_never_clips():
+    loud = np.ones(100, dtype=np.float32) * 0.8
+    track = mix([(0, loud), (50, loud)])
+    assert np.abs(track).max() <= 0.97 + 1e-6
+
+
+def test_chime_is_soft_short_and_click_free():
+    c = chime()
+    assert c.size == int(0.6 * SAMPLE_RATE)
+    assert 0.2 < np.abs(c).max() <= 0.25 + 1e-6
+    assert abs(c[0]) < 0.01
+    assert abs(c[-1]) < 0.01
+
+
+def test_resample_keeps_duration():
+    x = np.sin(np.arange(22_050 * 2) / 10).astype(np.float32)
+    assert resample(x, 22_050).size == 48_000
+
+
+def test_trim_silence_cuts_both_edges():
+    x = np.concatenate([np.zeros(100), np.ones(5) * 0.5, np.zeros(100)]).astype(np.float32)
+    assert trim_silence(x).size == 5
+
+
+def test_encode_mp3_failure_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def broken(*args: object, **kwargs: object):
+        raise subprocess.CalledProcessError(1, "ffmpeg")
+
+    monkeypatch.setattr(subprocess, "run", broken)
+    with pytest.raises(subprocess.CalledProcessError):
+        encode_mp3(np.zeros(100, dtype=np.float32), tmp_path / "x.mp3")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- the clip set -------------------------------------------------------------------------
+
+
+def test_clip_set_covers_every_hold_variant(content):
+    ids = [s.id for s in clip_specs(content)]
+    assert len(ids) == len(set(ids))
+    for stretch in content.stretches:
+        for seconds in (30, 45, 60):
+            for v in range(VARIANTS):
+                assert build_hold_timeline(content, stretch, seconds, v).clip_id in ids
+    assert {"get-ready", "chime-switch", "chime-end"} <= set(ids)
+    assert len(ids) == len(content.stretches) * 3 * VARIANTS + 3
+
+
+def test_hold_clip_uses_the_timeline_offsets(content):
+    t = build_hold_timeline(content, "seated", 45, 2)
+    spec = hold_spec(t)
+    assert spec.id == t.clip_id
+    assert spec.offsets_ms == [c.offset_ms for c in t.cues]
+    assert spec.text == " ".join(c.text for c in t.cues)
+
+
+def test_cache_key_changes_with_engine_and_words(content):
+    spec = hold_spec(build_hold_timeline(content, "seated", 30, 0))
+    other = hold_spec(build_hold_timeline(content, "seated", 30, 1))
+    assert spec.key("espeak") == spec.key("espeak")
+    assert spec.key("espeak") != spec.key("gtts")
+    assert spec.key("espeak") != other.key("espeak")
+
+
+# --- a rendered hold clip -----------------------------------------------------------------
+
+
+def test_hold_clip_is_in_alexa_format_and_expected_length(built: Path, content, voice: Voice):
+    path = built / f"{HOLD_ID}.mp3"
+    info = ffprobe_stream(path)
+    (stream,) = info["streams"]
+    assert stream["codec_name"] == "mp3"
+    assert int(stream["bit_rate"]) == 48_000
+    assert int(stream["sample_rate"]) == 24_000
+    assert stream["channels"] == 1
+    expected = expected_length_ms(hold_spec(build_hold_timeline(content, "seated", 30, 0)), voice)
+    # The playing length (LAME delay and padding trimmed by the Xing/Info header)...
+    assert abs(probe_duration_ms(path) - expected) <= 50
+    # ...while the container's duration counts whole frames: 46-70 ms more at 24 kHz.
+    container = float(info["format"]["duration"]) * 1000
+    assert 0 <= container - expected <= 75
+    assert load_manifest(built).clip(HOLD_ID).duration_ms == round(expected)
+
+
+def locate(track: np.ndarray, template: np.ndarray) -> int:
+    """Sample offset where `template` best matches `track` (normalised cross-correlation)."""
+    n = track.size + template.size
+    size = 1 << (n - 1).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(track, size) * np.conj(np.fft.rfft(template, size)), size)
+    corr = corr[: track.size - template.size + 1]
+    energy = np.cumsum(np.concatenate([[0.0], track.astype(np.float64) ** 2]))
+    window = np.sqrt(np.maximum(energy[template.size :] - energy[: -template.size], 1e-12))
+    return int(np.argmax(corr / window))
+
+
+def test_each_cue_sits_at_its_offset(built: Path, content, voice: Voice):
+    track, rate = decode_audio(built / f"{HOLD_ID}.mp3", SAMPLE_RATE)
+    timeline = build_hold_timeline(content, "seated", 30, 0)
+    for cue in timeline.cues:
+        found_ms = locate(track, voice.speak(cue.text)) * 1000 / rate
+        assert abs(found_ms - cue.offset_ms) <= 20, (cue.text, found_ms, cue.offset_ms)
+
+
+def test_get_ready_counts_one_word_per_second(built: Path, content, voice: Voice):
+    track, rate = decode_audio(built / "get-ready.mp3", SAMPLE_RATE)
+    words = ["Three.", "Two.", "One."]
+    for i, word in enumerate(words):
+        assert abs(locate(track, voice.speak(word)) * 1000 / rate - i * 1000) <= 20
+    assert abs(track.size / rate - len(words)) < 0.05
+
+
+# --- build_audio --------------------------------------------------------------------------
+
+
+def test_build_is_idempotent_and_repairs_damage(tmp_path: Path):
+    subset = [HOLD_ID, GET_READY_ID, CHIME_END_ID]
+    first = build_audio(tmp_path, engine="espeak", progress=False, only=subset)
+    assert sorted(first.rendered) == sorted(subset)
+    assert first.skipped == []
+
+    manifest = load_manifest(tmp_path)
+    for cid in subset:
+        entry = manifest.clip(cid)
+        assert manifest.has_file(cid)
+        assert entry.sha256 == sha256_file(tmp_path / entry.file)
+        assert entry.engine == ("synth" if cid == CHIME_END_ID else "espeak")
+    hold = manifest.clip(HOLD_ID)
+    assert hold.cue_offsets_ms[0] == 0
+    assert hold.cue_offsets_ms[-1] == 30_000
+    assert "Halfway" in hold.text
+
+    second = build_audio(tmp_path, engine="espeak", progress=False, only=subset)
+    assert second.rendered == []
+    assert sorted(second.skipped) == sorted(subset)
+
+    (tmp_path / f"{HOLD_ID}.mp3").write_bytes(b"garbage")
+    (tmp_path / "get-ready.mp3").unlink()
+    assert not load_manifest(tmp_path).has_file("get-ready")
+    third = build_audio(tmp_path, engine="espeak", progress=False, only=subset)
+    assert sorted(third.rendered) == sorted([HOLD_ID, GET_READY_ID])
+    repaired = load_manifest(tmp_path)
+    assert repaired.clip(HOLD_ID).sha256 == sha256_file(tmp_path / f"{HOLD_ID}.mp3")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_force_rerenders(tmp_path: Path):
+    build_audio(tmp_path, engine="espeak", progress=False, only=[CHIME_END_ID])
+    again = build_audio(tmp_path, engine="espeak", progress=False, only=[CHIME_END_ID], force=True)
+    assert again.rendered == [CHIME_END_ID]
+
+
+def test_manifest_missing_or_corrupt_is_empty(tmp_path: Path):
+    assert load_manifest(tmp_path).clip(HOLD_ID) is None
+    (tmp_path / "manifest.json").write_text("{not json")
+    manifest = load_manifest(tmp_path)
+    assert manifest.clip(HOLD_ID) is None
+    assert not manifest.has_file(HOLD_ID)
+
+
+def test_auto_engine_note_reaches_the_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import skill.audio.build as build_module
+
+    note = "gTTS unavailable, fell back to espeak-ng (test)"
+    monkeypatch.setattr(build_module, "pick_engine", lambda name: EspeakEngine(note=note))
+    report = build_audio(tmp_path, engine="auto", progress=False, only=[GET_READY_ID])
+    assert report.engine_note == note
+    assert load_manifest(tmp_path).clip(GET_READY_ID).engine_note == note
+
+    # Same audio next time with espeak chosen directly: skipped, and the note is cleared.
+    monkeypatch.setattr(build_module, "pick_engine", lambda name: EspeakEngine())
+    again = build_audio(tmp_path, engine="espeak", progress=False, only=[GET_READY_ID])
+    assert again.skipped == [GET_READY_ID]
+    assert load_manifest(tmp_path).clip(GET_READY_ID).engine_note == ""
+
+
+# --- whole sessions -----------------------------------------------------------------------
+
+
+def test_session_script_walks_the_routine(content):
+    script = session_script(content, "seated")
+    kinds = [i.kind for i in script]
+    holds = [i.timeline for i in script if i.kind == "hold"]
+    assert len(holds) == 2 * content.routine.reps_per_leg
+    assert kinds.count("count_in") == len(holds)
+    assert all(kinds[i - 1] == "count_in" for i, k in enumerate(kinds) if k == "hold")
+    assert [i.text for i in script if i.kind == "chime"] == ["chime-switch", "chime-end"]
+    texts = " ".join(i.text for i in script if i.kind == "say")
+    assert "{" not in texts
+    assert "right leg" in texts
+    assert "left leg" in texts
+    assert "not medical advice" in texts
+    full = session_script(content, "full")
+    assert sum(1 for i in full if i.kind == "hold") == 2 * len(holds)
+
+
+def test_session_script_rejects_unknown_stretch(content):
+    with pytest.raises(ValueError, match="unknown stretch"):
+        session_script(content, "standing")
+
+
+@pytest.mark.slow
+def test_render_session_length_matches_script(content, tmp_path: Path):
+    report = render_session(content, "seated", tmp_path / "seated.mp3", EspeakEngine())
+    assert report.holds == 6
+    assert report.hold_ms == 6 * 30_000
+    assert abs(report.real_ms - report.expected_ms) <= 500
+    assert report.engine == "espeak"
+    info = ffprobe_stream(report.path)["streams"][0]
+    assert int(info["bit_rate"]) == 48_000
+    assert int(info["sample_rate"]) == 24_000
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
