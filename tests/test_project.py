@@ -90,7 +90,7 @@ def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> Iter
     """Run `serve` on a free loopback port with `args`; `env` replaces os.environ entirely."""
     port = free_port()
     base = dict(os.environ if env is None else env)
-    base["SKILL_DATABASE_URL"] = f"sqlite:///{tmp_path}/progress.db"
+    base.setdefault("SKILL_DATABASE_URL", f"sqlite:///{tmp_path}/progress.db")
     proc = subprocess.Popen(
         [sys.executable, "-m", "skill.cli", "serve", "--port", str(port), "--workers", "1", *args],
         cwd=ROOT,
