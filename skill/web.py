@@ -19,6 +19,7 @@ from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from skill.audio.serve import ClipFiles
 from skill.config import Config
 from skill.logs import short_user_id
 from skill.skill_builder import build_skill
@@ -179,6 +180,8 @@ def create_app(
     app.extensions["progress_store"] = store
     endpoint = AlexaEndpoint(skill or build_skill(config, store), verifier)
     app.add_url_rule("/alexa", "alexa", endpoint, methods=["POST"])
+    clips = ClipFiles(config.audio_dir)
+    app.add_url_rule("/audio/<path:name>", "audio", clips.serve, methods=["GET", "HEAD"])
 
     @app.get("/healthz")
     def healthz() -> Response:

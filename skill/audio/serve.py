@@ -1,0 +1,46 @@
+"""GET /audio/<file>: the rendered clips, for Alexa to fetch (through the operator's HTTPS).
+
+Only files the manifest lists are served, so a request can never reach any other file,
+whatever its path says. Flask's `send_file` does ranges (206), ETag and If-Modified-Since.
+The manifest is re-read when it changes, so `build-audio` while serving needs no restart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Response, abort, send_file
+
+from skill.audio.manifest import MANIFEST_NAME, Manifest, load_manifest
+
+CACHE_SECONDS = 24 * 3600  # clip names are stable; the ETag catches a rebuilt clip
+
+
+class ClipFiles:
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self._manifest: Manifest | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def manifest(self) -> Manifest:
+        try:
+            stat = (self.directory / MANIFEST_NAME).stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = None
+        if self._manifest is None or stamp != self._stamp:
+            self._manifest, self._stamp = load_manifest(self.directory), stamp
+        return self._manifest
+
+    def serve(self, name: str) -> Response:
+        files = {entry.file: entry for entry in self.manifest().clips.values()}
+        entry = files.get(name)
+        path = self.directory / name
+        if entry is None or not path.is_file():
+            abort(404, description=f"no clip named {name!r}; run `hamstring-coach build-audio`")
+        response = send_file(
+            path, mimetype="audio/mpeg", conditional=True, etag=entry.sha256, max_age=CACHE_SECONDS
+        )
+        response.headers["Accept-Ranges"] = "bytes"
+        response.cache_control.public = True
+        return response
