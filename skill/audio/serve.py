@@ -37,7 +37,8 @@ class ClipFiles:
         entry = files.get(name)
         path = self.directory / name
         if entry is None or not path.is_file():
-            abort(404, description=f"no clip named {name!r}; run `hamstring-coach build-audio`")
+            reason = f"no clip named {name[:80]!r}; run `hamstring-coach build-audio`"
+            abort(404, description=reason)
         response = send_file(
             path, mimetype="audio/mpeg", conditional=True, etag=entry.sha256, max_age=CACHE_SECONDS
         )
