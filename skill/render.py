@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skill import apla
-from skill.audio.manifest import Manifest
+from skill.audio.manifest import LiveManifest
 from skill.config import SPEECH_MODES
 from skill.content import Content
 from skill.speech import (
@@ -167,7 +167,7 @@ class SpeechRenderer:
         content: Content,
         mode: str = "apla",
         audio_base_url: str | None = None,
-        manifest: Manifest | None = None,
+        manifest: LiveManifest | None = None,
     ) -> None:
         if mode not in SPEECH_MODES:
             raise ValueError(f"speech mode must be one of {SPEECH_MODES}, not {mode!r}")
@@ -182,8 +182,9 @@ class SpeechRenderer:
         """(HTTPS URL, seconds) of this hold's rendered clip, if it is served and on disk."""
         if self.audio_base_url is None or self.manifest is None:
             return None
-        entry = self.manifest.clip(timeline.clip_id)
-        if entry is None or not self.manifest.has_file(timeline.clip_id):
+        manifest = self.manifest.get()
+        entry = manifest.clip(timeline.clip_id)
+        if entry is None or not manifest.has_file(timeline.clip_id):
             return None
         return f"{self.audio_base_url}/{entry.file}", entry.seconds
 

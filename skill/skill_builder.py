@@ -6,7 +6,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.alexa_api import TimeoutApiClient
-from skill.audio.manifest import load_manifest
+from skill.audio.manifest import LiveManifest
 from skill.config import Config
 from skill.content import load_content
 from skill.handlers import exception_handlers, request_handlers
@@ -16,7 +16,9 @@ from skill.store import ProgressStore, SqlPersistenceAdapter
 from skill.turns import Coach
 
 
-def build_skill(config: Config, store: ProgressStore | None = None) -> CustomSkill:
+def build_skill(
+    config: Config, store: ProgressStore | None = None, clips: LiveManifest | None = None
+) -> CustomSkill:
     """A ready skill; everything that can be done once (content, handlers) is done here."""
     content = load_content()
     coach = Coach(content)
@@ -24,7 +26,7 @@ def build_skill(config: Config, store: ProgressStore | None = None) -> CustomSki
         content,
         mode=config.speech_mode,
         audio_base_url=config.audio_base_url,
-        manifest=load_manifest(config.audio_dir) if config.audio_base_url else None,
+        manifest=clips or LiveManifest(config.audio_dir),
     )
     builder = CustomSkillBuilder(
         persistence_adapter=SqlPersistenceAdapter(store) if store else None,

@@ -352,3 +352,15 @@ def test_render_session_refuses_a_hold_out_of_range(tmp_path: Path, capsys) -> N
     assert code == 2
     assert "--hold must be 30 to 60 seconds" in capsys.readouterr().err
     assert not (tmp_path / "x.mp3").exists()
+
+
+def test_clips_built_while_serving_are_used_without_restart(config: Config, tmp_path: Path) -> None:
+    config = dataclasses.replace(config, audio_base_url=BASE, audio_dir=tmp_path / "clips")
+    client = create_app(config).test_client()
+    before = first_hold(Conversation(client, RequestBuilder()))
+    assert apla.audio_sources(before.directive or {}) == [apla.CHIME_SOURCE]
+    fake_clips(tmp_path / "clips", FIRST_CLIP)
+    after = first_hold(Conversation(client, RequestBuilder()))
+    assert apla.audio_sources(after.directive or {})[0] == f"{BASE}/{FIRST_CLIP}.mp3"
+    health = client.get("/healthz").get_json()
+    assert health["speech"] == {"mode": "apla", "audio_base_url": BASE, "rendered_clips": 1}

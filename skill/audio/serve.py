@@ -7,35 +7,24 @@ The manifest is re-read when it changes, so `build-audio` while serving needs no
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Response, abort, send_file
 
-from skill.audio.manifest import MANIFEST_NAME, Manifest, load_manifest
+from skill.audio.manifest import LiveManifest, Manifest
 
 CACHE_SECONDS = 24 * 3600  # clip names are stable; the ETag catches a rebuilt clip
 
 
 class ClipFiles:
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-        self._manifest: Manifest | None = None
-        self._stamp: tuple[int, int] | None = None
+    def __init__(self, manifest: LiveManifest) -> None:
+        self.live = manifest
 
     def manifest(self) -> Manifest:
-        try:
-            stat = (self.directory / MANIFEST_NAME).stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            stamp = None
-        if self._manifest is None or stamp != self._stamp:
-            self._manifest, self._stamp = load_manifest(self.directory), stamp
-        return self._manifest
+        return self.live.get()
 
     def serve(self, name: str) -> Response:
         files = {entry.file: entry for entry in self.manifest().clips.values()}
         entry = files.get(name)
-        path = self.directory / name
+        path = self.live.directory / name
         if entry is None or not path.is_file():
             reason = f"no clip named {name[:80]!r}; run `hamstring-coach build-audio`"
             abort(404, description=reason)
