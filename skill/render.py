@@ -15,6 +15,7 @@ replayed from client-supplied markup) and played the same way again.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -148,16 +149,6 @@ class Rendered:
     ssml: str | None
     directive: dict[str, Any] | None = None
 
-    @property
-    def mode(self) -> str:
-        if self.directive is None:
-            return "ssml"
-        return "clip" if _clip_source(self.directive) else "apla"
-
-
-def _clip_source(directive: dict[str, Any]) -> str | None:
-    return next((s for s in apla.audio_sources(directive) if s.startswith("https://")), None)
-
 
 class SpeechRenderer:
     """Chooses, per turn, between a rendered clip, APL-A and SSML (see the module doc)."""
@@ -177,6 +168,8 @@ class SpeechRenderer:
         usable = bool(audio_base_url and audio_base_url.startswith("https://"))
         self.audio_base_url = audio_base_url.rstrip("/") if usable and audio_base_url else None
         self.manifest = manifest
+        # Holds repeat across people: build and validate each distinct document once.
+        self._document = functools.lru_cache(maxsize=1024)(self._build_document)
 
     def clip_for(self, timeline: HoldTimeline) -> tuple[str, float] | None:
         """(HTTPS URL, seconds) of this hold's rendered clip, if it is served and on disk."""
@@ -193,7 +186,7 @@ class SpeechRenderer:
             return Rendered(turn.before)
         clip = self.clip_for(turn.hold)
         if self.mode == "apla":
-            directive = self._document(turn, clip)
+            directive = self._document(turn.hold, turn.after, clip)
             if directive is not None:
                 return Rendered(turn.before, directive)
         if clip is not None:
@@ -203,16 +196,18 @@ class SpeechRenderer:
             )
         return Rendered(turn.ssml())
 
-    def _document(self, turn: SpokenTurn, clip: tuple[str, float] | None) -> dict[str, Any] | None:
-        assert turn.hold is not None
-        timeline = turn.hold
+    def _build_document(
+        self, timeline: HoldTimeline, after: str | None, clip: tuple[str, float] | None
+    ) -> dict[str, Any] | None:
+        """The hold's APL-A directive, or None if it fails validation. Callers must not
+        mutate it: it is cached and shared."""
         if clip is None:
-            directive = apla.hold_document(timeline, outro_ssml=turn.after)
+            directive = apla.hold_document(timeline, outro_ssml=after)
             problems = apla.validate_document(directive, timeline)
         else:
             url, seconds = clip
             directive = apla.clip_document(
-                url, outro_ssml=turn.after, token=timeline.clip_id, chime=True
+                url, outro_ssml=after, token=timeline.clip_id, chime=True
             )
             problems = apla.validate_document(directive, clip_seconds={url: seconds})
         if problems:
