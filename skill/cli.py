@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate content files and the interaction model")
     check.set_defaults(func=cmd_check)
+
+    from skill.simulator.cli import add_commands  # chat, say: the local simulator
+
+    add_commands(sub)
     return parser
 
 
