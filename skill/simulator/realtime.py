@@ -25,7 +25,7 @@ def cue_lines(rendered: Rendered) -> list[tuple[int, str]]:
         for cue in playback.cues:
             if cue.sound.kind != "pause":
                 at = start + cue.at_ms
-                out.append((at, f"{INDENT}{format_offset(at):>7}  {describe(cue.sound)}"))
+                out.append((at, f"{INDENT}{format_offset(at):>6}  {describe(cue.sound)}"))
         start += playback.length_ms
     return out
 

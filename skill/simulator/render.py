@@ -52,7 +52,7 @@ def speech_text(playback: Playback) -> str:
 def timeline_lines(playback: Playback, indent: str = INDENT) -> list[str]:
     """One line per speech or audio cue: offset, then what plays (silences are the gaps)."""
     return [
-        f"{indent}{format_offset(c.at_ms):>7}  {describe(c.sound)}"
+        f"{indent}{format_offset(c.at_ms):>6}  {describe(c.sound)}"
         for c in playback.cues
         if c.sound.kind != "pause"
     ]
