@@ -69,8 +69,8 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 def open_device(args: argparse.Namespace, stack: ExitStack, measure: Any = None) -> Device:
     """Transport, envelopes and NLU for the chosen endpoint and locale (errors: ValueError)."""
     from skill.config import Config
-    from skill.nlu import DEFAULT_SKILL_ID, Recognizer, load_model
-    from skill.simulator.device import Device
+    from skill.nlu import DEFAULT_SKILL_ID
+    from skill.simulator.device import Device, recognizer_for
     from skill.simulator.envelopes import EnvelopeFactory
     from skill.simulator.settings_api import SettingsApi
     from skill.simulator.transport import HttpTransport, InProcessTransport, Transport
@@ -84,7 +84,7 @@ def open_device(args: argparse.Namespace, stack: ExitStack, measure: Any = None)
     api = stack.enter_context(SettingsApi())
     app_id = config.skill_id or DEFAULT_SKILL_ID
     factory = EnvelopeFactory(application_id=app_id, locale=args.locale, api_endpoint=api.url)
-    recognizer = Recognizer(load_model(model_path), skill_id=app_id)
+    recognizer = recognizer_for(model_path, app_id)
     return Device(transport, factory, recognizer, measure)
 
 

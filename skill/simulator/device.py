@@ -9,6 +9,7 @@ session (EXCEEDED_MAX_REPROMPTS); "quit" or "exit" leaves (USER_INITIATED).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,12 @@ from skill.simulator.transport import Transport, TransportError
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "interaction_model" / "en-US.json"
 QUIT_WORDS = frozenset({"quit", "exit", "exit simulator", "quit simulator"})
+
+
+@lru_cache(maxsize=4)
+def recognizer_for(model_path: Path, skill_id: str) -> Recognizer:
+    """Built once per model and skill id: it is immutable and takes ~0.5 s to build."""
+    return Recognizer(load_model(model_path), skill_id=skill_id)
 
 
 @dataclass(frozen=True)
@@ -54,9 +61,7 @@ class Device:
     ) -> None:
         self.transport = transport
         self.factory = factory or EnvelopeFactory()
-        self.recognizer = recognizer or Recognizer(
-            load_model(MODEL_PATH), skill_id=self.factory.application_id
-        )
+        self.recognizer = recognizer or recognizer_for(MODEL_PATH, self.factory.application_id)
         self.measure = measure or estimate_measure()
         self.session = DeviceSession()
         self._reprompt: Rendered | None = None  # what silence replays, once

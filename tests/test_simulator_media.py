@@ -1,0 +1,261 @@
+"""The simulator in time, aloud, by voice and over HTTP: --realtime, --speak, --listen-file, --url.
+
+Real time is tested with a fake sleep (the seconds are counted, not spent); sound is written
+to files (there is no sound device in CI); voice input is espeak-ng speech recognised by
+pocketsphinx; --url talks to a real `serve --dev` subprocess.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from skill import apla
+from skill.cli import build_parser, main
+from skill.config import Config
+from skill.content import load_content
+from skill.simulator.cli import run_chat
+from skill.simulator.device import Device
+from skill.simulator.playback import estimate_measure
+from skill.simulator.realtime import play_realtime
+from skill.simulator.render import play
+from skill.simulator.sound import AUDIO_DIR_ENV, Synth, choose_output, write_wav
+from skill.simulator.transport import InProcessTransport
+from skill.speech import hold_length_seconds
+from skill.timeline import build_hold_timeline, estimate_speech_ms
+from tests.test_project import serve, wait_for
+
+
+class FakeTime:
+    """sleep() that only counts; out.write() stamps each printed line with the fake time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.lines: list[tuple[float, str]] = []
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.now += seconds
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if line.strip():
+                self.lines.append((self.now, line))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def at(self, fragment: str) -> float:
+        return next(t for t, line in self.lines if fragment in line)
+
+
+def _require(ok: bool, reason: str) -> None:
+    if ok:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: audio tools must be installed)")
+    pytest.skip(reason)
+
+
+# --- --realtime ---------------------------------------------------------------------------
+
+
+def test_realtime_waits_through_a_spoken_hold(config: Config) -> None:
+    device = Device(InProcessTransport(config))
+    exchange = device.say("start the seated stretch")
+    assert exchange.rendered is not None
+    clock = FakeTime()
+    waited = play_realtime(exchange.rendered, clock, clock.sleep)  # type: ignore[arg-type]
+    timeline = build_hold_timeline(load_content(), "seated", 30, 0)
+    hold = clock.at(timeline.cues[-1].text) - clock.at(timeline.cues[0].text)
+    assert hold == pytest.approx(hold_length_seconds(timeline), abs=0.001)
+    assert 30 - 1e-9 <= hold <= 31.5  # never shorter than asked, a second of slack at most
+    assert waited == pytest.approx(exchange.rendered.length_ms / 1000)
+    assert clock.now == pytest.approx(waited)
+    assert "(if you say nothing" in clock.lines[-1][1]
+
+
+def test_realtime_plays_an_apla_hold_at_its_exact_offsets() -> None:
+    timeline = build_hold_timeline(load_content(), "supine", 45, 1)
+    response = {"response": {"directives": [apla.hold_document(timeline)]}}
+    rendered = play(response, estimate_measure())
+    clock = FakeTime()
+    waited = play_realtime(rendered, clock, clock.sleep)  # type: ignore[arg-type]
+    for cue in timeline.cues:
+        assert clock.at(cue.text) == pytest.approx(cue.offset_ms / 1000)
+    release = estimate_speech_ms(timeline.cues[-1].text) / 1000
+    assert waited == pytest.approx(45 + release + apla.SOUNDBANK_SECONDS)
+    assert clock.lines[-1][1] == "  [session ended]"
+
+
+def test_chat_realtime_sleeps_about_as_long_as_the_routine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = FakeTime()
+    args = build_parser().parse_args(["chat", "--realtime"])
+    code = run_chat(args, io.StringIO("start the seated stretch\nquit\n"), clock, clock.sleep)  # type: ignore[arg-type]
+    assert code == 0
+    assert 40 < clock.now < 90  # set-up, count-in, a 30 s hold and the wrap-up
+    assert clock.at("Halfway there.") - clock.at("Stretch, and hold.") == pytest.approx(15, abs=1)
+    assert clock.lines[-1][1] == "Bye."
+
+
+# --- --speak ------------------------------------------------------------------------------
+
+
+def test_without_a_sound_device_audio_goes_to_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert choose_output({AUDIO_DIR_ENV: str(tmp_path)}).directory == tmp_path
+    monkeypatch.setattr("skill.simulator.sound.has_output_device", lambda env=None: False)
+    output = choose_output({})
+    assert output.player is None
+    assert output.reason == "no sound device found"
+    assert output.directory is not None
+    assert output.directory.is_dir()
+    output.directory.rmdir()
+
+
+def _wav_seconds(path: Path) -> float:
+    with wave.open(str(path)) as w:
+        return w.getnframes() / w.getframerate()
+
+
+@pytest.mark.slow
+def test_chat_speak_writes_each_turn_to_a_numbered_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    monkeypatch.setenv(AUDIO_DIR_ENV, str(tmp_path))
+    monkeypatch.setattr("sys.stdin", io.StringIO("open hamstring coach\nwhat's the number\n"))
+    assert main(["chat", "--speak"]) == 0
+    out = capsys.readouterr().out
+    files = sorted(tmp_path.glob("*.wav"))
+    assert [f.name for f in files] == ["turn-001.wav", "turn-002.wav"]
+    for f in files:
+        assert f"[audio written: {f}]" in out
+    assert 10 < _wav_seconds(files[0]) < 40  # welcome, disclaimer, choice of stretches
+    assert 3 < _wav_seconds(files[1]) < 30
+
+
+@pytest.mark.slow
+def test_spoken_apla_hold_puts_each_cue_at_its_offset(tmp_path: Path) -> None:
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    timeline = build_hold_timeline(load_content(), "seated", 30, 0)
+    synth = Synth()
+    rendered = play({"response": {"directives": [apla.hold_document(timeline)]}}, synth)
+    samples = synth.mixdown(rendered)
+    rate = 24_000
+    release_ms = synth(rendered.documents[0].cues[-2].sound)  # "And release." really spoken
+    assert samples.size == pytest.approx((30_000 + release_ms + 600) * 24, abs=24)
+    halfway = next(c for c in timeline.cues if c.kind == "halfway").offset_ms
+    before = samples[(halfway - 300) * rate // 1000 : halfway * rate // 1000]
+    after = samples[halfway * rate // 1000 : (halfway + 30) * rate // 1000]
+    assert np.max(np.abs(before)) < 0.01  # silence up to the cue
+    assert np.max(np.abs(after)) > 0.05  # speech from its first millisecond
+    assert write_wav(samples, tmp_path / "hold.wav").stat().st_size > 30 * rate * 2
+
+
+# --- --listen / --listen-file -------------------------------------------------------------
+
+
+def _espeak_wav(text: str, path: Path) -> Path:
+    subprocess.run(["espeak-ng", "-v", "en-us+klatt", "-w", str(path), text], check=True)
+    return path
+
+
+def _has_pocketsphinx() -> bool:
+    try:
+        import pocketsphinx  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+def test_listen_file_is_recognised_to_the_right_intent(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
+    first = _espeak_wav("what's the phone number", tmp_path / "number.wav")
+    second = _espeak_wav("start the seated hamstring stretch", tmp_path / "start.wav")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    args = ["chat", "--listen-file", str(first), "--listen-file", str(second)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "you (from number.wav): what's the phone number" in out
+    assert "904-858-7045" in out
+    assert "you (from start.wav): start the seated hamstring stretch" in out
+    assert "Let's do the seated hamstring stretch" in out
+    assert "(session ended by you: USER_INITIATED)" in out
+
+
+def test_listen_file_that_does_not_exist(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat", "--listen-file", str(tmp_path / "nope.wav")]) == 1
+    assert f"--listen-file: no such file {tmp_path / 'nope.wav'}" in capsys.readouterr().err
+
+
+def test_listen_without_a_microphone_falls_back_to_typing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
+    monkeypatch.setattr("skill.simulator.listen.has_capture_device", lambda: False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("what's the phone number\n"))
+    assert main(["chat", "--listen"]) == 0
+    out = capsys.readouterr().out
+    assert "no microphone found (no capture device); type instead." in out
+    assert "904-858-7045" in out
+
+
+# --- --url --------------------------------------------------------------------------------
+
+
+def _say_json(port: int, text: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    assert main(["say", text, "--json", "--url", f"http://127.0.0.1:{port}/alexa"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.slow
+def test_url_talks_to_a_running_dev_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(tmp_path, "--dev") as served:
+        wait_for(f"http://127.0.0.1:{served.port}/healthz", time.monotonic() + 20)
+        data = _say_json(served.port, "start the lying stretch", capsys)
+        assert data["intent"] == "StartStretchIntent"
+        assert data["response"]["sessionAttributes"]["routine"]["stretches"] == ["supine"]
+        monkeypatch.setattr("sys.stdin", io.StringIO("open hamstring coach\nmy routine\nnext\n"))
+        assert main(["chat", "--url", f"http://127.0.0.1:{served.port}"]) == 0
+        out = capsys.readouterr().out
+    assert f"talking to http://127.0.0.1:{served.port}/alexa" in out
+    assert "Rep 2 of 3" in out  # "next" reached the routine: session attributes carried
+    assert "(session ended by you: USER_INITIATED)" in out
+
+
+@pytest.mark.slow
+def test_url_of_a_verifying_server_explains_dev_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(tmp_path) as served:
+        wait_for(f"http://127.0.0.1:{served.port}/healthz", time.monotonic() + 20)
+        code = main(["say", "open hamstring coach", "--url", f"http://127.0.0.1:{served.port}"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "answered HTTP 400: 'request verification failed" in err
+    assert "run it with `serve --dev`" in err
