@@ -205,9 +205,8 @@ def test_listen_file_is_recognised_to_the_right_intent(
 def test_listen_file_that_does_not_exist(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert main(["chat", "--listen-file", str(tmp_path / "nope.wav")]) == 1
+    assert main(["chat", "--listen-file", str(tmp_path / "nope.wav")]) == 2
     assert f"--listen-file: no such file {tmp_path / 'nope.wav'}" in capsys.readouterr().err
 
 
@@ -259,3 +258,17 @@ def test_url_of_a_verifying_server_explains_dev_mode(
     assert code == 1
     assert "answered HTTP 400: 'request verification failed" in err
     assert "run it with `serve --dev`" in err
+
+
+def test_listen_file_that_is_not_audio(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
+    _require(shutil.which("ffmpeg") is not None, "ffmpeg is not installed")
+    notes = tmp_path / "notes.wav"
+    notes.write_text("not audio")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat", "--listen-file", str(notes)]) == 1
+    err = capsys.readouterr().err
+    assert f"--listen-file: cannot read {notes} as audio" in err
+    assert "Traceback" not in err

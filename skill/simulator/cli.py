@@ -225,6 +225,10 @@ def run_chat(
 ) -> int:
     from skill.simulator.transport import TransportError
 
+    missing = [str(p) for p in args.listen_file if not p.is_file()]
+    if missing:
+        print(f"error: --listen-file: no such file {', '.join(missing)}", file=sys.stderr)
+        return 2
     with ExitStack() as stack:
         speaker = None
         if args.speak:
