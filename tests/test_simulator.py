@@ -21,10 +21,12 @@ from ask_sdk_model.session_ended_reason import SessionEndedReason
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 
 from skill import apla
+from skill.audio.manifest import ClipEntry, Manifest
 from skill.cli import main
 from skill.config import Config
 from skill.content import load_content
 from skill.nlu import Recognizer, load_model
+from skill.simulator.clips import ClipLookup
 from skill.simulator.device import MODEL_PATH, Device
 from skill.simulator.envelopes import USER_ID, DeviceSession, EnvelopeFactory
 from skill.simulator.playback import (
@@ -32,6 +34,7 @@ from skill.simulator.playback import (
     apla_playback,
     estimate_measure,
     format_offset,
+    ssml_playback,
     ssml_sounds,
 )
 from skill.simulator.render import play, render_text, speech_text, timeline_lines
@@ -247,6 +250,20 @@ def test_ssml_phone_numbers_and_audio() -> None:
         "Call 904-858-7045 now. [audio: amzn_sfx_bell_short_chime_01] "
         "[audio: hold-seated-30s-v0] Ten & done"
     )
+
+
+def test_rendered_clips_are_timed_from_the_manifest() -> None:
+    manifest = Manifest(Path("audio"))
+    manifest.clips["get-ready"] = ClipEntry(
+        "get-ready", "get-ready.mp3", "Three. Two. One.", "espeak", "", 3250, [0], "", ""
+    )
+    measure = estimate_measure(ClipLookup(manifest).ms)
+    ssml = '<speak><audio src="https://coach.example.org/audio/get-ready.mp3"/> Go.</speak>'
+    played = ssml_playback(ssml, measure)
+    assert [(c.at_ms, c.duration_ms) for c in played.cues][:1] == [(0, 3250)]
+    assert played.cues[1].at_ms == 3250
+    unknown = ssml_playback('<speak><audio src="https://x.org/other.mp3"/></speak>', measure)
+    assert unknown.length_ms == 0  # not rendered here: nothing to time it by
 
 
 def test_malformed_ssml_still_shows_the_words() -> None:

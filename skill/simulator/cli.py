@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -70,8 +71,10 @@ def open_device(args: argparse.Namespace, stack: ExitStack, measure: Any = None)
     """Transport, envelopes and NLU for the chosen endpoint and locale (errors: ValueError)."""
     from skill.config import Config
     from skill.nlu import DEFAULT_SKILL_ID
+    from skill.simulator.clips import ClipLookup
     from skill.simulator.device import Device, recognizer_for
     from skill.simulator.envelopes import EnvelopeFactory
+    from skill.simulator.playback import estimate_measure
     from skill.simulator.settings_api import SettingsApi
     from skill.simulator.transport import HttpTransport, InProcessTransport, Transport
 
@@ -85,7 +88,7 @@ def open_device(args: argparse.Namespace, stack: ExitStack, measure: Any = None)
     app_id = config.skill_id or DEFAULT_SKILL_ID
     factory = EnvelopeFactory(application_id=app_id, locale=args.locale, api_endpoint=api.url)
     recognizer = recognizer_for(model_path, app_id)
-    return Device(transport, factory, recognizer, measure)
+    return Device(transport, factory, recognizer, measure or estimate_measure(ClipLookup().ms))
 
 
 # --- say ----------------------------------------------------------------------------------
@@ -115,7 +118,23 @@ def exchange_json(exchange: Exchange) -> dict[str, Any]:
     }
 
 
-def cmd_say(args: argparse.Namespace) -> int:
+def _quiet_broken_pipe(command: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+    """`hamstring-coach chat | head` must not end in a traceback when head stops reading."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout again at exit
+            return 0
+
+    run.__doc__ = command.__doc__
+    return run
+
+
+def _say(args: argparse.Namespace) -> int:
+    """Send one utterance in a new session and print the answer (or JSON)."""
     from skill.simulator.transport import TransportError
 
     with ExitStack() as stack:
@@ -213,8 +232,13 @@ def typed_lines(stdin: TextIO, out: TextIO) -> Iterator[str]:
         yield text
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
+def _chat(args: argparse.Namespace) -> int:
+    """The REPL on this terminal (or on piped lines)."""
     return run_chat(args, sys.stdin, sys.stdout)
+
+
+cmd_say = _quiet_broken_pipe(_say)
+cmd_chat = _quiet_broken_pipe(_chat)
 
 
 def run_chat(
