@@ -443,3 +443,23 @@ def test_settings_api_answers_the_time_zone(device: Device) -> None:
         exchange = device.say("open hamstring coach")
     assert exchange.response is not None
     assert exchange.response["sessionAttributes"]["tz"] == "Europe/Paris"
+
+
+def test_readme_sample_chat_is_real_output(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's sample: same inputs, and every quoted fragment appears in the real output."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Try it without an Echo", 1)[1].split("\n## ", 1)[0]
+    sample = re.search(r"```\n\$ hamstring-coach chat\n(.+?)\n```", section, re.S)
+    assert sample is not None
+    lines = sample.group(1).splitlines()
+    said = [line.removeprefix("you> ") for line in lines if line.startswith("you> ")]
+    _, out = chat(monkeypatch, capsys, "".join(f"{s}\n" for s in said))
+    flat_out = " ".join(out.split())
+    answers = re.split(r"\nyou> .*", "\n" + "\n".join(lines))[1:]  # after each "you>" line
+    fragments = [" ".join(f.split()) for a in answers for f in a.split("...") if f.strip()]
+    assert len(answers) == 3
+    assert len(fragments) >= 6
+    for fragment in fragments:
+        assert fragment in flat_out
