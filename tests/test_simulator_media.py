@@ -272,3 +272,27 @@ def test_listen_file_that_is_not_audio(
     err = capsys.readouterr().err
     assert f"--listen-file: cannot read {notes} as audio" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_microphone_path_records_recognises_and_survives_a_failure(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The recorder is swapped for a script: first it "hears" a WAV, then the device fails."""
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    _require(shutil.which("sox") is not None, "sox is not installed")
+    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
+    wav = _espeak_wav("what's the phone number", tmp_path / "number.wav")
+    flag = tmp_path / "heard-once"
+    script = (
+        f"if [ -e {flag} ]; then echo 'device unplugged' >&2; exit 2; fi; touch {flag}; "
+        f"sox {wav} -t raw -r 16000 -c 1 -b 16 -e signed-integer -"
+    )
+    monkeypatch.setattr("skill.simulator.listen.record_command", lambda: ["sh", "-c", script])
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat", "--listen"]) == 0
+    out = capsys.readouterr().out
+    assert "you (heard): what's the phone number" in out
+    assert "904-858-7045" in out
+    assert "recording failed (device unplugged); type instead." in out
+    assert out.rstrip().endswith("Bye.")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from skill.simulator.device import Device, Exchange
+    from skill.simulator.playback import Measure
     from skill.simulator.sound import Speaker
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "interaction_model"
@@ -67,7 +68,9 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--locale", default="en-US", help="request locale (default en-US)")
 
 
-def open_device(args: argparse.Namespace, stack: ExitStack, measure: Any = None) -> Device:
+def open_device(
+    args: argparse.Namespace, stack: ExitStack, measure: Measure | None = None
+) -> Device:
     """Transport, envelopes and NLU for the chosen endpoint and locale (errors: ValueError)."""
     from skill.config import Config
     from skill.nlu import DEFAULT_SKILL_ID
@@ -323,6 +326,11 @@ def _utterances(
     print("Listening: speak after each 'listening...'; Ctrl-C to leave.", file=out, flush=True)
     while True:
         print("listening...", file=out, flush=True)
-        heard = microphone.listen()
+        try:
+            heard = microphone.listen()
+        except NoMicrophone as exc:
+            print(f"{exc}; type instead.", file=out, flush=True)
+            yield from typed_lines(stdin, out)
+            return
         print(f"you (heard): {heard or '(nothing recognised)'}", file=out, flush=True)
         yield heard

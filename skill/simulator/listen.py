@@ -82,8 +82,15 @@ class Microphone:
         self.recognizer = recognizer
 
     def listen(self) -> str:
-        raw = subprocess.run(
-            self.command, capture_output=True, check=True, timeout=MAX_UTTERANCE_S + 30
-        ).stdout
+        """One utterance; NoMicrophone if recording fails (device busy or unplugged)."""
+        try:
+            raw = subprocess.run(
+                self.command, capture_output=True, check=True, timeout=MAX_UTTERANCE_S + 30
+            ).stdout
+        except subprocess.CalledProcessError as exc:
+            detail = (exc.stderr or b"").decode(errors="replace").strip()
+            raise NoMicrophone(f"recording failed ({detail or exc.returncode})") from None
+        except subprocess.TimeoutExpired:
+            raise NoMicrophone("the microphone gave no audio") from None
         samples = np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2").astype(np.int16)
         return self.recognizer.recognize_audio(samples) if samples.size else ""
