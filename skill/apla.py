@@ -102,11 +102,17 @@ def hold_document(
 
 
 def clip_document(
-    url: str, intro_ssml: str | None = None, outro_ssml: str | None = None, token: str = "clip"
+    url: str,
+    intro_ssml: str | None = None,
+    outro_ssml: str | None = None,
+    token: str = "clip",
+    chime: bool = False,
 ) -> dict[str, Any]:
     """RenderDocument directive playing a rendered clip (HTTPS URL) between intro and outro."""
     items = [speech_ssml(intro_ssml)] if intro_ssml else []
     items.append(audio(url))
+    if chime:
+        items.append(audio(CHIME_SOURCE))
     if outro_ssml:
         items.append(speech_ssml(outro_ssml))
     return _directive(token, sequencer(*items))
@@ -282,3 +288,13 @@ def validate_document(
     if timeline is not None:
         problems += _check_cues(roots[0], timeline)
     return problems
+
+
+def audio_sources(directive: dict[str, Any]) -> list[str]:
+    """Every Audio source in the document, in document order."""
+    found = []
+    for root in _children(directive.get("document", {}).get("mainTemplate", {})):
+        for _, component in _walk(root, "root"):
+            if isinstance(component, dict) and component.get("type") == "Audio":
+                found.append(str(component.get("source", "")))
+    return found

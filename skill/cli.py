@@ -1,4 +1,4 @@
-"""`hamstring-coach`: serve the skill, and check the content and interaction model."""
+"""`hamstring-coach`: serve the skill, check the content, render audio."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from skill.config import Config
+from skill.config import Config, ConfigError
 from skill.logs import configure_logging
 
 log = logging.getLogger("skill.cli")
@@ -36,7 +36,11 @@ def _banner(text: str) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the skill under gunicorn; verification on unless --dev (loopback only)."""
-    config = Config.from_env(verify_requests=not args.dev)
+    try:
+        config = Config.from_env(verify_requests=not args.dev)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     configure_logging(config.log_level)
     if args.dev:
         if not is_loopback(args.host):
@@ -104,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate content files and the interaction model")
     check.set_defaults(func=cmd_check)
+
+    from skill.audio.cli import add_commands as add_audio_commands
+
+    add_audio_commands(sub)
 
     from skill.simulator.cli import add_commands  # chat, say: the local simulator
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 MAX_BODY_BYTES = 128 * 1024
+SPEECH_MODES = ("apla", "ssml")
+DEFAULT_AUDIO_DIR = Path(__file__).resolve().parent.parent / "audio"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the skill cannot run with; the message names the variable."""
 
 
 @dataclass(frozen=True)
@@ -15,6 +22,8 @@ class Config:
     skill_id: str | None = None  # application id to accept; None accepts any (warned)
     database_url: str | None = None  # None: SQLite file in the user's data directory
     audio_base_url: str | None = None  # public HTTPS base for rendered clips
+    audio_dir: Path = DEFAULT_AUDIO_DIR  # where build-audio wrote the clips and manifest
+    speech_mode: str = "apla"  # how holds are spoken: APL for Audio, or SSML only
     log_level: str = "INFO"
     verify_requests: bool = True  # off only with `serve --dev`
     max_body_bytes: int = MAX_BODY_BYTES
@@ -31,6 +40,20 @@ class Config:
             skill_id=get("SKILL_ID"),
             database_url=get("SKILL_DATABASE_URL"),
             audio_base_url=(get("SKILL_AUDIO_BASE_URL") or "").rstrip("/") or None,
+            audio_dir=Path(get("SKILL_AUDIO_DIR") or DEFAULT_AUDIO_DIR),
+            speech_mode=(get("SKILL_SPEECH_MODE") or "apla").lower(),
             log_level=(get("SKILL_LOG_LEVEL") or "INFO").upper(),
         )
-        return replace(config, **overrides)
+        config = replace(config, **overrides)
+        if config.speech_mode not in SPEECH_MODES:
+            raise ConfigError(
+                f"SKILL_SPEECH_MODE must be one of {', '.join(SPEECH_MODES)}, "
+                f"not {config.speech_mode!r}"
+            )
+        base = config.audio_base_url
+        if base and not base.startswith("https://"):
+            raise ConfigError(
+                f"SKILL_AUDIO_BASE_URL must be an https:// address (Alexa fetches clips only "
+                f"over HTTPS), not {base!r}"
+            )
+        return config

@@ -6,17 +6,28 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.alexa_api import TimeoutApiClient
+from skill.audio.manifest import LiveManifest
 from skill.config import Config
 from skill.content import load_content
 from skill.handlers import exception_handlers, request_handlers
 from skill.handlers.interceptors import CleanAttributesInterceptor, SaveProfileInterceptor
+from skill.render import SpeechRenderer
 from skill.store import ProgressStore, SqlPersistenceAdapter
 from skill.turns import Coach
 
 
-def build_skill(config: Config, store: ProgressStore | None = None) -> CustomSkill:
+def build_skill(
+    config: Config, store: ProgressStore | None = None, clips: LiveManifest | None = None
+) -> CustomSkill:
     """A ready skill; everything that can be done once (content, handlers) is done here."""
-    coach = Coach(load_content())
+    content = load_content()
+    coach = Coach(content)
+    renderer = SpeechRenderer(
+        content,
+        mode=config.speech_mode,
+        audio_base_url=config.audio_base_url,
+        manifest=clips or LiveManifest(config.audio_dir),
+    )
     builder = CustomSkillBuilder(
         persistence_adapter=SqlPersistenceAdapter(store) if store else None,
         api_client=TimeoutApiClient(),
@@ -24,7 +35,7 @@ def build_skill(config: Config, store: ProgressStore | None = None) -> CustomSki
     # The SDK checks the application id only when it is set here (ALEXA.md step 5).
     builder.skill_id = config.skill_id
     builder.add_global_request_interceptor(CleanAttributesInterceptor(coach))
-    for handler in request_handlers(coach, store):
+    for handler in request_handlers(coach, store, renderer):
         builder.add_request_handler(handler)
     for handler in exception_handlers(coach):
         builder.add_exception_handler(handler)

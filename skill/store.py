@@ -284,6 +284,11 @@ class ProgressStore:
         self.backend: str = self._url.get_backend_name()
         self._errors = _ErrorLog(error_log_interval_s)
         self._schema_lock = threading.Lock()
+        # SQLite has one writer at a time. Threads of this process queue here and are woken
+        # the moment the lock is free, instead of sleeping in SQLite's busy handler (which
+        # polls with growing sleeps and can starve a thread under load). Other processes
+        # still meet the file lock and busy_timeout.
+        self._local_writer = threading.Lock()
         self._schema_ready = False
         self._sqlite_path: Path | None = None
         if self.backend == "sqlite":
@@ -375,8 +380,20 @@ class ProgressStore:
     def _transaction(self, action: str) -> Iterator[Connection]:
         with self._guard(action):
             self._ensure_schema()
-            with self._engine.begin() as conn:
+            with self._one_writer(), self._engine.begin() as conn:
                 yield conn
+
+    @contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        if self.backend != "sqlite":
+            yield
+            return
+        if not self._local_writer.acquire(timeout=LOCK_WAIT_S):
+            raise TimeoutError(f"waited {LOCK_WAIT_S:.0f} s for this process's SQLite writer")
+        try:
+            yield
+        finally:
+            self._local_writer.release()
 
     def _read_version(self, conn: Connection) -> int:
         if not sa.inspect(conn).has_table("schema_version"):

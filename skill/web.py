@@ -19,6 +19,8 @@ from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from skill.audio.manifest import LiveManifest
+from skill.audio.serve import ClipFiles
 from skill.config import Config
 from skill.logs import short_user_id
 from skill.skill_builder import build_skill
@@ -160,6 +162,17 @@ class AlexaEndpoint:
         return self.serializer.serialize(response_envelope)
 
 
+def speech_status(config: Config, clips: ClipFiles) -> dict[str, Any]:
+    """How holds are played, for /healthz."""
+    manifest = clips.manifest()
+    on_disk = sum(1 for clip_id in manifest.clips if manifest.has_file(clip_id))
+    return {
+        "mode": config.speech_mode,
+        "audio_base_url": config.audio_base_url or "unset (Alexa's voice)",
+        "rendered_clips": on_disk if config.audio_base_url else 0,
+    }
+
+
 def create_app(
     config: Config | None = None,
     *,
@@ -177,8 +190,11 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.config["SKILL_CONFIG"] = config
     app.extensions["progress_store"] = store
-    endpoint = AlexaEndpoint(skill or build_skill(config, store), verifier)
+    live_manifest = LiveManifest(config.audio_dir)
+    endpoint = AlexaEndpoint(skill or build_skill(config, store, live_manifest), verifier)
     app.add_url_rule("/alexa", "alexa", endpoint, methods=["POST"])
+    clips = ClipFiles(live_manifest)
+    app.add_url_rule("/audio/<path:name>", "audio", clips.serve, methods=["GET", "HEAD"])
 
     @app.get("/healthz")
     def healthz() -> Response:
@@ -187,6 +203,7 @@ def create_app(
             "verification": "on" if verifier is not None else "off (dev mode)",
             "skill_id": "set" if config.skill_id else "unset",
         }
+        status["speech"] = speech_status(config, clips)
         database = store.health()
         status["database"] = database
         if database["status"] != "ok":
@@ -196,6 +213,8 @@ def create_app(
             warnings.append("request verification is off: never expose this server")
         if not config.skill_id:
             warnings.append("SKILL_ID is not set: requests for any skill id are accepted")
+        if config.audio_base_url and not status["speech"]["rendered_clips"]:
+            warnings.append("SKILL_AUDIO_BASE_URL is set but no clips are built: run build-audio")
         if warnings:
             status["warnings"] = warnings
         return json_response(status)

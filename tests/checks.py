@@ -10,6 +10,7 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import ResponseEnvelope
 
+from skill import apla
 from skill.content import load_content
 from skill.timeline import estimate_speech_ms
 
@@ -80,6 +81,68 @@ def hold_lengths(ssml: str) -> list[float]:
     return lengths
 
 
+def apla_directives(response: dict[str, Any]) -> list[dict[str, Any]]:
+    return [d for d in response.get("directives") or [] if d.get("type") == apla.DIRECTIVE_TYPE]
+
+
+def _component_text(component: dict[str, Any]) -> str:
+    content = str(component.get("content", ""))
+    return " ".join(re.sub(r"<[^>]+>", " ", content).split())
+
+
+def apla_lines(directive: dict[str, Any]) -> list[str]:
+    """What the document says, in playing order (a Mixer's cues by their offsets)."""
+    lines: list[str] = []
+
+    def play(component: dict[str, Any]) -> None:
+        kind = component.get("type")
+        kids = component.get("items", component.get("item", []))
+        kids = kids if isinstance(kids, list) else [kids]
+        if kind == "Speech":
+            lines.append(_component_text(component))
+        elif kind == "Audio":
+            lines.append(f"[audio {component.get('source')}]")
+        elif kind == "Sequencer":
+            for kid in kids:
+                play(kid)
+        elif kind == "Mixer":
+            for _, text in sorted(mixer_cues(component)):
+                lines.append(text)
+
+    for item in directive["document"]["mainTemplate"]["items"][:1]:
+        play(item)
+    return [line for line in lines if line]
+
+
+def mixer_cues(mixer: dict[str, Any]) -> list[tuple[int, str]]:
+    """(offset_ms, text) of each Mixer track: Speech, or Sequencer [Silence, Speech]."""
+    cues = []
+    for track in mixer["items"]:
+        if track["type"] == "Speech":
+            cues.append((0, _component_text(track)))
+        else:
+            silence, speech = track["items"]
+            assert silence["type"] == "Silence", track
+            assert speech["type"] == "Speech", track
+            cues.append((silence["duration"], _component_text(speech)))
+    return cues
+
+
+def apla_hold_lengths(directive: dict[str, Any]) -> list[float]:
+    """Seconds from each hold's start cue to its release cue: exact, from the offsets."""
+    cues = load_content().cues
+    lengths = []
+    for _, component in apla._walk(directive["document"]["mainTemplate"]["items"][0], "r"):
+        if component.get("type") != "Mixer":
+            continue
+        placed = mixer_cues(component)
+        start = [at for at, text in placed if text in cues.start]
+        release = [at for at, text in placed if text in cues.release]
+        if start and release:
+            lengths.append((release[0] - start[0]) / 1000)
+    return lengths
+
+
 def check_response(body: dict[str, Any]) -> None:
     """Deserializes with ask-sdk-model, SSML inside limits, an open session has a reprompt."""
     raw = json.dumps(body)
@@ -94,9 +157,17 @@ def check_response(body: dict[str, Any]) -> None:
     reprompt = (response.get("reprompt") or {}).get("outputSpeech")
     if reprompt:
         check_ssml(reprompt["ssml"])
+    documents = apla_directives(response)
+    assert len(documents) <= 1, "one APL-A document per response"
+    for directive in documents:
+        assert apla.validate_document(directive) == [], apla.validate_document(directive)
+        # ALEXA.md: the 240 s limit applies to the rendered result, outputSpeech included.
+        said = apla.estimate_seconds(apla.speech_ssml(speech["ssml"])) if speech else 0.0
+        played = apla.estimate_seconds(directive["document"]["mainTemplate"]["items"][0])
+        assert said + played <= 240, f"{said:.0f} s said + {played:.0f} s played"
     if response.get("shouldEndSession") is False:
         assert reprompt, "an open session must have a reprompt"
-        assert speech, "an open session must say something"
+        assert speech or documents, "an open session must say something"
     card = response.get("card")
     if card:
         assert len(card.get("content", "") + card.get("title", "")) <= 8000

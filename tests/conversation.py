@@ -10,7 +10,13 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from tests.builders import RequestBuilder, SlotSpec, new_session_id
-from tests.checks import check_response, hold_lengths
+from tests.checks import (
+    apla_directives,
+    apla_hold_lengths,
+    apla_lines,
+    check_response,
+    hold_lengths,
+)
 
 
 @dataclass
@@ -26,9 +32,19 @@ class Reply:
         return (self.response.get("outputSpeech") or {}).get("ssml", "")
 
     @property
+    def directive(self) -> dict[str, Any] | None:
+        """The APL for Audio document, if the response has one."""
+        found = apla_directives(self.response)
+        return found[0] if found else None
+
+    @property
     def text(self) -> str:
-        """What is said, without markup, whitespace folded."""
-        return " ".join(re.sub(r"<[^>]+>", " ", self.ssml).split())
+        """What is said, in playing order (outputSpeech, then the APL-A document), without
+        markup, whitespace folded."""
+        said = " ".join(re.sub(r"<[^>]+>", " ", self.ssml).split())
+        if self.directive is None:
+            return said
+        return " ".join([said, *apla_lines(self.directive)]).strip()
 
     @property
     def reprompt(self) -> str:
@@ -49,7 +65,11 @@ class Reply:
 
     @property
     def holds(self) -> list[float]:
-        return hold_lengths(self.ssml) if self.ssml else []
+        """Each hold's length: by the timing model in SSML, exact in an APL-A document."""
+        lengths = hold_lengths(self.ssml) if self.ssml else []
+        if self.directive is not None:
+            lengths += apla_hold_lengths(self.directive)
+        return lengths
 
 
 class Conversation:

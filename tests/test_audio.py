@@ -163,8 +163,12 @@ def locate(track: np.ndarray, template: np.ndarray) -> int:
     corr = np.fft.irfft(np.fft.rfft(track, size) * np.conj(np.fft.rfft(template, size)), size)
     corr = corr[: track.size - template.size + 1]
     energy = np.cumsum(np.concatenate([[0.0], track.astype(np.float64) ** 2]))
-    window = np.sqrt(np.maximum(energy[template.size :] - energy[: -template.size], 1e-12))
-    return int(np.argmax(corr / window))
+    window = energy[template.size :] - energy[: -template.size]
+    # Near-silent stretches (codec noise) would score high after normalising; a cue's window
+    # holds at least a good part of the template's own energy.
+    score = corr / np.sqrt(np.maximum(window, 1e-12))
+    score[window < 0.25 * float(np.sum(template.astype(np.float64) ** 2))] = -np.inf
+    return int(np.argmax(score))
 
 
 def test_each_cue_sits_at_its_offset(built: Path, content, voice: Voice):

@@ -110,3 +110,26 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class LiveManifest:
+    """The manifest of a directory, re-read whenever the file changes on disk.
+
+    The web app and the skill share one, so a `build-audio` while serving takes effect on
+    the next request, without a restart. Costs one stat() per use.
+    """
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+        self._manifest: Manifest | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    def get(self) -> Manifest:
+        try:
+            stat = (self.directory / MANIFEST_NAME).stat()
+            stamp: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = None
+        if self._manifest is None or stamp != self._stamp:
+            self._manifest, self._stamp = load_manifest(self.directory), stamp
+        return self._manifest

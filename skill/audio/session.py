@@ -2,8 +2,8 @@
 
 The script is built by walking the routine state machine (`routine.start`, then `next_hold`
 until the routine finishes), so the order of stretches, legs and reps is the skill's own.
-`session_script` is deliberately separate from rendering: when `skill/turns.py` (the per-turn
-composer) lands, it can produce these items instead and the renderer stays as it is.
+`session_script` is separate from rendering; its words come from the same content files as
+the skill's (phrases.yaml has a `session:` group for what only a recording says).
 """
 
 from __future__ import annotations
@@ -32,15 +32,6 @@ from skill.tts import Engine, pick_engine
 
 SENTENCE_GAP_MS = 400  # breath between spoken sentences
 SECTION_GAP_MS = 1000  # between the instructions and the first hold, etc.
-
-# Session-only wording: phrases.yaml's prompts say "say next", which makes no sense in a
-# recording. These could move to phrases.yaml under a `session:` key once content owns them.
-SESSION_PHRASES = {
-    "relax": "Relax for {relax_seconds} seconds.",
-    "leg_done": "That's your {leg} leg done.",
-    "stretch_done": "That's the {name} done.",
-    "switch_time": "Take {switch_seconds} seconds to get into position.",
-}
 
 STRETCH_CHOICES = ("seated", "supine", "full")
 
@@ -107,7 +98,7 @@ def session_script(
         elif step.intro is Intro.SWITCH_LEGS:
             items.append(ScriptItem("chime", "chime-switch"))
             say(p.get("hold.switch_legs", leg=hold.leg), st.reminder.format(leg=hold.leg, **fmt))
-            say(SESSION_PHRASES["switch_time"].format(**fmt))
+            say(p.get("session.switch_time", **fmt))
             silence(r.switch_seconds * 1000)
         say(p.get("hold.rep_intro", **leg_fmt))
         say(content.cues.pick("get_ready", hold.variant))
@@ -117,12 +108,12 @@ def session_script(
         silence(SENTENCE_GAP_MS)
         say(p.get("hold.done_rep", hold.variant, **leg_fmt))
         if step.after is After.NEXT_REP:
-            say(SESSION_PHRASES["relax"].format(**fmt))
+            say(p.get("session.relax", **fmt))
             silence(r.relax_seconds * 1000)
         elif step.after is After.NEXT_LEG:
-            say(SESSION_PHRASES["leg_done"].format(leg=hold.leg))
+            say(p.get("session.leg_done", leg=hold.leg))
         elif step.after is After.NEXT_STRETCH:
-            say(SESSION_PHRASES["stretch_done"].format(name=st.name))
+            say(p.get("session.stretch_done", name=st.name))
             silence(r.relax_seconds * 1000)
         else:
             items.append(ScriptItem("chime", "chime-end"))

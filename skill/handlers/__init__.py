@@ -37,6 +37,7 @@ from skill.handlers.session import (
     SkillDisabledEventHandler,
     StopIntentHandler,
 )
+from skill.render import SpeechRenderer
 from skill.store import ProgressStore
 from skill.turns import Coach
 
@@ -91,8 +92,10 @@ HANDLED_INTENTS = {
 }
 
 
-def request_handlers(coach: Coach, store: ProgressStore | None) -> list[AbstractRequestHandler]:
-    return [handler(coach, store) for handler in REQUEST_HANDLERS]
+def request_handlers(
+    coach: Coach, store: ProgressStore | None, renderer: SpeechRenderer | None = None
+) -> list[AbstractRequestHandler]:
+    return [handler(coach, store, renderer) for handler in REQUEST_HANDLERS]
 
 
 def exception_handlers(coach: Coach) -> list[AbstractExceptionHandler]:

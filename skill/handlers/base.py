@@ -11,9 +11,11 @@ from typing import Any
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
+from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 from ask_sdk_model.ui import SimpleCard
 
 from skill.handlers.memory import Memory
+from skill.render import Rendered, SpeechRenderer, SpokenTurn
 from skill.routine import Outcome, RoutineState, Stage
 from skill.speech import Speech, to_ssml
 from skill.store import ProgressStore
@@ -30,10 +32,15 @@ class Conversation:
     """Typed access to this conversation's session attributes."""
 
     def __init__(
-        self, handler_input: HandlerInput, coach: Coach, store: ProgressStore | None = None
+        self,
+        handler_input: HandlerInput,
+        coach: Coach,
+        store: ProgressStore | None = None,
+        renderer: SpeechRenderer | None = None,
     ) -> None:
         self.handler_input = handler_input
         self.coach = coach
+        self.renderer = renderer or SpeechRenderer(coach.content)
         envelope = handler_input.request_envelope
         if envelope.session is None:
             self.attrs: dict[str, Any] = {}
@@ -76,9 +83,14 @@ class Conversation:
         return value if isinstance(value, str) else None
 
     @property
-    def last(self) -> dict[str, Any] | None:
+    def last(self) -> tuple[SpokenTurn, str | None] | None:
+        """What was said last (for "repeat"), rebuilt from the session attributes."""
         value = self.attrs.get(ATTR_LAST)
-        return value if isinstance(value, dict) and isinstance(value.get("speech"), str) else None
+        turn = SpokenTurn.from_dict(value, self.coach.content)
+        if turn is None or not isinstance(value, dict):
+            return None
+        reprompt = value.get("reprompt")
+        return turn, reprompt if isinstance(reprompt, str) and reprompt else None
 
     def record_progress(self, outcome: Outcome) -> None:
         """Count finished holds and sessions, and keep the place to resume from."""
@@ -112,20 +124,26 @@ class Conversation:
         ):
             turn.speech = Speech().say(self.coach.p.get("launch.disclaimer")).extend(turn.speech)
             self.mark_disclaimer_heard()
-        speech = to_ssml(turn.speech)
+        spoken = SpokenTurn.from_speech(turn.speech)
         reprompt = to_ssml(turn.reprompt, reprompt=True) if turn.reprompt else None
         if not turn.end_session and reprompt is None:
             raise ValueError("an open session needs a reprompt")
-        self.attrs[ATTR_LAST] = {"speech": speech, "reprompt": reprompt}
+        self.attrs[ATTR_LAST] = spoken.to_dict() | {"reprompt": reprompt}
         if turn.expects:
             self.attrs[ATTR_PENDING] = turn.expects
         else:
             self.attrs.pop(ATTR_PENDING, None)
-        return self.reply_ssml(speech, reprompt, turn)
+        return self.respond(self.renderer.render(spoken), reprompt, turn)
 
-    def reply_ssml(self, speech: str, reprompt: str | None, turn: Turn | None = None) -> Response:
+    def respond(
+        self, rendered: Rendered, reprompt: str | None, turn: Turn | None = None
+    ) -> Response:
+        """outputSpeech first, then the APL-A document: Alexa never overlaps the two."""
         builder = self.handler_input.response_builder
-        builder.speak(speech)
+        if rendered.ssml:
+            builder.speak(rendered.ssml)
+        if rendered.directive is not None:
+            builder.add_directive(RenderDocumentDirective(**_directive_kwargs(rendered.directive)))
         end = turn.end_session if turn else reprompt is None
         if reprompt and not end:
             builder.ask(reprompt)
@@ -135,15 +153,29 @@ class Conversation:
         return builder.response
 
 
+def _directive_kwargs(directive: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "token": directive["token"],
+        "document": directive["document"],
+        "datasources": directive.get("datasources") or None,
+    }
+
+
 class CoachHandler(AbstractRequestHandler):
     """A request handler with the coach (content) and the progress store at hand."""
 
-    def __init__(self, coach: Coach, store: ProgressStore | None = None) -> None:
+    def __init__(
+        self,
+        coach: Coach,
+        store: ProgressStore | None = None,
+        renderer: SpeechRenderer | None = None,
+    ) -> None:
         self.coach = coach
         self.store = store
+        self.renderer = renderer or SpeechRenderer(coach.content)
 
     def conversation(self, handler_input: HandlerInput) -> Conversation:
-        return Conversation(handler_input, self.coach, self.store)
+        return Conversation(handler_input, self.coach, self.store, self.renderer)
 
 
 def slot_value(handler_input: HandlerInput, name: str) -> tuple[str | None, str | None]:

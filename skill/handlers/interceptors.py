@@ -11,6 +11,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from skill.content import Content
 from skill.handlers.base import (
     ATTR_DISCLAIMER,
     ATTR_HOLD_SECONDS,
@@ -19,7 +20,9 @@ from skill.handlers.base import (
     ATTR_ROUTINE,
 )
 from skill.handlers.memory import ATTR_TIME_ZONE, save_profile
+from skill.render import SpokenTurn
 from skill.routine import RoutineState
+from skill.speech import MAX_SSML_CHARS
 from skill.turns import Coach
 
 
@@ -30,22 +33,21 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
         save_profile(handler_input)
 
 
-MAX_SSML_CHARS = 8000  # Alexa's limit for outputSpeech; "repeat" replays what we stored
 MAX_PENDING_CHARS = 64
 
 
-def _clean_last(value: Any) -> dict[str, Any] | None:
-    if not isinstance(value, dict):
+def _clean_last(value: Any, content: Content) -> dict[str, Any] | None:
+    """The stored last turn, only in the exact shape we write (see render.SpokenTurn)."""
+    turn = SpokenTurn.from_dict(value, content)
+    if turn is None or not isinstance(value, dict):
         return None
-    speech, reprompt = value.get("speech"), value.get("reprompt")
-    if not isinstance(speech, str) or len(speech) > MAX_SSML_CHARS:
+    reprompt = value.get("reprompt")
+    if reprompt is not None and not (isinstance(reprompt, str) and len(reprompt) < MAX_SSML_CHARS):
         return None
-    if reprompt is not None and (not isinstance(reprompt, str) or len(reprompt) > MAX_SSML_CHARS):
-        return None
-    return {"speech": speech, "reprompt": reprompt}
+    return turn.to_dict() | {"reprompt": reprompt}
 
 
-def clean_attributes(attrs: dict[str, Any], known_stretches: set[str]) -> None:
+def clean_attributes(attrs: dict[str, Any], content: Content) -> None:
     """Keep only the session attributes this skill writes, in the shapes it writes them.
 
     Alexa echoes back what we sent, so for real requests this changes nothing. It stops a
@@ -53,10 +55,10 @@ def clean_attributes(attrs: dict[str, Any], known_stretches: set[str]) -> None:
     response over Alexa's size limit) or replay arbitrary text on "repeat".
     """
     cleaned: dict[str, Any] = {}
-    state = RoutineState.from_dict(attrs.get(ATTR_ROUTINE), known_stretches)
+    state = RoutineState.from_dict(attrs.get(ATTR_ROUTINE), set(content.stretches))
     if state is not None:
         cleaned[ATTR_ROUTINE] = state.to_dict()
-    last = _clean_last(attrs.get(ATTR_LAST))
+    last = _clean_last(attrs.get(ATTR_LAST), content)
     if last is not None:
         cleaned[ATTR_LAST] = last
     pending = attrs.get(ATTR_PENDING)
@@ -78,10 +80,10 @@ class CleanAttributesInterceptor(AbstractRequestInterceptor):
     """Runs clean_attributes before any handler, so no handler sees (or echoes) the rest."""
 
     def __init__(self, coach: Coach) -> None:
-        self.known_stretches = set(coach.content.stretches)
+        self.content = coach.content
 
     def process(self, handler_input: HandlerInput) -> None:
         if handler_input.request_envelope.session is not None:
             attrs = handler_input.attributes_manager.session_attributes
             if isinstance(attrs, dict):
-                clean_attributes(attrs, self.known_stretches)
+                clean_attributes(attrs, self.content)

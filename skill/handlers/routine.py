@@ -184,4 +184,5 @@ class RepeatIntentHandler(CoachHandler):
         last = conv.last
         if last is None:
             return not_running(conv, "navigation.nothing_to_repeat")
-        return conv.reply_ssml(last["speech"], last.get("reprompt") or None)
+        spoken, reprompt = last
+        return conv.respond(conv.renderer.render(spoken), reprompt)

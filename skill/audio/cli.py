@@ -1,0 +1,93 @@
+"""`build-audio` and `render-session`: the audio commands of `hamstring-coach`."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from skill.config import DEFAULT_AUDIO_DIR
+from skill.tts import TTSUnavailable
+
+ENGINES = ("auto", "gtts", "espeak")
+
+
+def cmd_build_audio(args: argparse.Namespace) -> int:
+    """Render every clip the content needs; clips that did not change are not rendered again."""
+    from skill.audio.build import build_audio
+
+    try:
+        report = build_audio(Path(args.out), engine=args.engine, force=args.force)
+    except TTSUnavailable as exc:
+        print(f"error: {args.engine} cannot speak here: {exc}", file=sys.stderr)
+        print("hint: --engine espeak works offline (apt install espeak-ng)", file=sys.stderr)
+        return 1
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"error: could not render audio: {exc}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_render_session(args: argparse.Namespace) -> int:
+    """One MP3 of a whole guided session, for people without a smart speaker."""
+    from skill.audio.session import render_session
+    from skill.content import load_content
+
+    content = load_content()
+    settings = content.routine
+    if args.hold is not None and not (
+        settings.hold_seconds_min <= args.hold <= settings.hold_seconds_max
+    ):
+        print(
+            f"error: --hold must be {settings.hold_seconds_min} to "
+            f"{settings.hold_seconds_max} seconds",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        report = render_session(content, args.stretch, Path(args.out), args.engine, args.hold)
+    except TTSUnavailable as exc:
+        print(f"error: {args.engine} cannot speak here: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"error: could not render the session: {exc}", file=sys.stderr)
+        return 1
+    note = f" ({report.engine_note})" if report.engine_note else ""
+    print(
+        f"{report.path}: {report.stretch}, {report.holds} holds, "
+        f"{report.real_ms / 60000:.1f} min ({report.real_ms / 1000:.1f} s; layout says "
+        f"{report.expected_ms / 1000:.1f} s), {report.bytes / 1e6:.1f} MB, "
+        f"engine {report.engine}{note}, {report.render_seconds:.1f} s"
+    )
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    build = sub.add_parser(
+        "build-audio",
+        help="render the hold clips, the get-ready count and chimes (MP3 + manifest.json)",
+    )
+    build.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="gtts (Google), espeak (offline), or auto: gTTS, else espeak-ng with a note",
+    )
+    build.add_argument("--out", default=str(DEFAULT_AUDIO_DIR), help="output directory")
+    build.add_argument("--force", action="store_true", help="render every clip again")
+    build.set_defaults(func=cmd_build_audio)
+
+    session = sub.add_parser(
+        "render-session", help="write a whole guided session as one MP3 (no Echo needed)"
+    )
+    session.add_argument("--stretch", choices=("seated", "supine", "full"), required=True)
+    session.add_argument("--out", required=True, help="the MP3 file to write")
+    session.add_argument("--engine", choices=ENGINES, default="auto")
+    session.add_argument("--hold", type=int, default=None, help="hold length in seconds")
+    session.set_defaults(func=cmd_render_session)

@@ -1,0 +1,224 @@
+"""How a turn's speech reaches the device: APL for Audio, rendered clips, or plain SSML.
+
+One hold timeline, three ways to play it, chosen per response:
+1. a rendered clip (our coach's voice) when the operator serves clips over HTTPS
+   (`SKILL_AUDIO_BASE_URL`) and the clip is in the manifest: inside APL-A, or SSML `<audio>`;
+2. APL-A in Alexa's own voice, every cue at its exact offset (the default);
+3. SSML with breaks, the fallback (`SKILL_SPEECH_MODE=ssml`, or a document that fails
+   validation).
+
+A turn is split at its hold: what comes before is `outputSpeech` (Alexa says it first, then
+plays the document: the two never overlap), the hold and what follows go in the document.
+The split is also what "repeat" stores, so a repeated hold is rebuilt from the content (never
+replayed from client-supplied markup) and played the same way again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from skill import apla
+from skill.audio.manifest import LiveManifest
+from skill.config import SPEECH_MODES
+from skill.content import Content
+from skill.speech import (
+    MAX_SSML_CHARS,
+    Hold,
+    Speech,
+    SpeechLimitError,
+    to_ssml,
+)
+from skill.timeline import VARIANTS, HoldTimeline, build_hold_timeline
+
+log = logging.getLogger("skill.render")
+
+_SPEAK_OPEN, _SPEAK_CLOSE = "<speak>", "</speak>"
+
+
+def _inner(ssml: str | None) -> str:
+    """The markup inside <speak>…</speak>."""
+    if not ssml:
+        return ""
+    return ssml.removeprefix(_SPEAK_OPEN).removesuffix(_SPEAK_CLOSE).strip()
+
+
+def join_ssml(*parts: str | None) -> str:
+    """Several <speak> documents as one, inside the 8000-character limit."""
+    ssml = _SPEAK_OPEN + " ".join(p for p in map(_inner, parts) if p) + _SPEAK_CLOSE
+    if len(ssml) >= MAX_SSML_CHARS:
+        raise SpeechLimitError(f"SSML is {len(ssml)} characters; must be under {MAX_SSML_CHARS}")
+    return ssml
+
+
+@dataclass(frozen=True)
+class SpokenTurn:
+    """A turn's speech as it is stored for "repeat": SSML before the hold, the hold, after it.
+
+    Without a hold, `before` is the whole turn. Everything here is plain data (session
+    attributes) and is checked again when it comes back from the device.
+    """
+
+    before: str | None
+    hold: HoldTimeline | None = None
+    after: str | None = None
+
+    @classmethod
+    def from_speech(cls, speech: Speech) -> SpokenTurn:
+        holds = [i for i, s in enumerate(speech.segments) if isinstance(s, Hold)]
+        if len(holds) != 1:  # the coach never puts two holds in a turn; SSML copes if it did
+            return cls(to_ssml(speech) if speech.segments else None)
+        at = holds[0]
+        hold = speech.segments[at]
+        assert isinstance(hold, Hold)
+        before, after = speech.segments[:at], speech.segments[at + 1 :]
+        return cls(
+            to_ssml(Speech(list(before))) if before else None,
+            hold.timeline,
+            to_ssml(Speech(list(after))) if after else None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"speech": self.before or ""}
+        if self.hold is not None:
+            data["hold"] = {
+                "stretch": self.hold.stretch_id,
+                "seconds": self.hold.hold_seconds,
+                "variant": self.hold.variant,
+            }
+            data["after"] = self.after or ""
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any, content: Content) -> SpokenTurn | None:
+        """The stored turn, or None if it is not exactly what `to_dict` writes."""
+        if not isinstance(data, dict):
+            return None
+        before, raw_hold, after = data.get("speech"), data.get("hold"), data.get("after")
+        if not _is_ssml(before, allow_empty=True):
+            return None
+        if raw_hold is None:
+            return cls(before or None) if before else None
+        hold = _hold_from_dict(raw_hold, content)
+        if hold is None or not _is_ssml(after, allow_empty=True):
+            return None
+        return cls(before or None, hold, after or None)
+
+    def ssml(self) -> str:
+        """The whole turn as one SSML document (the fallback)."""
+        if self.hold is None:
+            return self.before or _SPEAK_OPEN + _SPEAK_CLOSE
+        return join_ssml(self.before, to_ssml(Speech().hold(self.hold)), self.after)
+
+
+def _is_ssml(value: Any, *, allow_empty: bool) -> bool:
+    if value == "" and allow_empty:
+        return True
+    return (
+        isinstance(value, str)
+        and len(value) < MAX_SSML_CHARS
+        and value.startswith(_SPEAK_OPEN)
+        and value.endswith(_SPEAK_CLOSE)
+    )
+
+
+def _hold_from_dict(raw: Any, content: Content) -> HoldTimeline | None:
+    if not isinstance(raw, dict):
+        return None
+    stretch, seconds, variant = raw.get("stretch"), raw.get("seconds"), raw.get("variant")
+    settings = content.routine
+    if (
+        stretch not in content.stretches
+        or not isinstance(seconds, int)
+        or isinstance(seconds, bool)
+        or not settings.hold_seconds_min <= seconds <= settings.hold_seconds_max
+        or not isinstance(variant, int)
+        or isinstance(variant, bool)
+        or not 0 <= variant < VARIANTS
+    ):
+        return None
+    return build_hold_timeline(content, stretch, seconds, variant)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What goes into the response: outputSpeech SSML and/or one APL-A directive."""
+
+    ssml: str | None
+    directive: dict[str, Any] | None = None
+
+    @property
+    def mode(self) -> str:
+        if self.directive is None:
+            return "ssml"
+        return "clip" if _clip_source(self.directive) else "apla"
+
+
+def _clip_source(directive: dict[str, Any]) -> str | None:
+    return next((s for s in apla.audio_sources(directive) if s.startswith("https://")), None)
+
+
+class SpeechRenderer:
+    """Chooses, per turn, between a rendered clip, APL-A and SSML (see the module doc)."""
+
+    def __init__(
+        self,
+        content: Content,
+        mode: str = "apla",
+        audio_base_url: str | None = None,
+        manifest: LiveManifest | None = None,
+    ) -> None:
+        if mode not in SPEECH_MODES:
+            raise ValueError(f"speech mode must be one of {SPEECH_MODES}, not {mode!r}")
+        self.content = content
+        self.mode = mode
+        # Alexa fetches clips itself and accepts only HTTPS (ALEXA.md).
+        usable = bool(audio_base_url and audio_base_url.startswith("https://"))
+        self.audio_base_url = audio_base_url.rstrip("/") if usable and audio_base_url else None
+        self.manifest = manifest
+
+    def clip_for(self, timeline: HoldTimeline) -> tuple[str, float] | None:
+        """(HTTPS URL, seconds) of this hold's rendered clip, if it is served and on disk."""
+        if self.audio_base_url is None or self.manifest is None:
+            return None
+        manifest = self.manifest.get()
+        entry = manifest.clip(timeline.clip_id)
+        if entry is None or not manifest.has_file(timeline.clip_id):
+            return None
+        return f"{self.audio_base_url}/{entry.file}", entry.seconds
+
+    def render(self, turn: SpokenTurn) -> Rendered:
+        if turn.hold is None:
+            return Rendered(turn.before)
+        clip = self.clip_for(turn.hold)
+        if self.mode == "apla":
+            directive = self._document(turn, clip)
+            if directive is not None:
+                return Rendered(turn.before, directive)
+        if clip is not None:
+            url, seconds = clip
+            return Rendered(
+                join_ssml(turn.before, to_ssml(Speech().audio(url, seconds)), turn.after)
+            )
+        return Rendered(turn.ssml())
+
+    def _document(self, turn: SpokenTurn, clip: tuple[str, float] | None) -> dict[str, Any] | None:
+        assert turn.hold is not None
+        timeline = turn.hold
+        if clip is None:
+            directive = apla.hold_document(timeline, outro_ssml=turn.after)
+            problems = apla.validate_document(directive, timeline)
+        else:
+            url, seconds = clip
+            directive = apla.clip_document(
+                url, outro_ssml=turn.after, token=timeline.clip_id, chime=True
+            )
+            problems = apla.validate_document(directive, clip_seconds={url: seconds})
+        if problems:
+            log.warning(
+                "APL-A document rejected, speaking SSML instead",
+                extra={"fields": {"clip": timeline.clip_id, "problems": problems[:3]}},
+            )
+            return None
+        return directive
