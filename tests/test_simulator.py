@@ -347,10 +347,12 @@ def chat(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], li
     return code, capsys.readouterr().out
 
 
+@pytest.mark.parametrize("mode", ["apla", "ssml"])
 def test_chat_drives_a_whole_routine(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], mode: str
 ) -> None:
     content = load_content()
+    monkeypatch.setenv("SKILL_SPEECH_MODE", mode)
     code, out = chat(monkeypatch, capsys, "start the seated stretch\n" + "next\n" * 5 + "next\n")
     assert code == 0
     assert out.startswith("Hamstring Coach simulator")
@@ -358,8 +360,15 @@ def test_chat_drives_a_whole_routine(
     seated = content.stretch("seated")
     for line in seated.setup:
         assert " ".join(line.format(leg="right").split()) in out
-    assert out.count("[pause 0.5 s] One.") >= 6  # a counted hold per rep
-    assert out.count("Five. [pause 0.5 s] Four.") == 6
+    # A count-in per rep; in SSML the end of each hold is counted the same way.
+    assert out.count("Two. [pause 0.5 s] One. [pause 0.5 s]") == (6 if mode == "apla" else 12)
+    if mode == "apla":  # each hold a timeline, released at exactly 30 s
+        assert out.count("[APL-A audio,") == 6
+        assert len(re.findall(r"^    0:15\.0  ", out, re.M)) == 6
+        assert len(re.findall(r"^    0:30\.0  ", out, re.M)) == 6
+    else:
+        assert "[APL-A audio" not in out
+        assert out.count("Five. [pause 0.5 s] Four. [pause 0.5 s] Three.") == 6
     assert "Switch legs. Now your left leg." in out
     assert "Well done! You've finished the seated hamstring stretch, 6 holds in all." in out
     assert "[session ended]" in out

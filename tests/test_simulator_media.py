@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import time
 import wave
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,9 @@ class FakeTime:
     def flush(self) -> None:
         pass
 
-    def at(self, fragment: str) -> float:
-        return next(t for t, line in self.lines if fragment in line)
+    def at(self, fragment: str, after: float = 0.0) -> float:
+        """When the first line containing `fragment` was printed, at or after `after`."""
+        return next(t for t, line in self.lines if fragment in line and t >= after)
 
 
 def _require(ok: bool, reason: str) -> None:
@@ -71,8 +73,8 @@ def _require(ok: bool, reason: str) -> None:
 # --- --realtime ---------------------------------------------------------------------------
 
 
-def test_realtime_waits_through_a_spoken_hold(config: Config) -> None:
-    device = Device(InProcessTransport(config))
+def test_realtime_waits_through_an_ssml_hold(config: Config) -> None:
+    device = Device(InProcessTransport(replace(config, speech_mode="ssml")))
     exchange = device.say("start the seated stretch")
     assert exchange.rendered is not None
     clock = FakeTime()
@@ -84,6 +86,21 @@ def test_realtime_waits_through_a_spoken_hold(config: Config) -> None:
     assert waited == pytest.approx(exchange.rendered.length_ms / 1000)
     assert clock.now == pytest.approx(waited)
     assert "(if you say nothing" in clock.lines[-1][1]
+
+
+def test_realtime_waits_through_the_skills_apla_hold(config: Config) -> None:
+    device = Device(InProcessTransport(replace(config, speech_mode="apla")))
+    exchange = device.say("start the lying stretch")
+    assert exchange.rendered is not None
+    assert len(exchange.rendered.documents) == 1
+    clock = FakeTime()
+    waited = play_realtime(exchange.rendered, clock, clock.sleep)  # type: ignore[arg-type]
+    timeline = build_hold_timeline(load_content(), "supine", 30, 0)
+    start = clock.at(timeline.cues[0].text)
+    assert start == pytest.approx(exchange.rendered.speech.length_ms / 1000)  # after the intro
+    for cue in timeline.cues:
+        assert clock.at(cue.text, start) - start == pytest.approx(cue.offset_ms / 1000)
+    assert waited == pytest.approx(exchange.rendered.length_ms / 1000)
 
 
 def test_realtime_plays_an_apla_hold_at_its_exact_offsets() -> None:
