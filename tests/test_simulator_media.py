@@ -25,7 +25,7 @@ from skill import apla
 from skill.cli import build_parser, main
 from skill.config import Config
 from skill.content import load_content
-from skill.simulator.cli import run_chat
+from skill.simulator.chat import run_chat
 from skill.simulator.device import Device
 from skill.simulator.playback import estimate_measure
 from skill.simulator.realtime import play_realtime
