@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+import requests
+import responses as responses_lib
 
 from skill import apla
 from skill.cli import build_parser, main
@@ -27,11 +29,20 @@ from skill.config import Config
 from skill.content import load_content
 from skill.simulator.chat import run_chat
 from skill.simulator.device import Device
+from skill.simulator.listen import NoMicrophone, record_command
 from skill.simulator.playback import estimate_measure
 from skill.simulator.realtime import play_realtime
 from skill.simulator.render import play
-from skill.simulator.sound import AUDIO_DIR_ENV, Synth, choose_output, write_wav
-from skill.simulator.transport import InProcessTransport
+from skill.simulator.sound import (
+    AUDIO_DIR_ENV,
+    Output,
+    Speaker,
+    Synth,
+    choose_output,
+    has_output_device,
+    write_wav,
+)
+from skill.simulator.transport import HttpTransport, InProcessTransport, TransportError
 from skill.speech import hold_length_seconds
 from skill.timeline import build_hold_timeline, estimate_speech_ms
 from tests.test_project import serve, wait_for
@@ -313,3 +324,71 @@ def test_microphone_path_records_recognises_and_survives_a_failure(
     assert "904-858-7045" in out
     assert "recording failed (device unplugged); type instead." in out
     assert out.rstrip().endswith("Bye.")
+
+
+# --- sound output and transports: the edges -----------------------------------------------
+
+
+def test_output_device_detection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("skill.simulator.sound.sys.platform", "linux")
+    monkeypatch.setattr("skill.simulator.sound.Path.glob", lambda self, pattern: iter(()))
+    assert not has_output_device({})
+    assert has_output_device({"PULSE_SERVER": "unix:/run/pulse"})
+    (tmp_path / "pulse").mkdir()
+    assert not has_output_device({"XDG_RUNTIME_DIR": str(tmp_path)})
+    (tmp_path / "pulse" / "native").touch()
+    assert has_output_device({"XDG_RUNTIME_DIR": str(tmp_path)})
+
+
+def test_with_a_device_a_player_is_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("skill.simulator.sound.has_output_device", lambda env=None: True)
+    monkeypatch.setattr("skill.simulator.sound.shutil.which", lambda name: name == "ffplay")
+    assert choose_output({}).player == ("ffplay", "-nodisp", "-autoexit", "-loglevel", "error")
+    monkeypatch.setattr("skill.simulator.sound.shutil.which", lambda name: None)
+    output = choose_output({})
+    assert output.player is None
+    assert output.reason == "no audio player (aplay, paplay or ffplay) found"
+    assert output.directory is not None
+    output.directory.rmdir()
+
+
+def test_speaker_hands_each_turn_to_the_player(tmp_path: Path) -> None:
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    received = tmp_path / "played.wav"
+    player = ("sh", "-c", f'cp "$0" {received}')  # the WAV path arrives as $0
+    speaker = Speaker(Output(player, None, ""))
+    ssml = '<speak>Hello. <break time="500ms"/></speak>'
+    rendered = play({"response": {"outputSpeech": {"type": "SSML", "ssml": ssml}}}, speaker.synth)
+    assert speaker.start(rendered) is None
+    speaker.wait()
+    assert _wav_seconds(received) == pytest.approx(rendered.length_ms / 1000, abs=0.002)
+    assert speaker._tmp is None  # the temporary copy is gone
+
+
+@responses_lib.activate
+def test_http_transport_errors_are_messages() -> None:
+    url = "http://127.0.0.1:8000/alexa"
+    transport = HttpTransport(url, timeout=0.1)
+    responses_lib.add(responses_lib.POST, url, body=requests.Timeout())
+    with pytest.raises(TransportError, match=r"did not answer within 0 s \(Alexa would give up"):
+        transport.send({})
+    responses_lib.replace(responses_lib.POST, url, body="<html>hello</html>", status=200)
+    with pytest.raises(TransportError, match="did not answer with an Alexa response envelope"):
+        transport.send({})
+    responses_lib.replace(responses_lib.POST, url, body="oops", status=502)
+    with pytest.raises(TransportError, match="answered HTTP 502: 'oops'"):
+        transport.send({})
+
+
+def test_recording_needs_a_capture_device_and_sox(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("skill.simulator.listen.has_capture_device", lambda: False)
+    with pytest.raises(NoMicrophone, match="no microphone found"):
+        record_command()
+    monkeypatch.setattr("skill.simulator.listen.has_capture_device", lambda: True)
+    monkeypatch.setattr("skill.simulator.listen.shutil.which", lambda name: None)
+    with pytest.raises(NoMicrophone, match="needs sox"):
+        record_command()
+    monkeypatch.setattr("skill.simulator.listen.shutil.which", lambda name: "/usr/bin/sox")
+    command = record_command()
+    assert command[:3] == ["/usr/bin/sox", "-q", "-d"]
+    assert "silence" in command
