@@ -24,13 +24,15 @@ import requests
 import responses as responses_lib
 
 from skill import apla
+from skill.audio.manifest import ClipEntry, Manifest
 from skill.cli import build_parser, main
 from skill.config import Config
 from skill.content import load_content
 from skill.simulator.chat import run_chat
+from skill.simulator.clips import ClipLookup
 from skill.simulator.device import Device
 from skill.simulator.listen import NoMicrophone, record_command
-from skill.simulator.playback import estimate_measure
+from skill.simulator.playback import Sound, estimate_measure
 from skill.simulator.realtime import play_realtime
 from skill.simulator.render import play
 from skill.simulator.sound import (
@@ -392,3 +394,20 @@ def test_recording_needs_a_capture_device_and_sox(monkeypatch: pytest.MonkeyPatc
     command = record_command()
     assert command[:3] == ["/usr/bin/sox", "-q", "-d"]
     assert "silence" in command
+
+
+def test_speaking_plays_rendered_clips_from_the_manifest(tmp_path: Path) -> None:
+    _require(shutil.which("ffmpeg") is not None, "ffmpeg is not installed")
+    tone = np.sin(np.arange(24_000) * 2 * np.pi * 440 / 24_000).astype(np.float32) * 0.5
+    write_wav(tone, tmp_path / "get-ready.wav")
+    manifest = Manifest(tmp_path)
+    manifest.clips["get-ready"] = ClipEntry(
+        "get-ready", "get-ready.wav", "(tone)", "synth", "", 1000, [0], "", "", "count"
+    )
+    synth = Synth(clips=ClipLookup(manifest))
+    clip = Sound("audio", source="https://coach.example.org/audio/get-ready.wav")
+    assert synth(clip) == 1000  # measured from the real file
+    assert np.max(np.abs(synth.samples(clip))) == pytest.approx(0.5, abs=0.01)
+    bell = Sound("audio", source=apla.CHIME_SOURCE)
+    assert 0 < synth(bell) < 2000  # the skill's own chime stands in for Alexa's bell
+    assert synth(Sound("audio", source="https://elsewhere.org/unknown.mp3")) == 0
