@@ -302,7 +302,7 @@ def test_apla_timeline_lines_read_like_a_device() -> None:
     assert lines[-1] == f"  {format_offset(bell_ms)}  [audio: amzn_sfx_bell_short_chime_01]"
     assert lines[-1].startswith("  0:30.8  ")
     text = render_text(rendered)
-    assert "[APL-A audio, 32.8 s]" in text
+    assert text.startswith("Alexa:\n  [APL-A audio, 32.8 s]\n    0:00.0  Stretch, and hold.")
     assert "0:25.0  Five." in text
 
 

@@ -110,6 +110,8 @@ def render_text(rendered: Rendered) -> str:
     lines = []
     if rendered.speech and rendered.speech.cues:
         lines.append(f"Alexa: {speech_text(rendered.speech)}")
+    elif rendered.documents:
+        lines.append("Alexa:")
     for doc in rendered.documents:
         lines.append(f"{INDENT}[APL-A audio, {seconds_label(doc.length_ms)}]")
         lines += timeline_lines(doc, INDENT * 2)
