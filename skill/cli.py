@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     from skill.audio.cli import add_commands as add_audio_commands
 
     add_audio_commands(sub)
+
+    from skill.simulator.cli import add_commands  # chat, say: the local simulator
+
+    add_commands(sub)
     return parser
 
 

@@ -1,0 +1,189 @@
+"""The `chat` REPL: utterances in (typed, piped, recorded or from the microphone), answers out.
+
+An answer is shown at once as text, or cue by cue in real time, and/or spoken; the device
+keeps the session. Input ends cleanly on EOF, Ctrl-C or "quit", ending an open session as a
+person walking away would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import TextIO
+
+from skill.simulator.device import Device, Exchange
+from skill.simulator.realtime import play_realtime
+from skill.simulator.render import render_text
+from skill.simulator.sound import Speaker
+from skill.simulator.transport import TransportError
+from skill.simulator.wiring import open_device
+
+HELP = (
+    "Type what you'd say to Alexa, e.g. 'open hamstring coach', 'start the seated stretch',\n"
+    "'next', 'what's the phone number'. An empty line is silence (Alexa reprompts once, then\n"
+    "closes the session). 'quit' to leave."
+)
+
+
+class Chat:
+    """Shows each exchange: as text at once, in real time, and/or aloud."""
+
+    def __init__(
+        self,
+        device: Device,
+        out: TextIO,
+        *,
+        realtime: bool = False,
+        speaker: Speaker | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.device = device
+        self.out = out
+        self.realtime = realtime
+        self.speaker = speaker
+        self.sleep = sleep
+        self.errors = 0
+
+    def turn(self, text: str) -> bool:
+        """Say `text`; False when the person has left."""
+        try:
+            exchange = self.device.say(text)
+        except TransportError as exc:
+            self.errors += 1
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return True
+        self.show(exchange)
+        return not exchange.leave
+
+    def show(self, exchange: Exchange) -> None:
+        if exchange.note:
+            print(f"({exchange.note})", file=self.out, flush=True)
+        rendered = exchange.rendered
+        if rendered is None:
+            return
+        if self.speaker is not None:
+            path = self.speaker.start(rendered)
+            if path is not None:
+                print(f"  [audio written: {path}]", file=self.out, flush=True)
+        try:
+            if self.realtime:
+                print("Alexa:", file=self.out, flush=True)
+                play_realtime(rendered, self.out, self.sleep)
+            else:
+                print(render_text(rendered), file=self.out, flush=True)
+            if self.speaker is not None:
+                self.speaker.wait()
+        finally:
+            if self.speaker is not None:
+                self.speaker.stop()
+
+    def leave(self) -> None:
+        """End an open session as a person walking away would (USER_INITIATED)."""
+        if self.device.session.open:
+            self.turn("quit")
+
+
+def typed_lines(stdin: TextIO, out: TextIO) -> Iterator[str]:
+    """Lines from the keyboard (with a prompt) or a pipe (echoed, so transcripts read well)."""
+    interactive = stdin.isatty()
+    while True:
+        if interactive:
+            print("you> ", end="", file=out, flush=True)
+        line = stdin.readline()
+        if not line:
+            return
+        text = line.rstrip("\n")
+        if not interactive:
+            print(f"you> {text}", file=out, flush=True)
+        yield text
+
+
+def run_chat(
+    args: argparse.Namespace,
+    stdin: TextIO,
+    out: TextIO,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    missing = [str(p) for p in args.listen_file if not p.is_file()]
+    if missing:
+        print(f"error: --listen-file: no such file {', '.join(missing)}", file=sys.stderr)
+        return 2
+    with ExitStack() as stack:
+        speaker = None
+        if args.speak:
+            speaker = Speaker()
+        try:
+            device = open_device(args, stack, speaker.synth if speaker else None)
+        except (TransportError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        chat = Chat(device, out, realtime=args.realtime, speaker=speaker, sleep=sleep)
+        where = device.transport.description
+        print(f"Hamstring Coach simulator, talking to {where} ({args.locale}).", file=out)
+        if speaker is not None and speaker.output.player is None:
+            print(
+                f"{speaker.output.reason}: each answer is written to {speaker.output.directory}",
+                file=out,
+            )
+        try:
+            texts = utterances(args, device, stdin, out)
+            print(HELP, file=out, flush=True)
+            for text in texts:
+                if not chat.turn(text):
+                    break
+            else:
+                chat.leave()
+        except KeyboardInterrupt:
+            print(file=out)
+            chat.leave()
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            chat.leave()
+            return 1
+        print("Bye.", file=out, flush=True)
+    return 1 if chat.errors else 0
+
+
+def utterances(
+    args: argparse.Namespace, device: Device, stdin: TextIO, out: TextIO
+) -> Iterator[str]:
+    """Recorded files first, then the microphone (--listen) or typed lines."""
+    if not (args.listen or args.listen_file):
+        yield from typed_lines(stdin, out)
+        return
+    from skill.simulator.listen import Microphone, NoMicrophone, speech_recognizer, transcribe_files
+
+    try:
+        recognizer = speech_recognizer(device.recognizer.model)
+    except NoMicrophone as exc:
+        print(f"{exc}; type instead.", file=out)
+        yield from typed_lines(stdin, out)
+        return
+    for path, heard in zip(
+        args.listen_file, transcribe_files(recognizer, args.listen_file), strict=True
+    ):
+        print(f"you (from {path.name}): {heard or '(nothing recognised)'}", file=out, flush=True)
+        yield heard
+    if not args.listen:
+        yield from typed_lines(stdin, out)
+        return
+    try:
+        microphone = Microphone(recognizer)
+    except NoMicrophone as exc:
+        print(f"{exc}; type instead.", file=out, flush=True)
+        yield from typed_lines(stdin, out)
+        return
+    print("Listening: speak after each 'listening...'; Ctrl-C to leave.", file=out, flush=True)
+    while True:
+        print("listening...", file=out, flush=True)
+        try:
+            heard = microphone.listen()
+        except NoMicrophone as exc:
+            print(f"{exc}; type instead.", file=out, flush=True)
+            yield from typed_lines(stdin, out)
+            return
+        print(f"you (heard): {heard or '(nothing recognised)'}", file=out, flush=True)
+        yield heard

@@ -1,0 +1,151 @@
+"""Request envelopes as an Echo sends them, and the session a device keeps between turns.
+
+The skill under test must not be able to tell the simulator from a device: same envelope
+shape (ask-sdk-model deserializes it), same context, session attributes carried from each
+response into the next request, a fresh session after the skill ends one. The user id is
+stable so progress kept by the skill (SQLite by default) persists from one chat to the next.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from skill.nlu import DEFAULT_SKILL_ID, Recognition
+
+USER_ID = "amzn1.ask.account.LOCAL-SIMULATOR"
+DEVICE_ID = "amzn1.ask.device.LOCAL-SIMULATOR"
+# No network: a loopback address nobody listens on makes the skill's Settings API call fail
+# at once, unless the simulator serves one there (see settings_api).
+OFFLINE_API_ENDPOINT = "http://127.0.0.1:9"
+SESSION_END_REASONS = ("USER_INITIATED", "ERROR", "EXCEEDED_MAX_REPROMPTS")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _new_id(kind: str) -> str:
+    return f"amzn1.echo-api.{kind}.{uuid.uuid4()}"
+
+
+@dataclass
+class DeviceSession:
+    """What a device remembers of the open conversation; `id` None means no session."""
+
+    id: str | None = None
+    new: bool = True
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def open(self) -> bool:
+        return self.id is not None
+
+    def begin(self) -> None:
+        """Start a fresh session (LaunchRequest or a one-shot intent)."""
+        self.id, self.new, self.attributes = _new_id("session"), True, {}
+
+    def close(self) -> None:
+        self.id, self.new, self.attributes = None, True, {}
+
+    def carry(self, response_envelope: dict[str, Any]) -> None:
+        """After a response: keep its sessionAttributes, or close if the skill ended it.
+
+        A missing `shouldEndSession` closes it too: a headless Echo closes the microphone.
+        """
+        response = response_envelope.get("response") or {}
+        if response.get("shouldEndSession") is False:
+            self.new = False
+            self.attributes = dict(response_envelope.get("sessionAttributes") or {})
+        else:
+            self.close()
+
+
+@dataclass(frozen=True)
+class EnvelopeFactory:
+    """Builds LaunchRequest, IntentRequest and SessionEndedRequest envelopes."""
+
+    application_id: str = DEFAULT_SKILL_ID
+    user_id: str = USER_ID
+    device_id: str = DEVICE_ID
+    locale: str = "en-US"
+    api_endpoint: str = OFFLINE_API_ENDPOINT
+    api_access_token: str = "simulator-token"  # only ever sent to api_endpoint
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "System": {
+                "application": {"applicationId": self.application_id},
+                "user": {"userId": self.user_id},
+                "device": {
+                    "deviceId": self.device_id,
+                    "supportedInterfaces": {"Alexa.Presentation.APLA": {}, "AudioPlayer": {}},
+                },
+                "apiEndpoint": self.api_endpoint,
+                "apiAccessToken": self.api_access_token,
+            },
+            "AudioPlayer": {"playerActivity": "IDLE"},
+        }
+
+    def envelope(self, request: dict[str, Any], session: DeviceSession) -> dict[str, Any]:
+        """Wrap `request` with the context and, when a session is open, the session."""
+        body: dict[str, Any] = {
+            "version": "1.0",
+            "context": self.context(),
+            "request": {
+                "requestId": _new_id("request"),
+                "timestamp": _now(),
+                "locale": self.locale,
+                **request,
+            },
+        }
+        if session.open:
+            body["session"] = {
+                "new": session.new,
+                "sessionId": session.id,
+                "application": {"applicationId": self.application_id},
+                "user": {"userId": self.user_id},
+                "attributes": dict(session.attributes),
+            }
+        return body
+
+    def launch(self, session: DeviceSession) -> dict[str, Any]:
+        return self.envelope({"type": "LaunchRequest"}, session)
+
+    def intent(self, recognition: Recognition, session: DeviceSession) -> dict[str, Any]:
+        """An IntentRequest with every declared slot, resolutions as the NLU produced them."""
+        intent = {
+            "name": recognition.intent,
+            "confirmationStatus": "NONE",
+            "slots": {name: slot.to_alexa() for name, slot in recognition.slots.items()},
+        }
+        request = {"type": "IntentRequest", "dialogState": "COMPLETED", "intent": intent}
+        return self.envelope(request, session)
+
+    def session_ended(self, reason: str, session: DeviceSession) -> dict[str, Any]:
+        if reason not in SESSION_END_REASONS:
+            raise ValueError(f"unknown SessionEndedRequest reason {reason!r}")
+        request: dict[str, Any] = {"type": "SessionEndedRequest", "reason": reason}
+        if reason == "ERROR":
+            request["error"] = {"type": "INVALID_RESPONSE", "message": "simulated error"}
+        return self.envelope(request, session)
+
+
+def summary(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a request worth showing: type, intent, session id, new, attributes."""
+    request = envelope.get("request", {})
+    session = envelope.get("session")
+    out: dict[str, Any] = {"type": request.get("type"), "locale": request.get("locale")}
+    if "intent" in request:
+        out["intent"] = request["intent"]["name"]
+    if "reason" in request:
+        out["reason"] = request["reason"]
+    if session is not None:
+        out["session"] = {
+            "id": session["sessionId"],
+            "new": session["new"],
+            "attributes": sorted(session["attributes"]),
+        }
+    return out

@@ -1,0 +1,413 @@
+"""The simulator in time, aloud, by voice and over HTTP: --realtime, --speak, --listen-file, --url.
+
+Real time is tested with a fake sleep (the seconds are counted, not spent); sound is written
+to files (there is no sound device in CI); voice input is espeak-ng speech recognised by
+pocketsphinx; --url talks to a real `serve --dev` subprocess.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import time
+import wave
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import requests
+import responses as responses_lib
+
+from skill import apla
+from skill.audio.manifest import ClipEntry, Manifest
+from skill.cli import build_parser, main
+from skill.config import Config
+from skill.content import load_content
+from skill.simulator.chat import run_chat
+from skill.simulator.clips import ClipLookup
+from skill.simulator.device import Device
+from skill.simulator.listen import NoMicrophone, record_command
+from skill.simulator.playback import Sound, estimate_measure
+from skill.simulator.realtime import play_realtime
+from skill.simulator.render import play
+from skill.simulator.sound import (
+    AUDIO_DIR_ENV,
+    Output,
+    Speaker,
+    Synth,
+    choose_output,
+    has_output_device,
+    write_wav,
+)
+from skill.simulator.transport import HttpTransport, InProcessTransport, TransportError
+from skill.speech import hold_length_seconds
+from skill.timeline import build_hold_timeline, estimate_speech_ms
+from tests.test_project import serve, wait_for
+
+
+class FakeTime:
+    """sleep() that only counts; out.write() stamps each printed line with the fake time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.lines: list[tuple[float, str]] = []
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.now += seconds
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if line.strip():
+                self.lines.append((self.now, line))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def at(self, fragment: str, after: float = 0.0) -> float:
+        """When the first line containing `fragment` was printed, at or after `after`."""
+        return next(t for t, line in self.lines if fragment in line and t >= after)
+
+
+def _require(ok: bool, reason: str) -> None:
+    if ok:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: audio tools must be installed)")
+    pytest.skip(reason)
+
+
+# --- --realtime ---------------------------------------------------------------------------
+
+
+def test_realtime_waits_through_an_ssml_hold(config: Config) -> None:
+    device = Device(InProcessTransport(replace(config, speech_mode="ssml")))
+    exchange = device.say("start the seated stretch")
+    assert exchange.rendered is not None
+    clock = FakeTime()
+    waited = play_realtime(exchange.rendered, clock, clock.sleep)  # type: ignore[arg-type]
+    timeline = build_hold_timeline(load_content(), "seated", 30, 0)
+    hold = clock.at(timeline.cues[-1].text) - clock.at(timeline.cues[0].text)
+    assert hold == pytest.approx(hold_length_seconds(timeline), abs=0.001)
+    assert 30 - 1e-9 <= hold <= 31.5  # never shorter than asked, a second of slack at most
+    assert waited == pytest.approx(exchange.rendered.length_ms / 1000)
+    assert clock.now == pytest.approx(waited)
+    assert "(if you say nothing" in clock.lines[-1][1]
+
+
+def test_realtime_waits_through_the_skills_apla_hold(config: Config) -> None:
+    device = Device(InProcessTransport(replace(config, speech_mode="apla")))
+    exchange = device.say("start the lying stretch")
+    assert exchange.rendered is not None
+    assert len(exchange.rendered.documents) == 1
+    clock = FakeTime()
+    waited = play_realtime(exchange.rendered, clock, clock.sleep)  # type: ignore[arg-type]
+    timeline = build_hold_timeline(load_content(), "supine", 30, 0)
+    start = clock.at(timeline.cues[0].text)
+    assert start == pytest.approx(exchange.rendered.speech.length_ms / 1000)  # after the intro
+    for cue in timeline.cues:
+        assert clock.at(cue.text, start) - start == pytest.approx(cue.offset_ms / 1000)
+    assert waited == pytest.approx(exchange.rendered.length_ms / 1000)
+
+
+def test_realtime_plays_an_apla_hold_at_its_exact_offsets() -> None:
+    timeline = build_hold_timeline(load_content(), "supine", 45, 1)
+    response = {"response": {"directives": [apla.hold_document(timeline)]}}
+    rendered = play(response, estimate_measure())
+    clock = FakeTime()
+    waited = play_realtime(rendered, clock, clock.sleep)  # type: ignore[arg-type]
+    for cue in timeline.cues:
+        assert clock.at(cue.text) == pytest.approx(cue.offset_ms / 1000)
+    release = estimate_speech_ms(timeline.cues[-1].text) / 1000
+    assert waited == pytest.approx(45 + release + apla.SOUNDBANK_SECONDS)
+    assert clock.lines[-1][1] == "  [session ended]"
+
+
+def test_chat_realtime_sleeps_about_as_long_as_the_routine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = FakeTime()
+    args = build_parser().parse_args(["chat", "--realtime"])
+    code = run_chat(args, io.StringIO("start the seated stretch\nquit\n"), clock, clock.sleep)  # type: ignore[arg-type]
+    assert code == 0
+    assert 40 < clock.now < 90  # set-up, count-in, a 30 s hold and the wrap-up
+    assert clock.at("Halfway there.") - clock.at("Stretch, and hold.") == pytest.approx(15, abs=1)
+    assert clock.lines[-1][1] == "Bye."
+
+
+# --- --speak ------------------------------------------------------------------------------
+
+
+def test_without_a_sound_device_audio_goes_to_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert choose_output({AUDIO_DIR_ENV: str(tmp_path)}).directory == tmp_path
+    monkeypatch.setattr("skill.simulator.sound.has_output_device", lambda env=None: False)
+    output = choose_output({})
+    assert output.player is None
+    assert output.reason == "no sound device found"
+    assert output.directory is not None
+    assert output.directory.is_dir()
+    output.directory.rmdir()
+
+
+def _wav_seconds(path: Path) -> float:
+    with wave.open(str(path)) as w:
+        return w.getnframes() / w.getframerate()
+
+
+@pytest.mark.slow
+def test_chat_speak_writes_each_turn_to_a_numbered_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    monkeypatch.setenv(AUDIO_DIR_ENV, str(tmp_path))
+    monkeypatch.setattr("sys.stdin", io.StringIO("open hamstring coach\nwhat's the number\n"))
+    assert main(["chat", "--speak"]) == 0
+    out = capsys.readouterr().out
+    files = sorted(tmp_path.glob("*.wav"))
+    assert [f.name for f in files] == ["turn-001.wav", "turn-002.wav"]
+    for f in files:
+        assert f"[audio written: {f}]" in out
+    assert 10 < _wav_seconds(files[0]) < 40  # welcome, disclaimer, choice of stretches
+    assert 3 < _wav_seconds(files[1]) < 30
+
+
+@pytest.mark.slow
+def test_spoken_apla_hold_puts_each_cue_at_its_offset(tmp_path: Path) -> None:
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    timeline = build_hold_timeline(load_content(), "seated", 30, 0)
+    synth = Synth()
+    rendered = play({"response": {"directives": [apla.hold_document(timeline)]}}, synth)
+    samples = synth.mixdown(rendered)
+    rate = 24_000
+    release_ms = synth(rendered.documents[0].cues[-2].sound)  # "And release." really spoken
+    assert samples.size == pytest.approx((30_000 + release_ms + 600) * 24, abs=24)
+    halfway = next(c for c in timeline.cues if c.kind == "halfway").offset_ms
+    before = samples[(halfway - 300) * rate // 1000 : halfway * rate // 1000]
+    after = samples[halfway * rate // 1000 : (halfway + 30) * rate // 1000]
+    assert np.max(np.abs(before)) < 0.01  # silence up to the cue
+    assert np.max(np.abs(after)) > 0.05  # speech from its first millisecond
+    assert write_wav(samples, tmp_path / "hold.wav").stat().st_size > 30 * rate * 2
+
+
+# --- --listen / --listen-file -------------------------------------------------------------
+
+
+def _espeak_wav(text: str, path: Path) -> Path:
+    subprocess.run(["espeak-ng", "-v", "en-us+klatt", "-w", str(path), text], check=True)
+    return path
+
+
+def _has_pocketsphinx() -> bool:
+    try:
+        import pocketsphinx  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+def test_listen_file_is_recognised_to_the_right_intent(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
+    first = _espeak_wav("what's the phone number", tmp_path / "number.wav")
+    second = _espeak_wav("start the seated hamstring stretch", tmp_path / "start.wav")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    args = ["chat", "--listen-file", str(first), "--listen-file", str(second)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "you (from number.wav): what's the phone number" in out
+    assert "904-858-7045" in out
+    assert "you (from start.wav): start the seated hamstring stretch" in out
+    assert "Let's do the seated hamstring stretch" in out
+    assert "(session ended by you: USER_INITIATED)" in out
+
+
+def test_listen_file_that_does_not_exist(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat", "--listen-file", str(tmp_path / "nope.wav")]) == 2
+    assert f"--listen-file: no such file {tmp_path / 'nope.wav'}" in capsys.readouterr().err
+
+
+def test_listen_without_a_microphone_falls_back_to_typing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
+    monkeypatch.setattr("skill.simulator.listen.has_capture_device", lambda: False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("what's the phone number\n"))
+    assert main(["chat", "--listen"]) == 0
+    out = capsys.readouterr().out
+    assert "no microphone found (no capture device); type instead." in out
+    assert "904-858-7045" in out
+
+
+# --- --url --------------------------------------------------------------------------------
+
+
+def _say_json(port: int, text: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    assert main(["say", text, "--json", "--url", f"http://127.0.0.1:{port}/alexa"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.slow
+def test_url_talks_to_a_running_dev_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(tmp_path, "--dev") as served:
+        wait_for(f"http://127.0.0.1:{served.port}/healthz", time.monotonic() + 20)
+        data = _say_json(served.port, "start the lying stretch", capsys)
+        assert data["intent"] == "StartStretchIntent"
+        assert data["response"]["sessionAttributes"]["routine"]["stretches"] == ["supine"]
+        monkeypatch.setattr("sys.stdin", io.StringIO("open hamstring coach\nmy routine\nnext\n"))
+        assert main(["chat", "--url", f"http://127.0.0.1:{served.port}"]) == 0
+        out = capsys.readouterr().out
+    assert f"talking to http://127.0.0.1:{served.port}/alexa" in out
+    assert "Rep 2 of 3" in out  # "next" reached the routine: session attributes carried
+    assert "(session ended by you: USER_INITIATED)" in out
+
+
+@pytest.mark.slow
+def test_url_of_a_verifying_server_explains_dev_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(tmp_path) as served:
+        wait_for(f"http://127.0.0.1:{served.port}/healthz", time.monotonic() + 20)
+        code = main(["say", "open hamstring coach", "--url", f"http://127.0.0.1:{served.port}"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "answered HTTP 400: 'request verification failed" in err
+    assert "run it with `serve --dev`" in err
+
+
+def test_listen_file_that_is_not_audio(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
+    _require(shutil.which("ffmpeg") is not None, "ffmpeg is not installed")
+    notes = tmp_path / "notes.wav"
+    notes.write_text("not audio")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat", "--listen-file", str(notes)]) == 1
+    err = capsys.readouterr().err
+    assert f"--listen-file: cannot read {notes} as audio" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_microphone_path_records_recognises_and_survives_a_failure(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The recorder is swapped for a script: first it "hears" a WAV, then the device fails."""
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    _require(shutil.which("sox") is not None, "sox is not installed")
+    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
+    wav = _espeak_wav("what's the phone number", tmp_path / "number.wav")
+    flag = tmp_path / "heard-once"
+    script = (
+        f"if [ -e {flag} ]; then echo 'device unplugged' >&2; exit 2; fi; touch {flag}; "
+        f"sox {wav} -t raw -r 16000 -c 1 -b 16 -e signed-integer -"
+    )
+    monkeypatch.setattr("skill.simulator.listen.record_command", lambda: ["sh", "-c", script])
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["chat", "--listen"]) == 0
+    out = capsys.readouterr().out
+    assert "you (heard): what's the phone number" in out
+    assert "904-858-7045" in out
+    assert "recording failed (device unplugged); type instead." in out
+    assert out.rstrip().endswith("Bye.")
+
+
+# --- sound output and transports: the edges -----------------------------------------------
+
+
+def test_output_device_detection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("skill.simulator.sound.sys.platform", "linux")
+    monkeypatch.setattr("skill.simulator.sound.Path.glob", lambda self, pattern: iter(()))
+    assert not has_output_device({})
+    assert has_output_device({"PULSE_SERVER": "unix:/run/pulse"})
+    (tmp_path / "pulse").mkdir()
+    assert not has_output_device({"XDG_RUNTIME_DIR": str(tmp_path)})
+    (tmp_path / "pulse" / "native").touch()
+    assert has_output_device({"XDG_RUNTIME_DIR": str(tmp_path)})
+
+
+def test_with_a_device_a_player_is_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("skill.simulator.sound.has_output_device", lambda env=None: True)
+    monkeypatch.setattr("skill.simulator.sound.shutil.which", lambda name: name == "ffplay")
+    assert choose_output({}).player == ("ffplay", "-nodisp", "-autoexit", "-loglevel", "error")
+    monkeypatch.setattr("skill.simulator.sound.shutil.which", lambda name: None)
+    output = choose_output({})
+    assert output.player is None
+    assert output.reason == "no audio player (aplay, paplay or ffplay) found"
+    assert output.directory is not None
+    output.directory.rmdir()
+
+
+def test_speaker_hands_each_turn_to_the_player(tmp_path: Path) -> None:
+    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    received = tmp_path / "played.wav"
+    player = ("sh", "-c", f'cp "$0" {received}')  # the WAV path arrives as $0
+    speaker = Speaker(Output(player, None, ""))
+    ssml = '<speak>Hello. <break time="500ms"/></speak>'
+    rendered = play({"response": {"outputSpeech": {"type": "SSML", "ssml": ssml}}}, speaker.synth)
+    assert speaker.start(rendered) is None
+    speaker.wait()
+    assert _wav_seconds(received) == pytest.approx(rendered.length_ms / 1000, abs=0.002)
+    assert speaker._tmp is None  # the temporary copy is gone
+
+
+@responses_lib.activate
+def test_http_transport_errors_are_messages() -> None:
+    url = "http://127.0.0.1:8000/alexa"
+    transport = HttpTransport(url, timeout=0.1)
+    responses_lib.add(responses_lib.POST, url, body=requests.Timeout())
+    with pytest.raises(TransportError, match=r"did not answer within 0 s \(Alexa would give up"):
+        transport.send({})
+    responses_lib.replace(responses_lib.POST, url, body="<html>hello</html>", status=200)
+    with pytest.raises(TransportError, match="did not answer with an Alexa response envelope"):
+        transport.send({})
+    responses_lib.replace(responses_lib.POST, url, body="oops", status=502)
+    with pytest.raises(TransportError, match="answered HTTP 502: 'oops'"):
+        transport.send({})
+
+
+def test_recording_needs_a_capture_device_and_sox(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("skill.simulator.listen.has_capture_device", lambda: False)
+    with pytest.raises(NoMicrophone, match="no microphone found"):
+        record_command()
+    monkeypatch.setattr("skill.simulator.listen.has_capture_device", lambda: True)
+    monkeypatch.setattr("skill.simulator.listen.shutil.which", lambda name: None)
+    with pytest.raises(NoMicrophone, match="needs sox"):
+        record_command()
+    monkeypatch.setattr("skill.simulator.listen.shutil.which", lambda name: "/usr/bin/sox")
+    command = record_command()
+    assert command[:3] == ["/usr/bin/sox", "-q", "-d"]
+    assert "silence" in command
+
+
+def test_speaking_plays_rendered_clips_from_the_manifest(tmp_path: Path) -> None:
+    _require(shutil.which("ffmpeg") is not None, "ffmpeg is not installed")
+    tone = np.sin(np.arange(24_000) * 2 * np.pi * 440 / 24_000).astype(np.float32) * 0.5
+    write_wav(tone, tmp_path / "get-ready.wav")
+    manifest = Manifest(tmp_path)
+    manifest.clips["get-ready"] = ClipEntry(
+        "get-ready", "get-ready.wav", "(tone)", "synth", "", 1000, [0], "", "", "count"
+    )
+    synth = Synth(clips=ClipLookup(manifest))
+    clip = Sound("audio", source="https://coach.example.org/audio/get-ready.wav")
+    assert synth(clip) == 1000  # measured from the real file
+    assert np.max(np.abs(synth.samples(clip))) == pytest.approx(0.5, abs=0.01)
+    bell = Sound("audio", source=apla.CHIME_SOURCE)
+    assert 0 < synth(bell) < 2000  # the skill's own chime stands in for Alexa's bell
+    assert synth(Sound("audio", source="https://elsewhere.org/unknown.mp3")) == 0
