@@ -247,6 +247,14 @@ def set_hold_seconds(state: RoutineState, seconds: int) -> RoutineState:
     return replace(state, hold_seconds=seconds)
 
 
+def heard(state: RoutineState) -> int:
+    """Holds done as the person sees it: the current hold counts once its response has played
+    (stage ACTIVE), not while paused. Progress records still count a hold only when the
+    person moves past it."""
+    current = 1 if state.stage is Stage.ACTIVE and not state.done_mask >> state.position & 1 else 0
+    return state.completed + current
+
+
 def remaining(state: RoutineState) -> int:
     """Holds still to do, counting the current one only if it is not done."""
     return state.total - state.completed

@@ -37,6 +37,7 @@ class Pause:
 @dataclass(frozen=True)
 class PhoneNumber:
     digits: str
+    end: str = "."  # the number usually ends a sentence; the full stop gives the pause
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ def _segment_ssml(segment: Segment) -> str:
     if isinstance(segment, Pause):
         return "".join(break_tags(segment.ms))
     if isinstance(segment, PhoneNumber):
-        return f'<say-as interpret-as="telephone">{escape(segment.digits)}</say-as>'
+        number = f'<say-as interpret-as="telephone">{escape(segment.digits)}</say-as>'
+        return number + escape(segment.end)
     if isinstance(segment, AudioClip):
         return f"<audio src={quoteattr(segment.src)}/>"
     return " ".join(
@@ -182,7 +184,7 @@ def to_text(speech: Speech) -> str:
         if isinstance(segment, Text):
             parts.append(segment.text)
         elif isinstance(segment, PhoneNumber):
-            parts.append(_pretty_phone(segment.digits))
+            parts.append(_pretty_phone(segment.digits) + segment.end)
         elif isinstance(segment, Hold):
             parts.extend(cue.text for cue in segment.timeline.cues)
     return " ".join(parts)

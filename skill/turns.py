@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from skill import routine
 from skill.content import Content, Phone
 from skill.progress import ProgressSummary
 from skill.routine import After, HoldRef, Intro, RoutineState, Stage, Step
@@ -169,7 +170,7 @@ class Coach:
             return self.with_follow_up(p.get("remaining.none"), None)
         if state.stage is Stage.FINISHED:
             return self.with_follow_up(p.get("remaining.finished", total=state.total), state)
-        done = state.completed
+        done = routine.heard(state)
         text = p.get("remaining.status", done=done, total=state.total, left=state.total - done)
         nxt = state.upcoming()
         if nxt is not None:
@@ -186,7 +187,7 @@ class Coach:
             speech.say(
                 self.p.get(
                     "stop.summary",
-                    done=state.completed,
+                    done=routine.heard(state),
                     total=state.total,
                     name=self.routine_name(state),
                 )

@@ -150,8 +150,19 @@ def test_how_many_left(talk: Conversation) -> None:
     talk.say("StartStretchIntent", Stretch=SEATED)
     talk.say("AMAZON.NextIntent")
     reply = talk.say("HowManyLeftIntent")
-    assert "1 of 6 holds, so 5 to go" in reply.text
+    # The hold just played counts as done; the next one is the one "next" would start.
+    assert "2 of 6 holds, so 4 to go" in reply.text
     assert "rep 3 of 3 on your right leg" in reply.text
+    talk.say("AMAZON.PauseIntent")
+    paused = talk.say("HowManyLeftIntent")
+    assert "1 of 6 holds, so 5 to go" in paused.text  # paused mid-hold: not done
+
+
+def test_how_many_left_right_after_the_first_hold(talk: Conversation) -> None:
+    talk.say("StartStretchIntent", Stretch=("my routine", "full"))
+    reply = talk.say("HowManyLeftIntent")
+    assert "1 of 12 holds, so 11 to go" in reply.text
+    assert "rep 2 of 3 on your right leg" in reply.text
 
 
 def test_stop_mid_routine_summarises_then_ends(talk: Conversation) -> None:
@@ -160,7 +171,7 @@ def test_stop_mid_routine_summarises_then_ends(talk: Conversation) -> None:
     talk.say("AMAZON.NextIntent")
     reply = talk.say("AMAZON.StopIntent")
     assert reply.ended
-    assert "You finished 2 of 6 holds of the seated hamstring stretch" in reply.text
+    assert "You finished 3 of 6 holds of the seated hamstring stretch" in reply.text
     assert "Goodbye" in reply.text
 
 

@@ -103,6 +103,16 @@ def test_start_over_resets_progress() -> None:
     assert again.step.intro is Intro.RESTART
 
 
+def test_heard_counts_the_played_hold_but_not_a_paused_one() -> None:
+    state = routine.start(SEATED, 3, 30).state
+    assert (routine.heard(state), state.completed) == (1, 0)
+    state = routine.next_hold(state).state
+    assert (routine.heard(state), state.completed) == (2, 1)
+    assert routine.heard(routine.pause(state).state) == 1
+    finished = walk(SEATED)[-1]
+    assert routine.heard(finished.state) == 6
+
+
 def test_remaining_and_hold_seconds() -> None:
     state = routine.start(SEATED, 3, 30).state
     assert routine.remaining(state) == 6

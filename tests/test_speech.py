@@ -36,9 +36,10 @@ def test_long_pauses_become_breaks_of_at_most_ten_seconds() -> None:
 
 
 def test_phone_numbers_use_say_as_telephone() -> None:
-    speech = Speech().say("Call").phone("9048587045")
-    assert '<say-as interpret-as="telephone">9048587045</say-as>' in to_ssml(speech)
-    assert to_text(speech) == "Call (904) 858-7045"
+    speech = Speech().say("Call").phone("9048587045").say("I've put it in your app.")
+    # The number ends its sentence: a full stop after it, so the next one does not run on.
+    assert '<say-as interpret-as="telephone">9048587045</say-as>. I' in to_ssml(speech)
+    assert to_text(speech) == "Call (904) 858-7045. I've put it in your app."
 
 
 def test_limits_are_enforced() -> None:
