@@ -266,6 +266,8 @@ def test_sqlite_file_and_folders_created_on_first_use_in_wal_mode(tmp_path: Path
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         conn.close()
+        with s._engine.connect() as pooled:  # commits skip the fsync (WAL keeps consistency)
+            assert pooled.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     finally:
         s.close()
 
