@@ -33,6 +33,7 @@ hidden from SQLAlchemy error messages.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import logging
@@ -178,6 +179,13 @@ daily_progress_table = sa.Table(
     sa.Column("holds", sa.Integer, nullable=False, server_default="0"),
     sa.Column("sessions", sa.Integer, nullable=False, server_default="0"),
 )
+
+_SELECT_PROFILE = sa.select(profiles_table).where(
+    profiles_table.c.user_id == sa.bindparam("user_id", type_=sa.Text)
+)
+_SELECT_PROGRESS = sa.select(
+    daily_progress_table.c.day, daily_progress_table.c.holds, daily_progress_table.c.sessions
+).where(daily_progress_table.c.user_id == sa.bindparam("user_id", type_=sa.Text))
 
 # DDL is frozen as text per migration (not derived from the tables above), so
 # that changing the tables later cannot silently change what migration 1 did.
@@ -428,15 +436,40 @@ class ProgressStore:
             )
             log.info("progress store schema migrated to %d: %s", version, description)
 
+    # -- statements: built once, executed with parameters (building one costs more than
+    # running it on SQLite) --
+
+    @functools.cache  # noqa: B019 - a handful of entries per store, stores live for the process
+    def _profile_upsert(self, names: tuple[str, ...]) -> Any:
+        table = profiles_table
+        stmt = self._insert(table).values(
+            {col: sa.bindparam(col, type_=table.c[col].type) for col in ("user_id", *names)}
+        )
+        return stmt.on_conflict_do_update(
+            index_elements=[table.c.user_id], set_={name: stmt.excluded[name] for name in names}
+        )
+
+    @functools.cache  # noqa: B019
+    def _bump_upsert(self, column: str) -> Any:
+        table = daily_progress_table
+        stmt = self._insert(table).values(
+            {
+                col: sa.bindparam(col, type_=table.c[col].type)
+                for col in ("user_id", "day", "holds", "sessions")
+            }
+        )
+        return stmt.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.day],
+            set_={column: table.c[column] + 1},
+        )
+
     # -- profile --
 
     def get_profile(self, user_id: str) -> UserProfile:
         """The person's profile; defaults for someone never seen before."""
         _check_user_id(user_id)
         with self._transaction("get_profile") as conn:
-            row = conn.execute(
-                sa.select(profiles_table).where(profiles_table.c.user_id == user_id)
-            ).first()
+            row = conn.execute(_SELECT_PROFILE, {"user_id": user_id}).first()
         if row is None:
             return UserProfile()
         return UserProfile(
@@ -452,13 +485,9 @@ class ProgressStore:
         values = _validate_profile_fields(fields)
         if not values:
             return
-        stmt = self._insert(profiles_table).values(user_id=user_id, **values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[profiles_table.c.user_id],
-            set_={name: stmt.excluded[name] for name in values},
-        )
+        stmt = self._profile_upsert(tuple(sorted(values)))
         with self._transaction("update_profile") as conn:
-            conn.execute(stmt)
+            conn.execute(stmt, {"user_id": user_id, **values})
         log.debug("profile of user %s updated: %s", user_tag(user_id), sorted(values))
 
     # -- progress --
@@ -474,31 +503,18 @@ class ProgressStore:
     def _bump(self, user_id: str, day: date, column: str) -> None:
         _check_user_id(user_id)
         _check_day(day)
-        table = daily_progress_table
-        stmt = self._insert(table).values(
-            user_id=user_id,
-            day=day,
-            holds=1 if column == "holds" else 0,
-            sessions=1 if column == "sessions" else 0,
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.day],
-            set_={column: table.c[column] + 1},
-        )
+        stmt = self._bump_upsert(column)
+        params = {"user_id": user_id, "day": day, "holds": 0, "sessions": 0, column: 1}
         with self._transaction("record_hold" if column == "holds" else "record_session") as conn:
-            conn.execute(stmt)
+            conn.execute(stmt, params)
         log.debug("user %s: +1 %s on %s", user_tag(user_id), column, day.isoformat())
 
     def summary(self, user_id: str, today: date) -> ProgressSummary:
         """Week, streak and totals as seen on the person's local ``today``."""
         _check_user_id(user_id)
         _check_day(today)
-        table = daily_progress_table
-        query = sa.select(table.c.day, table.c.holds, table.c.sessions).where(
-            table.c.user_id == user_id
-        )
         with self._transaction("summary") as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(_SELECT_PROGRESS, {"user_id": user_id}).all()
         return summarize((DayCount(r.day, r.holds, r.sessions) for r in rows), today)
 
     def delete_user(self, user_id: str) -> None:
