@@ -490,6 +490,56 @@ class ProgressStore:
             conn.execute(stmt, {"user_id": user_id, **values})
         log.debug("profile of user %s updated: %s", user_tag(user_id), sorted(values))
 
+    # -- everything a request changed --
+
+    def save(
+        self,
+        user_id: str,
+        *,
+        day: date | None = None,
+        holds: int = 0,
+        sessions: int = 0,
+        **fields: Any,
+    ) -> None:
+        """In one transaction: add ``holds`` and ``sessions`` to the person's local ``day``
+        (atomic increments, like record_hold) and set the given profile fields (like
+        update_profile). One commit instead of one per change."""
+        _check_user_id(user_id)
+        values = _validate_profile_fields(fields)
+        counts = {"holds": holds, "sessions": sessions}
+        for name, count in counts.items():
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise ValueError(f"{name} must be a non-negative int")
+        if holds or sessions:
+            if not isinstance(day, date):
+                raise ValueError("day must be a date")
+            _check_day(day)
+        elif not values:
+            return
+        with self._transaction("save") as conn:
+            if holds or sessions:
+                conn.execute(self._add_upsert(), {"user_id": user_id, "day": day, **counts})
+            if values:
+                stmt = self._profile_upsert(tuple(sorted(values)))
+                conn.execute(stmt, {"user_id": user_id, **values})
+
+    @functools.cache  # noqa: B019
+    def _add_upsert(self) -> Any:
+        table = daily_progress_table
+        stmt = self._insert(table).values(
+            {
+                col: sa.bindparam(col, type_=table.c[col].type)
+                for col in ("user_id", "day", "holds", "sessions")
+            }
+        )
+        return stmt.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.day],
+            set_={
+                "holds": table.c.holds + stmt.excluded.holds,
+                "sessions": table.c.sessions + stmt.excluded.sessions,
+            },
+        )
+
     # -- progress --
 
     def record_hold(self, user_id: str, day: date) -> None:

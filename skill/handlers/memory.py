@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 ATTR_TIME_ZONE = "tz"
 PROFILE_CHANGES = "profile_changes"  # request attribute: {field: new value}
 PROFILE_BASELINE = "profile_read"  # request attribute: the profile as this request read it
+PROGRESS = "progress_counts"  # request attribute: (local day, holds, sessions) to add
 
 
 class Memory:
@@ -112,23 +113,26 @@ class Memory:
     # --- progress ---------------------------------------------------------------------
 
     def record(self, holds: int, session_finished: bool) -> None:
+        """Count finished holds and sessions; written with the profile changes, in one
+        transaction, at the end of the request (`save_profile`)."""
         if not self.available or not (holds or session_finished) or self.store is None:
             return
-        user_id, day = self.user_id, self.today()
-        if user_id is None:
+        if self.user_id is None:
             return
-        try:
-            for _ in range(holds):
-                self.store.record_hold(user_id, day)
-            if session_finished:
-                self.store.record_session(user_id, day)
-        except StoreUnavailable:
-            self.available = False
+        day = self.today()
+        pending = self._request.get(PROGRESS)
+        if pending is not None and pending[0] == day:
+            holds, session_finished = holds + pending[1], session_finished + pending[2]
+        self._request[PROGRESS] = (day, holds, int(session_finished))
 
     def summary(self) -> ProgressSummary | None:
         if not self.available or self.store is None or self.user_id is None:
             return None
         try:
+            pending = self._request.pop(PROGRESS, None)
+            if pending is not None:  # this request's own holds count too
+                day, holds, sessions = pending
+                self.store.save(self.user_id, day=day, holds=holds, sessions=sessions)
             return self.store.summary(self.user_id, self.today())
         except StoreUnavailable:
             self.available = False
@@ -151,18 +155,22 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def save_profile(handler_input: HandlerInput, store: ProgressStore | None) -> None:
-    """One write per request at most, of the fields that really changed."""
+    """One write per request at most: the progress counted and the profile fields that
+    really changed, in one transaction."""
     request = handler_input.attributes_manager.request_attributes
-    changes = request.pop(PROFILE_CHANGES, None)
+    changes = request.pop(PROFILE_CHANGES, None) or {}
     baseline = request.pop(PROFILE_BASELINE, None)
-    if not changes or store is None:
+    progress = request.pop(PROGRESS, None)
+    if store is None or not (changes or progress):
         return
     if isinstance(baseline, UserProfile):
         changes = {k: v for k, v in changes.items() if getattr(baseline, k) != v}
     system = handler_input.request_envelope.context
     user = system.system.user if system and system.system else None
     user_id = user.user_id if user else None
-    if changes and user_id:
-        # A failure is logged by the store; the person carries on without progress this time.
-        with contextlib.suppress(StoreUnavailable):
-            store.update_profile(user_id, **changes)
+    if not user_id or not (changes or progress):
+        return
+    day, holds, sessions = progress if progress else (None, 0, 0)
+    # A failure is logged by the store; the person carries on without progress this time.
+    with contextlib.suppress(StoreUnavailable):
+        store.save(user_id, day=day, holds=holds, sessions=sessions, **changes)
