@@ -54,8 +54,6 @@ import platformdirs
 import sqlalchemy as sa
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from sqlalchemy import event, exc
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import URL, Connection, Engine
 
 from .progress import DayCount, ProgressSummary, summarize
@@ -299,7 +297,12 @@ class ProgressStore:
             self._engine = self._sqlite_engine(min(LOCK_WAIT_S, connect_timeout_s))
         else:
             self._engine = self._postgres_engine(connect_timeout_s)
-        self._insert = pg_dialect.insert if self.backend == "postgresql" else sqlite_dialect.insert
+        # Each backend's INSERT ... ON CONFLICT; only the one in use is imported (start-up time).
+        if self.backend == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        self._insert = insert
         self._driver_error: type[BaseException] = self._engine.dialect.loaded_dbapi.Error
         _live_stores.add(self)
 
