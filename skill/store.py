@@ -337,8 +337,13 @@ class ProgressStore:
         def _on_begin(conn: Connection) -> None:
             # IMMEDIATE takes the write lock up front (waiting busy_timeout),
             # so a read-then-write migration cannot fail half way on upgrade.
+            # Straight on the driver connection: a full SQLAlchemy execution here cost
+            # as much as the statement the transaction is for. Its errors are
+            # sqlite3.Error, which _guard turns into StoreUnavailable like any other.
             immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            conn.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                "BEGIN IMMEDIATE" if immediate else "BEGIN"
+            )
 
         return engine
 
