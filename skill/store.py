@@ -478,14 +478,17 @@ class ProgressStore:
         _check_user_id(user_id)
         with self._transaction("get_profile") as conn:
             row = conn.execute(_SELECT_PROFILE, {"user_id": user_id}).first()
-        if row is None:
-            return UserProfile()
-        return UserProfile(
-            hold_seconds=row.hold_seconds,
-            last_stretch=row.last_stretch,
-            disclaimer_heard=bool(row.disclaimer_heard),
-            resume_point=_decode_resume_point(row.resume_point, user_id),
-        )
+        return _profile_from_row(row, user_id)
+
+    def load(self, user_id: str, today: date) -> tuple[UserProfile, ProgressSummary]:
+        """get_profile and summary in one transaction (what a launch needs)."""
+        _check_user_id(user_id)
+        _check_day(today)
+        with self._transaction("load") as conn:
+            row = conn.execute(_SELECT_PROFILE, {"user_id": user_id}).first()
+            rows = conn.execute(_SELECT_PROGRESS, {"user_id": user_id}).all()
+        summary = summarize((DayCount(r.day, r.holds, r.sessions) for r in rows), today)
+        return _profile_from_row(row, user_id), summary
 
     def update_profile(self, user_id: str, **fields: Any) -> None:
         """Set only the given fields (one atomic upsert); others keep their value."""
@@ -609,6 +612,17 @@ class ProgressStore:
 
 
 # --- validation -------------------------------------------------------------
+
+
+def _profile_from_row(row: Any, user_id: str) -> UserProfile:
+    if row is None:
+        return UserProfile()
+    return UserProfile(
+        hold_seconds=row.hold_seconds,
+        last_stretch=row.last_stretch,
+        disclaimer_heard=bool(row.disclaimer_heard),
+        resume_point=_decode_resume_point(row.resume_point, user_id),
+    )
 
 
 def _check_user_id(user_id: str) -> None:

@@ -123,6 +123,14 @@ def test_save_counts_and_profile_in_one_go(store: ProgressStore, user: str) -> N
         store.save(user, day=WEDNESDAY, holds=-1)
 
 
+def test_load_is_profile_and_summary_together(store: ProgressStore, user: str) -> None:
+    store.save(user, day=WEDNESDAY, holds=2, hold_seconds=45)
+    profile, summary = store.load(user, WEDNESDAY)
+    assert profile == store.get_profile(user)
+    assert summary == store.summary(user, WEDNESDAY)
+    assert store.load("someone-new", WEDNESDAY)[0] == UserProfile()
+
+
 def test_partial_update_of_new_user_keeps_defaults(store: ProgressStore, user: str) -> None:
     store.update_profile(user, resume_point={"step": 1})
     assert store.get_profile(user) == UserProfile(None, None, False, {"step": 1})

@@ -133,7 +133,13 @@ class Memory:
             if pending is not None:  # this request's own holds count too
                 day, holds, sessions = pending
                 self.store.save(self.user_id, day=day, holds=holds, sessions=sessions)
-            return self.store.summary(self.user_id, self.today())
+            if self._profile is not None:
+                return self.store.summary(self.user_id, self.today())
+            # A launch wants both: read them in one transaction.
+            loaded, summary = self.store.load(self.user_id, self.today())
+            self._request[PROFILE_BASELINE] = loaded
+            self._profile = replace(loaded, **self._request.get(PROFILE_CHANGES, {}))
+            return summary
         except StoreUnavailable:
             self.available = False
             return None
