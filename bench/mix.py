@@ -27,6 +27,9 @@ STEPS = ("launch", "start stretch", "next", "safety question", "session end")
 
 
 class _TimeZoneApi(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as Alexa's API
+    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
+
     def do_GET(self) -> None:
         body = b'"America/New_York"'
         self.send_response(200)
