@@ -263,10 +263,19 @@ class ModelCodec:
             prototype = None
         decoder = self.decoder
         new = object.__new__
+        table: dict[str, tuple[tuple[str, Decoder], ...]] | None = None
 
         def build(payload: Any) -> Any:
+            nonlocal table
             if type(payload) is not dict:
                 raise Fallback
+            lookup = table
+            if lookup is None:  # first use: look the field decoders up once, publish whole
+                lookup = {
+                    key: tuple((attr, decoder(kind)) for attr, kind in targets)
+                    for key, targets in fields.items()
+                }
+                table = lookup
             if prototype is None:
                 obj = cls()
                 values = None
@@ -276,18 +285,17 @@ class ModelCodec:
                 values.update(prototype)
             extra = None
             for key, value in payload.items():
-                targets = fields.get(key)
+                targets = lookup.get(key)
                 if targets is None:
                     if extra is None:
                         extra = []
                     extra.append(key)
                     continue
-                for attr, attr_type in targets:
-                    decoded = decoder(attr_type)(value)
+                for attr, decode in targets:
                     if values is None:
-                        setattr(obj, attr, decoded)
+                        setattr(obj, attr, decode(value))
                     else:
-                        values[attr] = decoded
+                        values[attr] = decode(value)
             if extra:
                 for key in extra:
                     setattr(obj, key, payload[key])

@@ -479,3 +479,27 @@ def test_responses_with_directives_encode_exactly_like_the_sdk() -> None:
     assert CODEC.encode(response)["response"]["directives"][0]["type"] == (
         "Alexa.Presentation.APLA.RenderDocument"
     )
+
+
+def test_a_fresh_codec_shared_by_threads_builds_the_same_objects() -> None:
+    """Plans are made on first use by whichever thread comes first; none may see half a plan."""
+    import threading
+
+    codec = ModelCodec()
+    envelopes = [json.loads(json.dumps(e)) for e in real_envelopes()]
+    expected = [structure(SDK.deserialize(json.dumps(e), RequestEnvelope)) for e in envelopes]
+    barrier = threading.Barrier(8)
+    failures: list[str] = []
+
+    def work() -> None:
+        barrier.wait()
+        for envelope, want in zip(envelopes, expected, strict=True):
+            if structure(codec.decode(envelope, RequestEnvelope)) != want:
+                failures.append(envelope["request"]["type"])
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
