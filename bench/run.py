@@ -62,7 +62,7 @@ class Profile:
 PROFILES = {
     "full": Profile((1, 8, 64), rounds=4, seconds=4, users=300, stage_passes=2, warmup_seconds=3),
     "quick": Profile((1, 8, 64), rounds=2, seconds=3, users=200, stage_passes=1, warmup_seconds=2),
-    "smoke": Profile((1, 8), rounds=1, seconds=1, users=5, stage_passes=1, warmup_seconds=1),
+    "smoke": Profile((1, 8, 64), rounds=1, seconds=1, users=5, stage_passes=1, warmup_seconds=1),
 }
 
 
@@ -322,16 +322,51 @@ def report(
         sizes = ", ".join(f"{mb:.1f}" for mb in sorted(rss[app]))
         print(f"RSS per worker, {app}: {sizes} MB")
     print()
+    for line in target_lines(profile, results, import_s, ready_s, rss):
+        print(line)
+    print()
     for conc in profile.concurrency:
         ref = results.rps("reference", conc)
         print(
             f"ratio_rps_dev_c{conc}={results.rps('skill-dev', conc) / ref:.3f}  "
             f"ratio_rps_c{conc}={results.rps('skill', conc) / ref:.3f}"
         )
+    print(f"ratio_rps_c64={results.rps('skill', 64) / results.rps('reference', 64):.3f}")
+
+
+def target_lines(
+    profile: Profile,
+    results: Results,
+    import_s: float,
+    ready_s: float,
+    rss: dict[str, list[float]],
+) -> list[str]:
+    """The issue's targets, each with the measured value and met / MISSED."""
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    lines = ["targets:"]
+    for conc in (c for c in profile.concurrency if c in (8, 64)):
+        ref = results.rps("reference", conc)
+        for app in ("skill", "skill-dev"):
+            ratio = results.rps(app, conc) / ref
+            lines.append(
+                f"  {app} rps/ref at c={conc} >= 0.80: {ratio:.2f} {verdict(ratio >= 0.8)}"
+            )
     last = max(profile.concurrency)
-    if last != 64:
-        print(f"(smoke run: no c=64 level; the last line reports c={last})")
-    print(f"ratio_rps_c64={results.rps('skill', last) / results.rps('reference', last):.3f}")
+    ref_cpu = results.cpu_us("reference", last)
+    for app, limit in (("skill-dev", 100), ("skill", 150)):
+        over = results.cpu_us(app, last) - ref_cpu
+        lines.append(
+            f"  {app} CPU over reference at c={last} <= {limit} us: {over:.0f} us "
+            f"{verdict(over <= limit)}"
+        )
+    lines.append(f"  import skill.web < 400 ms: {import_s * 1000:.0f} ms {verdict(import_s < 0.4)}")
+    lines.append(f"  serve to first 200 < 2 s: {ready_s:.2f} s {verdict(ready_s < 2)}")
+    biggest = max(max(rss["skill"]), max(rss["skill-dev"]))
+    lines.append(f"  RSS per worker < 80 MB: {biggest:.1f} MB {verdict(biggest < 80)}")
+    return lines
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def test_bench_smoke_run_prints_the_table_and_the_ratio_line() -> None:
     assert re.fullmatch(r"ratio_rps_c64=\d+\.\d+", lines[-1])
     table = "\n".join(lines)
     for app in ("skill ", "skill-dev ", "reference "):
-        assert re.search(rf"^(1|8)\s+{app}\s*\d+", table, re.MULTILINE), app
+        assert re.search(rf"^64\s+{app}\s*\d+", table, re.MULTILINE), app
     for stage in ("deserialize", "verify", "handler", "persistence", "serialize"):
         assert re.search(rf"^\s+{stage}\s+\d+", table, re.MULTILINE), stage
     assert "import skill.web:" in table
