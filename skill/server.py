@@ -34,9 +34,9 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
-    app = create_app(config)  # built once in the master; workers share it copy-on-write
-    options = {
+def gunicorn_options(*, host: str, port: int, workers: int, log_level: str) -> dict[str, Any]:
+    """The WSGI server settings `serve` uses (the benchmark serves its apps with these too)."""
+    return {
         "bind": bind_address(host, port),
         "workers": max(1, workers),
         "worker_class": "gthread",
@@ -46,8 +46,13 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
         "keepalive": 5,
         "preload_app": True,
         "accesslog": None,  # our own structured line per request replaces it
-        "logconfig_dict": json_log_config(config.log_level),
+        "logconfig_dict": json_log_config(log_level),
     }
+
+
+def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
+    app = create_app(config)  # built once in the master; workers share it copy-on-write
+    options = gunicorn_options(host=host, port=port, workers=workers, log_level=config.log_level)
     mode = "ON" if config.verify_requests else "OFF (--dev)"
     log.info(
         "serving Hamstring Coach",

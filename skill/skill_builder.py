@@ -40,5 +40,5 @@ def build_skill(
     for handler in exception_handlers(coach):
         builder.add_exception_handler(handler)
     if store is not None:
-        builder.add_global_response_interceptor(SaveProfileInterceptor())
+        builder.add_global_response_interceptor(SaveProfileInterceptor(store))
     return builder.create()

@@ -33,6 +33,7 @@ hidden from SQLAlchemy error messages.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import logging
@@ -53,8 +54,6 @@ import platformdirs
 import sqlalchemy as sa
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from sqlalchemy import event, exc
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import URL, Connection, Engine
 
 from .progress import DayCount, ProgressSummary, summarize
@@ -179,6 +178,13 @@ daily_progress_table = sa.Table(
     sa.Column("sessions", sa.Integer, nullable=False, server_default="0"),
 )
 
+_SELECT_PROFILE = sa.select(profiles_table).where(
+    profiles_table.c.user_id == sa.bindparam("user_id", type_=sa.Text)
+)
+_SELECT_PROGRESS = sa.select(
+    daily_progress_table.c.day, daily_progress_table.c.holds, daily_progress_table.c.sessions
+).where(daily_progress_table.c.user_id == sa.bindparam("user_id", type_=sa.Text))
+
 # DDL is frozen as text per migration (not derived from the tables above), so
 # that changing the tables later cannot silently change what migration 1 did.
 _SCHEMA_VERSION_DDL = (
@@ -296,7 +302,12 @@ class ProgressStore:
             self._engine = self._sqlite_engine(min(LOCK_WAIT_S, connect_timeout_s))
         else:
             self._engine = self._postgres_engine(connect_timeout_s)
-        self._insert = pg_dialect.insert if self.backend == "postgresql" else sqlite_dialect.insert
+        # Each backend's INSERT ... ON CONFLICT; only the one in use is imported (start-up time).
+        if self.backend == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        self._insert = insert
         self._driver_error: type[BaseException] = self._engine.dialect.loaded_dbapi.Error
         _live_stores.add(self)
 
@@ -313,12 +324,17 @@ class ProgressStore:
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             # Let SQLAlchemy's "begin" event own transactions (pysqlite's own
             # implicit BEGIN is deferred and skips DDL), then switch to WAL so
-            # readers never block the writer.
+            # readers never block the writer. synchronous=NORMAL is SQLite's advice for
+            # WAL: commits no longer wait for an fsync (~1 ms each, holding the write
+            # lock), the database stays consistent after any crash, and a commit can
+            # only be lost to a power cut / OS crash before the next checkpoint. For
+            # durability against that too, use PostgreSQL (SKILL_DATABASE_URL).
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             try:
                 cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
                 cur.execute("PRAGMA journal_mode = WAL")
+                cur.execute("PRAGMA synchronous = NORMAL")
             finally:
                 cur.close()
 
@@ -326,8 +342,13 @@ class ProgressStore:
         def _on_begin(conn: Connection) -> None:
             # IMMEDIATE takes the write lock up front (waiting busy_timeout),
             # so a read-then-write migration cannot fail half way on upgrade.
+            # Straight on the driver connection: a full SQLAlchemy execution here cost
+            # as much as the statement the transaction is for. Its errors are
+            # sqlite3.Error, which _guard turns into StoreUnavailable like any other.
             immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            conn.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                "BEGIN IMMEDIATE" if immediate else "BEGIN"
+            )
 
         return engine
 
@@ -440,23 +461,51 @@ class ProgressStore:
             )
             log.info("progress store schema migrated to %d: %s", version, description)
 
+    # -- statements: built once, executed with parameters (building one costs more than
+    # running it on SQLite) --
+
+    @functools.cache  # noqa: B019 - a handful of entries per store, stores live for the process
+    def _profile_upsert(self, names: tuple[str, ...]) -> Any:
+        table = profiles_table
+        stmt = self._insert(table).values(
+            {col: sa.bindparam(col, type_=table.c[col].type) for col in ("user_id", *names)}
+        )
+        return stmt.on_conflict_do_update(
+            index_elements=[table.c.user_id], set_={name: stmt.excluded[name] for name in names}
+        )
+
+    @functools.cache  # noqa: B019
+    def _bump_upsert(self, column: str) -> Any:
+        table = daily_progress_table
+        stmt = self._insert(table).values(
+            {
+                col: sa.bindparam(col, type_=table.c[col].type)
+                for col in ("user_id", "day", "holds", "sessions")
+            }
+        )
+        return stmt.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.day],
+            set_={column: table.c[column] + 1},
+        )
+
     # -- profile --
 
     def get_profile(self, user_id: str) -> UserProfile:
         """The person's profile; defaults for someone never seen before."""
         _check_user_id(user_id)
         with self._transaction("get_profile") as conn:
-            row = conn.execute(
-                sa.select(profiles_table).where(profiles_table.c.user_id == user_id)
-            ).first()
-        if row is None:
-            return UserProfile()
-        return UserProfile(
-            hold_seconds=row.hold_seconds,
-            last_stretch=row.last_stretch,
-            disclaimer_heard=bool(row.disclaimer_heard),
-            resume_point=_decode_resume_point(row.resume_point, user_id),
-        )
+            row = conn.execute(_SELECT_PROFILE, {"user_id": user_id}).first()
+        return _profile_from_row(row, user_id)
+
+    def load(self, user_id: str, today: date) -> tuple[UserProfile, ProgressSummary]:
+        """get_profile and summary in one transaction (what a launch needs)."""
+        _check_user_id(user_id)
+        _check_day(today)
+        with self._transaction("load") as conn:
+            row = conn.execute(_SELECT_PROFILE, {"user_id": user_id}).first()
+            rows = conn.execute(_SELECT_PROGRESS, {"user_id": user_id}).all()
+        summary = summarize((DayCount(r.day, r.holds, r.sessions) for r in rows), today)
+        return _profile_from_row(row, user_id), summary
 
     def update_profile(self, user_id: str, **fields: Any) -> None:
         """Set only the given fields (one atomic upsert); others keep their value."""
@@ -464,14 +513,60 @@ class ProgressStore:
         values = _validate_profile_fields(fields)
         if not values:
             return
-        stmt = self._insert(profiles_table).values(user_id=user_id, **values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[profiles_table.c.user_id],
-            set_={name: stmt.excluded[name] for name in values},
-        )
+        stmt = self._profile_upsert(tuple(sorted(values)))
         with self._transaction("update_profile") as conn:
-            conn.execute(stmt)
+            conn.execute(stmt, {"user_id": user_id, **values})
         log.debug("profile of user %s updated: %s", user_tag(user_id), sorted(values))
+
+    # -- everything a request changed --
+
+    def save(
+        self,
+        user_id: str,
+        *,
+        day: date | None = None,
+        holds: int = 0,
+        sessions: int = 0,
+        **fields: Any,
+    ) -> None:
+        """In one transaction: add ``holds`` and ``sessions`` to the person's local ``day``
+        (atomic increments, like record_hold) and set the given profile fields (like
+        update_profile). One commit instead of one per change."""
+        _check_user_id(user_id)
+        values = _validate_profile_fields(fields)
+        counts = {"holds": holds, "sessions": sessions}
+        for name, count in counts.items():
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise ValueError(f"{name} must be a non-negative int")
+        if holds or sessions:
+            if not isinstance(day, date):
+                raise ValueError("day must be a date")
+            _check_day(day)
+        elif not values:
+            return
+        with self._transaction("save") as conn:
+            if holds or sessions:
+                conn.execute(self._add_upsert(), {"user_id": user_id, "day": day, **counts})
+            if values:
+                stmt = self._profile_upsert(tuple(sorted(values)))
+                conn.execute(stmt, {"user_id": user_id, **values})
+
+    @functools.cache  # noqa: B019
+    def _add_upsert(self) -> Any:
+        table = daily_progress_table
+        stmt = self._insert(table).values(
+            {
+                col: sa.bindparam(col, type_=table.c[col].type)
+                for col in ("user_id", "day", "holds", "sessions")
+            }
+        )
+        return stmt.on_conflict_do_update(
+            index_elements=[table.c.user_id, table.c.day],
+            set_={
+                "holds": table.c.holds + stmt.excluded.holds,
+                "sessions": table.c.sessions + stmt.excluded.sessions,
+            },
+        )
 
     # -- progress --
 
@@ -486,31 +581,18 @@ class ProgressStore:
     def _bump(self, user_id: str, day: date, column: str) -> None:
         _check_user_id(user_id)
         _check_day(day)
-        table = daily_progress_table
-        stmt = self._insert(table).values(
-            user_id=user_id,
-            day=day,
-            holds=1 if column == "holds" else 0,
-            sessions=1 if column == "sessions" else 0,
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.day],
-            set_={column: table.c[column] + 1},
-        )
+        stmt = self._bump_upsert(column)
+        params = {"user_id": user_id, "day": day, "holds": 0, "sessions": 0, column: 1}
         with self._transaction("record_hold" if column == "holds" else "record_session") as conn:
-            conn.execute(stmt)
+            conn.execute(stmt, params)
         log.debug("user %s: +1 %s on %s", user_tag(user_id), column, day.isoformat())
 
     def summary(self, user_id: str, today: date) -> ProgressSummary:
         """Week, streak and totals as seen on the person's local ``today``."""
         _check_user_id(user_id)
         _check_day(today)
-        table = daily_progress_table
-        query = sa.select(table.c.day, table.c.holds, table.c.sessions).where(
-            table.c.user_id == user_id
-        )
         with self._transaction("summary") as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(_SELECT_PROGRESS, {"user_id": user_id}).all()
         return summarize((DayCount(r.day, r.holds, r.sessions) for r in rows), today)
 
     def delete_user(self, user_id: str) -> None:
@@ -547,6 +629,17 @@ class ProgressStore:
 
 
 # --- validation -------------------------------------------------------------
+
+
+def _profile_from_row(row: Any, user_id: str) -> UserProfile:
+    if row is None:
+        return UserProfile()
+    return UserProfile(
+        hold_seconds=row.hold_seconds,
+        last_stretch=row.last_stretch,
+        disclaimer_heard=bool(row.disclaimer_heard),
+        resume_point=_decode_resume_point(row.resume_point, user_id),
+    )
 
 
 def _check_user_id(user_id: str) -> None:

@@ -109,6 +109,28 @@ def test_profile_roundtrip_and_partial_updates(store: ProgressStore, user: str) 
     assert store.get_profile(user) == UserProfile(45, "lying", True, None)
 
 
+def test_save_counts_and_profile_in_one_go(store: ProgressStore, user: str) -> None:
+    store.save(user, day=WEDNESDAY, holds=2, sessions=1, resume_point={"step": 2})
+    store.save(user, day=WEDNESDAY, holds=1, last_stretch="seated")
+    store.save(user, hold_seconds=40)  # profile only
+    store.save(user)  # nothing: no write
+    summary = store.summary(user, WEDNESDAY)
+    assert (summary.total_holds, summary.total_sessions) == (3, 1)
+    assert store.get_profile(user) == UserProfile(40, "seated", False, {"step": 2})
+    with pytest.raises(ValueError, match="day"):
+        store.save(user, holds=1)
+    with pytest.raises(ValueError, match="holds"):
+        store.save(user, day=WEDNESDAY, holds=-1)
+
+
+def test_load_is_profile_and_summary_together(store: ProgressStore, user: str) -> None:
+    store.save(user, day=WEDNESDAY, holds=2, hold_seconds=45)
+    profile, summary = store.load(user, WEDNESDAY)
+    assert profile == store.get_profile(user)
+    assert summary == store.summary(user, WEDNESDAY)
+    assert store.load("someone-new", WEDNESDAY)[0] == UserProfile()
+
+
 def test_partial_update_of_new_user_keeps_defaults(store: ProgressStore, user: str) -> None:
     store.update_profile(user, resume_point={"step": 1})
     assert store.get_profile(user) == UserProfile(None, None, False, {"step": 1})
@@ -266,6 +288,8 @@ def test_sqlite_file_and_folders_created_on_first_use_in_wal_mode(tmp_path: Path
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         conn.close()
+        with s._engine.connect() as pooled:  # commits skip the fsync (WAL keeps consistency)
+            assert pooled.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     finally:
         s.close()
 
@@ -317,7 +341,10 @@ def test_threads_never_lose_a_hold(store: ProgressStore, user: str) -> None:
         try:
             barrier.wait()
             for n in range(per_thread):
-                store.record_hold(user, WEDNESDAY)
+                if n % 2:
+                    store.record_hold(user, WEDNESDAY)
+                else:  # the per-request path: count and profile in one transaction
+                    store.save(user, day=WEDNESDAY, holds=1, resume_point={"thread": i})
                 if n == i:  # interleave other writes of the same person
                     store.record_session(user, WEDNESDAY)
                     store.update_profile(user, resume_point={"thread": i})

@@ -23,14 +23,18 @@ from skill.handlers.memory import ATTR_TIME_ZONE, save_profile
 from skill.render import SpokenTurn
 from skill.routine import RoutineState
 from skill.speech import MAX_SSML_CHARS
+from skill.store import ProgressStore
 from skill.turns import Coach
 
 
 class SaveProfileInterceptor(AbstractResponseInterceptor):
     """Writes the person's changed profile fields once, after the handler is done."""
 
+    def __init__(self, store: ProgressStore | None = None) -> None:
+        self.store = store
+
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        save_profile(handler_input)
+        save_profile(handler_input, self.store)
 
 
 MAX_PENDING_CHARS = 64

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +22,9 @@ from skill.store import ProgressStore, StoreUnavailable, UserProfile
 log = logging.getLogger(__name__)
 
 ATTR_TIME_ZONE = "tz"
-PROFILE_CHANGED = "profile_changed"
+PROFILE_CHANGES = "profile_changes"  # request attribute: {field: new value}
+PROFILE_BASELINE = "profile_read"  # request attribute: the profile as this request read it
+PROGRESS = "progress_counts"  # request attribute: (local day, holds, sessions) to add
 
 
 class Memory:
@@ -79,53 +82,64 @@ class Memory:
 
     @property
     def profile(self) -> UserProfile:
-        """Read once per request; a default profile when the database cannot be reached."""
+        """Read at most once per request, and only by a handler that asks for it; a default
+        profile when the database cannot be reached. Changes made by `update` show through."""
         if self._profile is None:
-            self._profile = UserProfile()
-            if self.available:
+            loaded = UserProfile()
+            if self.available and self.store is not None and self.user_id is not None:
                 try:
-                    attrs = self.handler_input.attributes_manager.persistent_attributes
-                    self._profile = UserProfile(**attrs)
+                    loaded = self.store.get_profile(self.user_id)
                 except StoreUnavailable:
                     self.available = False
+                else:
+                    self._request[PROFILE_BASELINE] = loaded
+            self._profile = replace(loaded, **self._request.get(PROFILE_CHANGES, {}))
         return self._profile
 
     def update(self, **fields: Any) -> None:
-        """Change profile fields; saved once at the end of the request by `save_profile`."""
+        """Change profile fields without reading the profile first; `save_profile` writes the
+        ones that differ from what this request read (all of them if it read nothing), once,
+        at the end of the request (the store writes each field on its own: no lost update)."""
         if not self.available:
             return
-        try:
-            manager = self.handler_input.attributes_manager
-            attrs = manager.persistent_attributes
-        except StoreUnavailable:
-            self.available = False
-            return
-        attrs.update(fields)
-        manager.persistent_attributes = attrs  # the SDK saves only after a set
-        manager.request_attributes[PROFILE_CHANGED] = True
-        self._profile = UserProfile(**attrs)
+        self._request.setdefault(PROFILE_CHANGES, {}).update(fields)
+        if self._profile is not None:
+            self._profile = replace(self._profile, **fields)
+
+    @property
+    def _request(self) -> dict[str, Any]:
+        return self.handler_input.attributes_manager.request_attributes
 
     # --- progress ---------------------------------------------------------------------
 
     def record(self, holds: int, session_finished: bool) -> None:
+        """Count finished holds and sessions; written with the profile changes, in one
+        transaction, at the end of the request (`save_profile`)."""
         if not self.available or not (holds or session_finished) or self.store is None:
             return
-        user_id, day = self.user_id, self.today()
-        if user_id is None:
+        if self.user_id is None:
             return
-        try:
-            for _ in range(holds):
-                self.store.record_hold(user_id, day)
-            if session_finished:
-                self.store.record_session(user_id, day)
-        except StoreUnavailable:
-            self.available = False
+        day = self.today()
+        pending = self._request.get(PROGRESS)
+        if pending is not None and pending[0] == day:
+            holds, session_finished = holds + pending[1], session_finished + pending[2]
+        self._request[PROGRESS] = (day, holds, int(session_finished))
 
     def summary(self) -> ProgressSummary | None:
         if not self.available or self.store is None or self.user_id is None:
             return None
         try:
-            return self.store.summary(self.user_id, self.today())
+            pending = self._request.pop(PROGRESS, None)
+            if pending is not None:  # this request's own holds count too
+                day, holds, sessions = pending
+                self.store.save(self.user_id, day=day, holds=holds, sessions=sessions)
+            if self._profile is not None:
+                return self.store.summary(self.user_id, self.today())
+            # A launch wants both: read them in one transaction.
+            loaded, summary = self.store.load(self.user_id, self.today())
+            self._request[PROFILE_BASELINE] = loaded
+            self._profile = replace(loaded, **self._request.get(PROFILE_CHANGES, {}))
+            return summary
         except StoreUnavailable:
             self.available = False
             return None
@@ -146,10 +160,23 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def save_profile(handler_input: HandlerInput) -> None:
-    """One write per request at most, of the fields that changed (the adapter diffs them)."""
-    manager = handler_input.attributes_manager
-    if manager.request_attributes.pop(PROFILE_CHANGED, False):
-        # A failure is logged by the store; the person carries on without progress this time.
-        with contextlib.suppress(StoreUnavailable):
-            manager.save_persistent_attributes()
+def save_profile(handler_input: HandlerInput, store: ProgressStore | None) -> None:
+    """One write per request at most: the progress counted and the profile fields that
+    really changed, in one transaction."""
+    request = handler_input.attributes_manager.request_attributes
+    changes = request.pop(PROFILE_CHANGES, None) or {}
+    baseline = request.pop(PROFILE_BASELINE, None)
+    progress = request.pop(PROGRESS, None)
+    if store is None or not (changes or progress):
+        return
+    if isinstance(baseline, UserProfile):
+        changes = {k: v for k, v in changes.items() if getattr(baseline, k) != v}
+    system = handler_input.request_envelope.context
+    user = system.system.user if system and system.system else None
+    user_id = user.user_id if user else None
+    if not user_id or not (changes or progress):
+        return
+    day, holds, sessions = progress if progress else (None, 0, 0)
+    # A failure is logged by the store; the person carries on without progress this time.
+    with contextlib.suppress(StoreUnavailable):
+        store.save(user_id, day=day, holds=holds, sessions=sessions, **changes)

@@ -1,0 +1,139 @@
+"""The request mix: one real conversation per user (launch, start a stretch, next hold, a safety
+question, session end), captured once through the skill itself so session attributes are exactly
+what Alexa would echo back, then copied for a few hundred distinct users and signed with the
+local test CA. Also a stand-in for Alexa's Settings API (the device time zone)."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+
+from tests.builders import APP_ID, RequestBuilder, iso
+from tests.certs import CertChain, make_chain
+
+TEMPLATE_USER = "amzn1.ask.account.TEMPLATEUSER"
+TEMPLATE_DEVICE = "amzn1.ask.device.TEMPLATEDEVICE"
+TEMPLATE_SESSION = "amzn1.echo-api.session.TEMPLATESESSION"
+TEMPLATE_TIME = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+STEPS = ("launch", "start stretch", "next", "safety question", "session end")
+
+
+class _TimeZoneApi(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as Alexa's API
+    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
+
+    def do_GET(self) -> None:
+        body = b'"America/New_York"'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def start_settings_api() -> tuple[str, ThreadingHTTPServer]:
+    """A local Settings API answering every time zone lookup (launches of new sessions)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _TimeZoneApi)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server
+
+
+def capture_conversation(tmp: Path, api_url: str) -> list[str]:
+    """The five request envelopes of one template user, as JSON text."""
+    from skill.config import Config
+    from skill.web import create_app
+
+    app = create_app(
+        Config(skill_id=APP_ID, verify_requests=False, database_url=f"sqlite:///{tmp}/cap.db")
+    )
+    client = app.test_client()
+    builder = RequestBuilder(
+        user_id=TEMPLATE_USER, device_id=TEMPLATE_DEVICE, api_endpoint=api_url, now=TEMPLATE_TIME
+    )
+    attrs: dict[str, Any] = {}
+    kw = {"session_id": TEMPLATE_SESSION, "new": True}
+    make = [
+        lambda: builder.launch(attributes=attrs, **kw),
+        lambda: builder.intent(
+            "StartStretchIntent",
+            {"Stretch": ("seated hamstring stretch", "seated")},
+            attributes=attrs,
+            **kw,
+        ),
+        lambda: builder.intent("AMAZON.NextIntent", attributes=attrs, **kw),
+        lambda: builder.intent("BouncingIntent", attributes=attrs, **kw),
+        lambda: builder.session_ended("USER_INITIATED", attributes=attrs, **kw),
+    ]
+    envelopes = []
+    for step in make:
+        envelope = step()
+        result = client.post("/alexa", json=envelope)
+        assert result.status_code == 200, result.get_data(as_text=True)
+        attrs = result.get_json().get("sessionAttributes") or {}
+        kw["new"] = False
+        envelopes.append(json.dumps(envelope, separators=(",", ":")))
+    return envelopes
+
+
+@dataclass
+class Pki:
+    chain: CertChain
+    root_pem: Path
+    chain_pem: Path
+
+
+def make_pki(tmp: Path) -> Pki:
+    now = datetime.now(UTC)
+    chain = make_chain(not_before=now - timedelta(days=1), not_after=now + timedelta(days=30))
+    root_pem = tmp / "root.pem"
+    root_pem.write_bytes(chain.root.public_bytes(serialization.Encoding.PEM))
+    chain_pem = tmp / "chain.pem"
+    chain_pem.write_bytes(chain.pem_chain)
+    return Pki(chain, root_pem, chain_pem)
+
+
+def write_mix(path: Path, templates: list[str], users: int, chain: CertChain) -> int:
+    """users x templates signed requests, timestamped now, shuffled; returns the count."""
+    stamp = iso(datetime.now(UTC))
+    lines = []
+    for user in range(users):
+        tag = f"{user:05d}"
+        for step, template in enumerate(templates):
+            body = (
+                template.replace(TEMPLATE_USER, "amzn1.ask.account.AF" + tag * 30)
+                .replace(TEMPLATE_DEVICE, "amzn1.ask.device.AE" + tag * 24)
+                .replace(TEMPLATE_SESSION, f"amzn1.echo-api.session.bench-{tag}")
+                .replace(iso(TEMPLATE_TIME), stamp)
+            )
+            request_id = json.loads(body)["request"]["requestId"]
+            body = body.replace(request_id, f"amzn1.echo-api.request.bench-{tag}-{step}")
+            raw = body.encode()
+            lines.append(f"{chain.sign(raw)}\t{body}\n")
+    random.Random(5).shuffle(lines)
+    path.write_text("".join(lines), encoding="utf-8")
+    return len(lines)
+
+
+def read_mix(path: Path) -> list[tuple[dict[str, str], bytes]]:
+    """(headers, body) pairs of a mix file, for in-process timing."""
+    pairs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        signature, body = line.split("\t", 1)
+        headers = {
+            "SignatureCertChainUrl": "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+            "Signature-256": signature,
+        }
+        pairs.append((headers, body.encode()))
+    return pairs

@@ -1,0 +1,75 @@
+"""The benchmark harness keeps working: `python -m bench.run --smoke` serves all three apps,
+drives them with wrk, and prints the table and the machine-readable last line. No timing is
+asserted (the machine is shared and noisy); only that every part ran and printed numbers."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import pg
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_bench_smoke_run_prints_the_table_and_the_ratio_line() -> None:
+    if shutil.which("wrk") is None:
+        pg.skip_or_fail("wrk is not installed (apt-get install wrk)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    assert re.fullmatch(r"ratio_rps_c64=\d+\.\d+", lines[-1])
+    table = "\n".join(lines)
+    for app in ("skill ", "skill-dev ", "reference "):
+        assert re.search(rf"^64\s+{app}\s*\d+", table, re.MULTILINE), app
+    for stage in ("deserialize", "verify", "handler", "persistence", "serialize"):
+        assert re.search(rf"^\s+{stage}\s+\d+", table, re.MULTILINE), stage
+    assert "import skill.web:" in table
+    assert "to first 200" in table
+    assert "RSS per worker, skill:" in table
+
+
+def test_bench_mix_covers_the_realistic_conversation(tmp_path: Path) -> None:
+    """Each user's five requests (launch ... session end) are valid, signed and distinct."""
+    import json
+
+    from bench.mix import capture_conversation, make_pki, read_mix, write_mix
+    from skill.verify import RequestVerifier
+    from tests.builders import APP_ID
+    from tests.certs import root_ca
+
+    pki = make_pki(tmp_path)
+    templates = capture_conversation(tmp_path, "http://127.0.0.1:9")
+    count = write_mix(tmp_path / "mix.txt", templates, 3, pki.chain)
+    pairs = read_mix(tmp_path / "mix.txt")
+    assert count == len(pairs) == 15
+    envelopes = [json.loads(body) for _, body in pairs]
+    kinds = {(e["request"]["type"], e["request"].get("intent", {}).get("name")) for e in envelopes}
+    assert kinds == {
+        ("LaunchRequest", None),
+        ("IntentRequest", "StartStretchIntent"),
+        ("IntentRequest", "AMAZON.NextIntent"),
+        ("IntentRequest", "BouncingIntent"),
+        ("SessionEndedRequest", None),
+    }
+    assert len({e["context"]["System"]["user"]["userId"] for e in envelopes}) == 3
+    assert len({e["request"]["requestId"] for e in envelopes}) == 15
+    chain = pki.chain_pem.read_bytes()
+    verifier = RequestVerifier(skill_id=APP_ID, trust_roots=[root_ca()[0]], fetcher=lambda u: chain)
+    for headers, body in pairs:
+        verifier.verify(headers, body, json.loads(body))
