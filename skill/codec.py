@@ -28,7 +28,7 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from dateutil.parser import parse as parse_datetime
 
-__all__ = ["Fallback", "ModelCodec"]
+__all__ = ["Fallback", "JsonReady", "ModelCodec"]
 
 Decoder = Callable[[Any], Any]
 Encoder = Callable[[Any], Any]
@@ -41,6 +41,12 @@ _ALEXA_TIME_RE = re.compile(
 )
 _PRIMITIVES = (float, bool, bytes, str, int)
 _IMMUTABLE = (type(None), str, int, float, bool, Enum)
+
+
+class JsonReady(dict[str, Any]):
+    """A dict that is already JSON all the way down (str, int, float, bool, None, lists and
+    plain dicts), e.g. a cached APL-A document: encoded as it is, without a walk. The SDK's
+    serializer walks it and gets an equal value, so the output is the same."""
 
 
 class Fallback(Exception):
@@ -332,6 +338,8 @@ class ModelCodec:
             return lambda obj: obj.value
         if issubclass(kind, decimal.Decimal):
             return lambda obj: int(obj) if obj % 1 == 0 else float(obj)
+        if issubclass(kind, JsonReady):
+            return _decode_none
         if issubclass(kind, dict):
             return lambda obj: {key: encode(value) for key, value in obj.items()}
         if "deserialized_types" not in dir(kind):

@@ -22,6 +22,7 @@ from typing import Any
 
 from skill import apla
 from skill.audio.manifest import LiveManifest
+from skill.codec import JsonReady
 from skill.config import SPEECH_MODES
 from skill.content import Content
 from skill.speech import (
@@ -210,6 +211,8 @@ class SpeechRenderer:
                 url, outro_ssml=after, token=timeline.clip_id, chime=True
             )
             problems = apla.validate_document(directive, clip_seconds={url: seconds})
+        if not problems:
+            directive["document"] = JsonReady(directive["document"])  # validated as JSON above
         if problems:
             log.warning(
                 "APL-A document rejected, speaking SSML instead",

@@ -7,6 +7,7 @@ a small versioned dict; anything unreadable there is treated as "no routine", ne
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -58,14 +59,19 @@ class HoldRef:
         return (self.rep - 1 + LEGS.index(self.leg)) % VARIANTS
 
 
-def plan(stretches: tuple[str, ...], reps: int, legs: tuple[str, ...] = LEGS) -> list[HoldRef]:
-    """Every hold of a routine in order: stretch by stretch, leg by leg, rep by rep."""
-    holds = []
+@functools.lru_cache(maxsize=64)
+def plan(
+    stretches: tuple[str, ...], reps: int, legs: tuple[str, ...] = LEGS
+) -> tuple[HoldRef, ...]:
+    """Every hold of a routine in order: stretch by stretch, leg by leg, rep by rep.
+
+    Cached (a handful of routines exist, and every request asks several times)."""
+    holds: list[HoldRef] = []
     for stretch_id in stretches:
         for leg in legs:
             for rep in range(1, reps + 1):
                 holds.append(HoldRef(len(holds), stretch_id, leg, rep, reps))
-    return holds
+    return tuple(holds)
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class RoutineState:
     done_mask: int = 0  # bit i set = hold i completed
 
     @property
-    def holds(self) -> list[HoldRef]:
+    def holds(self) -> tuple[HoldRef, ...]:
         return plan(self.stretches, self.reps)
 
     @property

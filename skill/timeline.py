@@ -83,7 +83,22 @@ def _schedule(hold_seconds: int, variant: int) -> list[tuple[float, str]]:
 def build_hold_timeline(
     content: Content, stretch_id: str, hold_seconds: int, variant: int
 ) -> HoldTimeline:
-    """The cues of one hold; `variant` rotates the phrasing from rep to rep."""
+    """The cues of one hold; `variant` rotates the phrasing from rep to rep.
+
+    Built once per (stretch, length, variant) and kept with the content: every hold turn and
+    every "repeat" check asks for one."""
+    key = ("hold_timeline", stretch_id, hold_seconds, variant % VARIANTS)
+    found = content.derived.get(key)
+    if found is None:
+        found = content.derived[key] = _build_hold_timeline(
+            content, stretch_id, hold_seconds, variant
+        )
+    return found
+
+
+def _build_hold_timeline(
+    content: Content, stretch_id: str, hold_seconds: int, variant: int
+) -> HoldTimeline:
     stretch = content.stretch(stretch_id)
     cues = content.cues
     variant %= VARIANTS

@@ -481,6 +481,26 @@ def test_responses_with_directives_encode_exactly_like_the_sdk() -> None:
     )
 
 
+def test_a_json_ready_document_is_passed_through_and_equals_the_sdk() -> None:
+    from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
+
+    from skill.codec import JsonReady
+
+    document = JsonReady({"type": "APLA", "mainTemplate": {"items": [{"type": "Speech"}]}})
+    directive = RenderDocumentDirective(token="t", document=document)
+    encoded = CODEC.encode(directive)
+    assert encoded["document"] is document
+    assert json.dumps(encoded) == json.dumps(SDK.serialize(directive))
+    holds = [
+        d
+        for r in skill_responses()
+        for d in r.response.directives or []
+        if isinstance(d, RenderDocumentDirective)
+    ]
+    assert holds, "the skill's hold responses carry APL-A documents"
+    assert all(isinstance(d.document, JsonReady) for d in holds)
+
+
 def test_a_fresh_codec_shared_by_threads_builds_the_same_objects() -> None:
     """Plans are made on first use by whichever thread comes first; none may see half a plan."""
     import threading

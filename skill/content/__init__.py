@@ -6,6 +6,7 @@ start-up, so a typo fails loudly with the file and key instead of mid-conversati
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import string
 from dataclasses import dataclass
@@ -120,6 +121,9 @@ class Content:
     phrases: Phrases
     answers: dict[str, Answer]
     clinic: dict[str, Phone]
+    # Derived data built from the fields above on first use (timeline.build_hold_timeline);
+    # never part of the content's identity.
+    derived: dict[Any, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def stretch(self, stretch_id: str) -> Stretch:
         return self.stretches[stretch_id]
