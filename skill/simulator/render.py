@@ -7,6 +7,7 @@ so a reader sees when "Halfway" comes, not only that it comes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -45,8 +46,13 @@ def describe(sound: Sound) -> str:
     return sound.text
 
 
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" +([.,;:!?])")
+
+
 def speech_text(playback: Playback) -> str:
-    return " ".join(describe(c.sound) for c in playback.cues)
+    """The cues as one line; punctuation after a phone number stays attached to it."""
+    text = " ".join(describe(c.sound) for c in playback.cues)
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
 
 
 def timeline_lines(playback: Playback, indent: str = INDENT) -> list[str]:
