@@ -474,20 +474,6 @@ class ProgressStore:
             index_elements=[table.c.user_id], set_={name: stmt.excluded[name] for name in names}
         )
 
-    @functools.cache  # noqa: B019
-    def _bump_upsert(self, column: str) -> Any:
-        table = daily_progress_table
-        stmt = self._insert(table).values(
-            {
-                col: sa.bindparam(col, type_=table.c[col].type)
-                for col in ("user_id", "day", "holds", "sessions")
-            }
-        )
-        return stmt.on_conflict_do_update(
-            index_elements=[table.c.user_id, table.c.day],
-            set_={column: table.c[column] + 1},
-        )
-
     # -- profile --
 
     def get_profile(self, user_id: str) -> UserProfile:
@@ -581,10 +567,9 @@ class ProgressStore:
     def _bump(self, user_id: str, day: date, column: str) -> None:
         _check_user_id(user_id)
         _check_day(day)
-        stmt = self._bump_upsert(column)
         params = {"user_id": user_id, "day": day, "holds": 0, "sessions": 0, column: 1}
         with self._transaction("record_hold" if column == "holds" else "record_session") as conn:
-            conn.execute(stmt, params)
+            conn.execute(self._add_upsert(), params)
         log.debug("user %s: +1 %s on %s", user_tag(user_id), column, day.isoformat())
 
     def summary(self, user_id: str, today: date) -> ProgressSummary:
