@@ -1,5 +1,8 @@
-"""The person's lasting record, as one request sees it: profile (via the SDK's persistence
-adapter) and progress counters (atomic, straight to the store).
+"""The person's lasting record, as one request sees it: profile and progress counters, read
+from the store only when a handler needs them and written once, at the end of the request, in
+one transaction (SaveProfileInterceptor). The SDK's persistence adapter stays wired in
+skill_builder for ask-sdk code that uses `persistent_attributes`; our handlers go straight to
+the store, which is cheaper and keeps the counters atomic.
 
 Nothing here may stop the person from stretching: every database failure is swallowed here,
 already logged (once per interval) by the store, and turns into "no progress this time".
