@@ -45,6 +45,26 @@ def test_disclaimer_is_heard_once_per_person(talk: Conversation) -> None:
     assert "not medical advice" in other.launch().text
 
 
+def test_a_returning_persons_profile_is_read_once_per_conversation(
+    talk: Conversation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    talk.launch()
+    talk.say("AMAZON.StopIntent")
+    store = talk.client.application.extensions["progress_store"]
+    reads: list[str] = []
+    for name in ("get_profile", "load"):
+        method = getattr(store, name)
+        monkeypatch.setattr(
+            store, name, lambda *a, m=method, n=name, **k: reads.append(n) or m(*a, **k)
+        )
+    talk.launch()  # a new conversation: reads profile and progress together
+    talk.say("StartStretchIntent", Stretch=SEATED)
+    for _ in range(3):
+        talk.say("AMAZON.NextIntent")
+    talk.say("HowManyLeftIntent")
+    assert reads == ["load"]
+
+
 def test_two_days_make_a_two_day_streak(talk: Conversation, builder: RequestBuilder) -> None:
     builder.now = TUESDAY
     first = talk.launch()
@@ -106,6 +126,17 @@ def test_preferences_are_remembered(
     profile = store_of(client).get_profile(builder.user_id)
     assert profile.hold_seconds == 45
     assert profile.last_stretch == "seated"
+
+
+def test_saved_hold_length_carries_through_a_launch(talk: Conversation) -> None:
+    talk.say("SetHoldLengthIntent", Seconds="50")
+    talk.say("AMAZON.StopIntent")
+    talk.launch()
+    reply = talk.say("StartStretchIntent", Stretch=SEATED)
+    assert "holds of 50 seconds" in reply.text
+    assert reply.holds == [50.0]
+    talk.say("SetHoldLengthIntent", Seconds="35")  # a change in this conversation wins
+    assert talk.say("AMAZON.NextIntent").holds == [35.0]
 
 
 def test_skill_disabled_deletes_the_persons_data(

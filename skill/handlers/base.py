@@ -63,14 +63,36 @@ class Conversation:
 
     @property
     def hold_seconds(self) -> int:
-        """This conversation's choice, else the person's saved preference, else the default."""
+        """This conversation's choice, else the person's saved preference, else the default.
+        The profile is read only when the conversation has no choice of its own."""
         settings = self.coach.content.routine
-        for value in (self.attrs.get(ATTR_HOLD_SECONDS), self.memory.profile.hold_seconds):
-            if isinstance(value, int) and (
+
+        def usable(value: Any) -> bool:
+            return isinstance(value, int) and (
                 settings.hold_seconds_min <= value <= settings.hold_seconds_max
-            ):
-                return value
-        return settings.hold_seconds_default
+            )
+
+        chosen = self.attrs.get(ATTR_HOLD_SECONDS)
+        if usable(chosen):
+            return int(chosen)
+        saved = self.memory.profile.hold_seconds
+        return saved if usable(saved) and saved is not None else settings.hold_seconds_default
+
+    def carry_saved_preferences(self) -> None:
+        """At launch, after the profile was read anyway: the person's hold length (saved, or
+        the default when none is saved) goes into the session, so the turns that follow need
+        no database read for it. Not when the read failed: a later turn may still find it."""
+        if ATTR_HOLD_SECONDS in self.attrs or not self.memory.available:
+            return
+        saved = self.memory.profile.hold_seconds
+        settings = self.coach.content.routine
+        if (
+            isinstance(saved, int)
+            and settings.hold_seconds_min <= saved <= settings.hold_seconds_max
+        ):
+            self.attrs[ATTR_HOLD_SECONDS] = saved
+        else:
+            self.attrs[ATTR_HOLD_SECONDS] = settings.hold_seconds_default
 
     @hold_seconds.setter
     def hold_seconds(self, value: int) -> None:
@@ -104,8 +126,14 @@ class Conversation:
 
     def disclaimer_due(self) -> bool:
         """Once per person: remembered across conversations, and within this one even when
-        the database is down."""
-        return not self.attrs.get(ATTR_DISCLAIMER) and not self.memory.profile.disclaimer_heard
+        the database is down. Once the profile says it was heard, the session remembers it,
+        so the rest of the conversation never reads the profile again just for this."""
+        if self.attrs.get(ATTR_DISCLAIMER):
+            return False
+        if self.memory.profile.disclaimer_heard:
+            self.attrs[ATTR_DISCLAIMER] = True
+            return False
+        return True
 
     def mark_disclaimer_heard(self) -> None:
         self.attrs[ATTR_DISCLAIMER] = True

@@ -40,6 +40,7 @@ class LaunchRequestHandler(CoachHandler):
         conv = self.conversation(handler_input)
         coach, p = self.coach, self.coach.p
         summary = conv.memory.summary()
+        conv.carry_saved_preferences()
         returning = summary is not None and (summary.total_holds or summary.total_sessions)
         texts = [p.get("launch.welcome_back" if returning else "launch.welcome")]
         if returning and summary is not None:
