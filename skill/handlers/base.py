@@ -61,38 +61,32 @@ class Conversation:
         else:
             self.attrs[ATTR_ROUTINE] = state.to_dict()
 
+    def _usable_hold(self, value: Any) -> bool:
+        settings = self.coach.content.routine
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and settings.hold_seconds_min <= value <= settings.hold_seconds_max
+        )
+
     @property
     def hold_seconds(self) -> int:
         """This conversation's choice, else the person's saved preference, else the default.
         The profile is read only when the conversation has no choice of its own."""
-        settings = self.coach.content.routine
-
-        def usable(value: Any) -> bool:
-            return isinstance(value, int) and (
-                settings.hold_seconds_min <= value <= settings.hold_seconds_max
-            )
-
         chosen = self.attrs.get(ATTR_HOLD_SECONDS)
-        if usable(chosen):
+        if self._usable_hold(chosen):
             return int(chosen)
         saved = self.memory.profile.hold_seconds
-        return saved if usable(saved) and saved is not None else settings.hold_seconds_default
+        if saved is not None and self._usable_hold(saved):
+            return saved
+        return self.coach.content.routine.hold_seconds_default
 
     def carry_saved_preferences(self) -> None:
         """At launch, after the profile was read anyway: the person's hold length (saved, or
         the default when none is saved) goes into the session, so the turns that follow need
         no database read for it. Not when the read failed: a later turn may still find it."""
-        if ATTR_HOLD_SECONDS in self.attrs or not self.memory.available:
-            return
-        saved = self.memory.profile.hold_seconds
-        settings = self.coach.content.routine
-        if (
-            isinstance(saved, int)
-            and settings.hold_seconds_min <= saved <= settings.hold_seconds_max
-        ):
-            self.attrs[ATTR_HOLD_SECONDS] = saved
-        else:
-            self.attrs[ATTR_HOLD_SECONDS] = settings.hold_seconds_default
+        if ATTR_HOLD_SECONDS not in self.attrs and self.memory.available:
+            self.attrs[ATTR_HOLD_SECONDS] = self.hold_seconds
 
     @hold_seconds.setter
     def hold_seconds(self, value: int) -> None:
