@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 import random
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
+from skill.simulator.settings_api import SettingsApi
 from tests.builders import APP_ID, RequestBuilder, iso
 from tests.certs import CertChain, make_chain
 
@@ -26,28 +25,10 @@ TEMPLATE_TIME = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 STEPS = ("launch", "start stretch", "next", "safety question", "session end")
 
 
-class _TimeZoneApi(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as Alexa's API
-    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
-
-    def do_GET(self) -> None:
-        body = b'"America/New_York"'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def start_settings_api() -> tuple[str, ThreadingHTTPServer]:
-    """A local Settings API answering every time zone lookup (launches of new sessions)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _TimeZoneApi)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}", server
+def start_settings_api() -> SettingsApi:
+    """A local Settings API answering every time zone lookup (launches of new sessions): the
+    simulator's stand-in, with a fixed zone so every run counts the same days."""
+    return SettingsApi(time_zone="America/New_York")
 
 
 def capture_conversation(tmp: Path, api_url: str) -> list[str]:

@@ -234,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(profile: Profile, workers: int, tmp: Path, env: dict[str, str]) -> int:
-    api_url, api_server = start_settings_api()
+    api = start_settings_api()
+    api_url = api.url
     pki = make_pki(tmp)
     env |= {"BENCH_ROOT_PEM": str(pki.root_pem), "BENCH_CHAIN_PEM": str(pki.chain_pem)}
     templates = capture_conversation(tmp, api_url)
@@ -278,7 +279,7 @@ def run(profile: Profile, workers: int, tmp: Path, env: dict[str, str]) -> int:
         ready_s = running["skill-dev"].ready_s
     write_mix(mix, templates, profile.users, pki.chain)
     stages = measure_stages(tmp, pki, mix, profile.stage_passes)
-    api_server.shutdown()
+    api.close()
     report(profile, workers, count, results, stages, import_s, create_s, ready_s, rss)
     return 0
 

@@ -44,6 +44,8 @@ def local_time_zone() -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     settings: ClassVar[dict[str, object]] = {}
+    protocol_version = "HTTP/1.1"  # keep-alive, as Alexa's API (the skill's client pools)
+    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
 
     def do_GET(self) -> None:
         m = _SETTING.match(self.path.split("?", 1)[0])
@@ -70,6 +72,7 @@ class SettingsApi:
             "System.temperatureUnit": "FAHRENHEIT",
         }
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True  # kept-alive connections never block close()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
