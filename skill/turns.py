@@ -50,7 +50,7 @@ class Coach:
 
     def routine_name(self, state: RoutineState) -> str:
         if len(state.stretches) > 1:
-            return "full routine"
+            return self.p.get("start.full_name")
         return self.content.stretch(state.stretches[0]).name
 
     def hold_turn(self, step: Step, state: RoutineState, lead: str = "") -> Turn:

@@ -117,7 +117,7 @@ def session_script(
             silence(r.relax_seconds * 1000)
         else:
             items.append(ScriptItem("chime", "chime-end"))
-            name = "full routine" if stretch == "full" else st.name
+            name = p.get("start.full_name") if stretch == "full" else st.name
             say(p.get("finish.done", name=name, holds=outcome.state.total))
             say(p.get("finish.consistency"))
             break
