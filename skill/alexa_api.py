@@ -12,6 +12,10 @@ import codecs
 import ipaddress
 import json
 import logging
+import re
+import threading
+import time
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +29,12 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 0.5
 READ_TIMEOUT_S = 1.0
+# A device's time zone changes rarely (the owner moves it, or edits it in the Alexa app), and
+# every new session asks for it: answers are kept this long per device. Within that hour a
+# changed zone can put one session's holds on the previous local day; nothing else depends on it.
+SETTINGS_CACHE_TTL_S = 3600.0
+SETTINGS_CACHE_MAX_DEVICES = 10_000
+_CACHEABLE_PATH = re.compile(r"/v2/devices/[^/?#]+/settings/System/timeZone")
 
 
 def _loopback(host: str | None) -> bool:
@@ -46,9 +56,14 @@ class TimeoutApiClient(ApiClient):
     """
 
     def __init__(
-        self, connect_timeout_s: float = CONNECT_TIMEOUT_S, read_timeout_s: float = READ_TIMEOUT_S
+        self,
+        connect_timeout_s: float = CONNECT_TIMEOUT_S,
+        read_timeout_s: float = READ_TIMEOUT_S,
+        *,
+        settings_cache_ttl_s: float = SETTINGS_CACHE_TTL_S,
     ) -> None:
         self.timeout = (connect_timeout_s, read_timeout_s)
+        self.settings_cache = SettingsCache(settings_cache_ttl_s, SETTINGS_CACHE_MAX_DEVICES)
         self.session = requests.Session()
         self.session.trust_env = False  # settings come from _environment, read once per host
         self._env_reader = requests.Session()
@@ -90,7 +105,26 @@ class TimeoutApiClient(ApiClient):
         body = request.body
         if body is not None and not isinstance(body, str | bytes):
             body = json.dumps(body)
-        settings = self._environment(url.scheme, url.netloc, request.url or "")
+        cache_key = None
+        if (request.method or "GET") == "GET" and _CACHEABLE_PATH.fullmatch(url.path):
+            cache_key = (url.scheme, url.netloc, url.path, url.query)
+            cached = self.settings_cache.get(cache_key)
+            if cached is not None:
+                return cached
+        response = self._send(request, url.scheme, url.netloc, headers, body)
+        if cache_key is not None and response.status_code == 200:
+            self.settings_cache.put(cache_key, response)
+        return response
+
+    def _send(
+        self,
+        request: ApiClientRequest,
+        scheme: str,
+        netloc: str,
+        headers: dict[str, str],
+        body: str | bytes | None,
+    ) -> ApiClientResponse:
+        settings = self._environment(scheme, netloc, request.url or "")
         try:
             if settings["proxies"]:
                 return self._via_requests(request, headers, body, settings)
@@ -134,6 +168,40 @@ class TimeoutApiClient(ApiClient):
             status_code=response.status_code,
             body=response.text,
         )
+
+
+class SettingsCache:
+    """Successful device-setting answers for a while, by URL (device id included); the least
+    recently used device goes first when full. Shared by a worker's threads."""
+
+    def __init__(self, ttl_s: float, max_entries: int) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Any, tuple[float, ApiClientResponse]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> ApiClientResponse | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] <= time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+        answer = found[1]
+        return ApiClientResponse(
+            headers=list(answer.headers or []), status_code=answer.status_code, body=answer.body
+        )
+
+    def put(self, key: Any, response: ApiClientResponse) -> None:
+        if self.ttl_s <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.ttl_s, response)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
 
 
 def _charset(content_type: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from skill.config import Config
 from skill.web import create_app
@@ -30,6 +31,15 @@ class SkillServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
+class NoAccessLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger without the access log: our endpoint writes one structured line per
+    request instead. (gunicorn builds the access line's fields on every request whenever a
+    logging config is given, even when the access logger drops the line.)"""
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        return None
+
+
 def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -46,6 +56,7 @@ def gunicorn_options(*, host: str, port: int, workers: int, log_level: str) -> d
         "keepalive": 5,
         "preload_app": True,
         "accesslog": None,  # our own structured line per request replaces it
+        "logger_class": NoAccessLogger,
         "logconfig_dict": json_log_config(log_level),
     }
 

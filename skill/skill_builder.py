@@ -11,6 +11,7 @@ from skill.config import Config
 from skill.content import load_content
 from skill.handlers import exception_handlers, request_handlers
 from skill.handlers.interceptors import CleanAttributesInterceptor, SaveProfileInterceptor
+from skill.lean_skill import LeanSkill
 from skill.render import SpeechRenderer
 from skill.store import ProgressStore, SqlPersistenceAdapter
 from skill.turns import Coach
@@ -41,4 +42,4 @@ def build_skill(
         builder.add_exception_handler(handler)
     if store is not None:
         builder.add_global_response_interceptor(SaveProfileInterceptor(store))
-    return builder.create()
+    return LeanSkill(builder.skill_configuration)

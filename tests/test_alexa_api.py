@@ -7,6 +7,7 @@ import http.server
 import threading
 import time
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 from ask_sdk_model.services import ApiClientRequest
@@ -18,12 +19,19 @@ from skill.alexa_api import TimeoutApiClient
 class Api(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     connections = 0
+    gets: ClassVar[list[str]] = []
 
     def setup(self) -> None:
         super().setup()
         type(self).connections += 1
 
     def do_GET(self) -> None:
+        self.gets.append(self.path)
+        if self.path.endswith("/BROKEN/settings/System/timeZone"):
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path == "/slow":
             time.sleep(1.5)
         if self.path == "/moved":
@@ -52,7 +60,7 @@ class QuietServer(http.server.ThreadingHTTPServer):
 
 @pytest.fixture
 def api_server() -> Iterator[tuple[str, type[Api]]]:
-    handler = type("Handler", (Api,), {"connections": 0})
+    handler = type("Handler", (Api,), {"connections": 0, "gets": []})
     server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -132,3 +140,55 @@ def test_a_proxied_host_goes_through_requests(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(ServiceException, match="unreachable"):
         get(client, "https://api.amazonalexa.com/v2/x")
     assert used == ["requests"]
+
+
+def zone_url(api: str, device: str) -> str:
+    return f"{api}/v2/devices/{device}/settings/System/timeZone"
+
+
+def test_a_devices_time_zone_is_asked_once_per_hour(
+    api_server: tuple[str, type[Api]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, handler = api_server
+    clock = [1000.0]
+    monkeypatch.setattr("skill.alexa_api.time.monotonic", lambda: clock[0])
+    client = TimeoutApiClient()
+    first = get(client, zone_url(url, "dev-A"))
+    again = get(client, zone_url(url, "dev-A"))
+    other = get(client, zone_url(url, "dev-B"))
+    assert [path.split("/")[3] for path in handler.gets] == ["dev-A", "dev-B"]
+    for answer in (first, again, other):
+        assert (answer.status_code, answer.body) == (200, '"Europe/Zürich"')
+    again.headers.append(("X-Changed", "by a caller"))  # a copy: the cache is not changed
+    assert ("X-Changed", "by a caller") not in get(client, zone_url(url, "dev-A")).headers
+    clock[0] += 3599.0
+    get(client, zone_url(url, "dev-A"))
+    assert len(handler.gets) == 2
+    clock[0] += 2.0
+    get(client, zone_url(url, "dev-A"))
+    assert len(handler.gets) == 3
+
+
+def test_only_successful_time_zone_answers_are_kept(api_server: tuple[str, type[Api]]) -> None:
+    url, handler = api_server
+    client = TimeoutApiClient()
+    for _ in range(2):
+        assert get(client, zone_url(url, "BROKEN")).status_code == 503
+        get(client, f"{url}/v2/devices/dev-A/settings/System/distanceUnits")
+        get(client, f"{url}/plain")
+    assert len(handler.gets) == 6
+
+
+def test_the_cache_is_bounded_and_can_be_turned_off(api_server: tuple[str, type[Api]]) -> None:
+    url, handler = api_server
+    client = TimeoutApiClient()
+    client.settings_cache.max_entries = 2
+    for device in ("dev-A", "dev-B", "dev-A", "dev-C", "dev-A", "dev-B"):
+        get(client, zone_url(url, device))
+    # dev-B was the least recently used when dev-C came in; dev-A stayed.
+    assert [path.split("/")[3] for path in handler.gets] == ["dev-A", "dev-B", "dev-C", "dev-B"]
+    off = TimeoutApiClient(settings_cache_ttl_s=0)
+    handler.gets.clear()
+    for _ in range(3):
+        get(off, zone_url(url, "dev-A"))
+    assert len(handler.gets) == 3

@@ -171,3 +171,26 @@ def test_serve_without_dev_verifies_and_warns_without_skill_id(tmp_path: Path) -
     assert "WARNING: SKILL_ID is not set" in served.stderr
     assert "!!!!!!!!" in served.stderr  # the banner, not just a log line
     assert "DEV MODE" not in served.stderr
+
+
+def test_gunicorn_builds_no_access_line_next_to_ours() -> None:
+    """Our endpoint logs each request; gunicorn would build its own access line's fields on
+    every request too (and then drop the line), because serve gives it a logging config."""
+    from unittest import mock
+
+    from gunicorn.config import Config as GunicornConfig
+    from gunicorn.glogging import Logger
+
+    from skill.server import NoAccessLogger, gunicorn_options
+
+    cfg = GunicornConfig()
+    for key, value in gunicorn_options(
+        host="127.0.0.1", port=8000, workers=1, log_level="INFO"
+    ).items():
+        cfg.set(key, value)
+    assert cfg.logger_class is NoAccessLogger
+    with mock.patch.object(Logger, "atoms", return_value={}) as atoms:
+        cfg.logger_class(cfg).access(None, None, {}, None)
+        assert atoms.call_count == 0
+        Logger(cfg).access(mock.Mock(), mock.Mock(), {}, mock.Mock())
+        assert atoms.call_count == 1
