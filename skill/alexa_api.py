@@ -34,7 +34,7 @@ READ_TIMEOUT_S = 1.0
 # changed zone can put one session's holds on the previous local day; nothing else depends on it.
 SETTINGS_CACHE_TTL_S = 3600.0
 SETTINGS_CACHE_MAX_DEVICES = 10_000
-_CACHEABLE_PATH = re.compile(r"/v2/devices/[^/?#]+/settings/System/timeZone")
+_CACHEABLE_PATH = re.compile(r"/v2/devices/[^/?#]+/settings/System\.timeZone")
 
 
 def _loopback(host: str | None) -> bool:

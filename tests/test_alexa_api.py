@@ -27,7 +27,7 @@ class Api(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.gets.append(self.path)
-        if self.path.endswith("/BROKEN/settings/System/timeZone"):
+        if self.path.endswith("/BROKEN/settings/System.timeZone"):
             self.send_response(503)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -143,7 +143,7 @@ def test_a_proxied_host_goes_through_requests(monkeypatch: pytest.MonkeyPatch) -
 
 
 def zone_url(api: str, device: str) -> str:
-    return f"{api}/v2/devices/{device}/settings/System/timeZone"
+    return f"{api}/v2/devices/{device}/settings/System.timeZone"
 
 
 def test_a_devices_time_zone_is_asked_once_per_hour(
@@ -174,7 +174,7 @@ def test_only_successful_time_zone_answers_are_kept(api_server: tuple[str, type[
     client = TimeoutApiClient()
     for _ in range(2):
         assert get(client, zone_url(url, "BROKEN")).status_code == 503
-        get(client, f"{url}/v2/devices/dev-A/settings/System/distanceUnits")
+        get(client, f"{url}/v2/devices/dev-A/settings/System.distanceUnits")
         get(client, f"{url}/plain")
     assert len(handler.gets) == 6
 

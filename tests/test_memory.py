@@ -214,6 +214,25 @@ def test_days_count_in_the_persons_time_zone(
     assert settings_api.calls == 1  # looked up once per conversation
 
 
+def test_a_devices_time_zone_is_asked_once_an_hour_not_once_a_conversation(
+    client: FlaskClient, settings_api: type[SettingsApi]
+) -> None:
+    talk, builder = late_evening_talk(client, settings_api)
+    talk.launch()
+    talk.say("AMAZON.StopIntent")
+    finish_seated(talk)  # a second conversation on the same device
+    store = store_of(client)
+    assert store.summary(builder.user_id, date(2026, 11, 24)).stretched_today
+    assert settings_api.calls == 1
+    other_device = RequestBuilder(
+        api_endpoint=settings_api.url,
+        device_id="amzn1.ask.device.KITCHEN",
+        now=datetime(2026, 11, 25, 5, 0, tzinfo=UTC),
+    )
+    Conversation(client, other_device).launch()
+    assert settings_api.calls == 2
+
+
 def test_failing_time_zone_api_falls_back_to_utc(
     client: FlaskClient, settings_api: type[SettingsApi]
 ) -> None:
