@@ -22,8 +22,13 @@ Concurrency design (why there is no lost update):
 Failure design: every public method raises :class:`StoreUnavailable` quickly
 when the database is down, locked or unwritable (lock waits ~1 s, PostgreSQL
 connect timeout 2 s); the error is logged at most once per
-``error_log_interval_s``; the next call simply tries again (``pool_pre_ping``
-replaces dead pooled connections), so service resumes on its own.
+``error_log_interval_s``; the next call simply tries again (a connection that
+failed is dropped, and on PostgreSQL ``pool_pre_ping`` replaces pooled ones the
+server closed), so service resumes on its own.
+
+Speed: the statements every request runs are compiled once per store and run
+straight on a pooled driver connection; migrations, deletion and the health
+check go through SQLAlchemy's execution layer.
 
 Privacy: no health information is stored. User ids are stored as given but
 only a short sha256 prefix ever reaches the logs, and SQL parameters are
@@ -32,6 +37,7 @@ hidden from SQLAlchemy error messages.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import hashlib
@@ -85,6 +91,20 @@ PROFILE_FIELDS = ("hold_seconds", "last_stretch", "disclaimer_heard", "resume_po
 
 _IMMEDIATE = "hamstring_sqlite_immediate"  # execution option: BEGIN IMMEDIATE
 _PG_MIGRATION_LOCK = 0x48616D73  # arbitrary advisory lock key ("Hams")
+
+
+@dataclass(frozen=True, slots=True)
+class _DriverStatement:
+    """SQL text as the driver takes it, and the order of its positional parameters (None:
+    the driver takes them by name)."""
+
+    sql: str
+    positions: tuple[str, ...] | None
+
+    def parameters(self, values: dict[str, Any]) -> Any:
+        if self.positions is None:
+            return values
+        return tuple(values[name] for name in self.positions)
 
 
 class StoreUnavailable(Exception):
@@ -315,7 +335,8 @@ class ProgressStore:
         engine = sa.create_engine(
             self._url,
             connect_args={"timeout": busy_timeout_s},
-            pool_pre_ping=True,
+            # A connection to a local file cannot go stale; a failed one is dropped (_guard).
+            pool_pre_ping=False,
             pool_timeout=busy_timeout_s + 1,
             hide_parameters=True,
         )
@@ -405,6 +426,50 @@ class ProgressStore:
                 yield conn
 
     @contextmanager
+    def _driver_transaction(self, action: str) -> Iterator[Any]:
+        """A cursor in one transaction, straight on a pooled driver connection: for the few
+        statements every request runs, SQLAlchemy's execution layer cost several times what
+        the statements do. A connection that failed is dropped, not pooled again."""
+        with self._guard(action):
+            self._ensure_schema()
+            with self._one_writer():
+                connection = self._engine.raw_connection()
+                try:
+                    cursor = connection.cursor()
+                    if self.backend == "sqlite":  # autocommit driver: we open the transaction
+                        cursor.execute("BEGIN")
+                    yield cursor
+                    connection.commit()
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        connection.rollback()
+                    connection.invalidate()
+                    raise
+                finally:
+                    connection.close()
+
+    @functools.cache  # noqa: B019 - a handful of statements per store
+    def _driver_sql(self, stmt: Any) -> _DriverStatement:
+        """`stmt` compiled once for this database, as the driver takes it."""
+        compiled = stmt.compile(dialect=self._engine.dialect)
+        positions = tuple(compiled.positiontup or ()) if compiled.positional else None
+        return _DriverStatement(compiled.string, positions)
+
+    def _run(self, cursor: Any, stmt: Any, values: dict[str, Any]) -> Any:
+        statement = self._driver_sql(stmt)
+        return cursor.execute(statement.sql, statement.parameters(values))
+
+    def _day(self, day: date) -> Any:
+        """A day as this driver stores it (SQLAlchemy keeps SQLite dates as ISO text)."""
+        return day.isoformat() if self.backend == "sqlite" else day
+
+    def _progress_rows(self, cursor: Any, user_id: str) -> Iterator[DayCount]:
+        for day, holds, sessions in self._run(cursor, _SELECT_PROGRESS, {"user_id": user_id}):
+            yield DayCount(
+                day if isinstance(day, date) else date.fromisoformat(day), holds, sessions
+            )
+
+    @contextmanager
     def _one_writer(self) -> Iterator[None]:
         if self.backend != "sqlite":
             yield
@@ -479,19 +544,18 @@ class ProgressStore:
     def get_profile(self, user_id: str) -> UserProfile:
         """The person's profile; defaults for someone never seen before."""
         _check_user_id(user_id)
-        with self._transaction("get_profile") as conn:
-            row = conn.execute(_SELECT_PROFILE, {"user_id": user_id}).first()
+        with self._driver_transaction("get_profile") as cursor:
+            row = self._run(cursor, _SELECT_PROFILE, {"user_id": user_id}).fetchone()
         return _profile_from_row(row, user_id)
 
     def load(self, user_id: str, today: date) -> tuple[UserProfile, ProgressSummary]:
         """get_profile and summary in one transaction (what a launch needs)."""
         _check_user_id(user_id)
         _check_day(today)
-        with self._transaction("load") as conn:
-            row = conn.execute(_SELECT_PROFILE, {"user_id": user_id}).first()
-            rows = conn.execute(_SELECT_PROGRESS, {"user_id": user_id}).all()
-        summary = summarize((DayCount(r.day, r.holds, r.sessions) for r in rows), today)
-        return _profile_from_row(row, user_id), summary
+        with self._driver_transaction("load") as cursor:
+            row = self._run(cursor, _SELECT_PROFILE, {"user_id": user_id}).fetchone()
+            days = list(self._progress_rows(cursor, user_id))
+        return _profile_from_row(row, user_id), summarize(days, today)
 
     def update_profile(self, user_id: str, **fields: Any) -> None:
         """Set only the given fields (one atomic upsert); others keep their value."""
@@ -500,8 +564,8 @@ class ProgressStore:
         if not values:
             return
         stmt = self._profile_upsert(tuple(sorted(values)))
-        with self._transaction("update_profile") as conn:
-            conn.execute(stmt, {"user_id": user_id, **values})
+        with self._driver_transaction("update_profile") as cursor:
+            self._run(cursor, stmt, {"user_id": user_id, **values})
         log.debug("profile of user %s updated: %s", user_tag(user_id), sorted(values))
 
     # -- everything a request changed --
@@ -530,12 +594,14 @@ class ProgressStore:
             _check_day(day)
         elif not values:
             return
-        with self._transaction("save") as conn:
+        with self._driver_transaction("save") as cursor:
             if holds or sessions:
-                conn.execute(self._add_upsert(), {"user_id": user_id, "day": day, **counts})
+                assert day is not None
+                added = {"user_id": user_id, "day": self._day(day), **counts}
+                self._run(cursor, self._add_upsert(), added)
             if values:
                 stmt = self._profile_upsert(tuple(sorted(values)))
-                conn.execute(stmt, {"user_id": user_id, **values})
+                self._run(cursor, stmt, {"user_id": user_id, **values})
 
     @functools.cache  # noqa: B019
     def _add_upsert(self) -> Any:
@@ -567,18 +633,19 @@ class ProgressStore:
     def _bump(self, user_id: str, day: date, column: str) -> None:
         _check_user_id(user_id)
         _check_day(day)
-        params = {"user_id": user_id, "day": day, "holds": 0, "sessions": 0, column: 1}
-        with self._transaction("record_hold" if column == "holds" else "record_session") as conn:
-            conn.execute(self._add_upsert(), params)
+        params = {"user_id": user_id, "day": self._day(day), "holds": 0, "sessions": 0, column: 1}
+        action = "record_hold" if column == "holds" else "record_session"
+        with self._driver_transaction(action) as cursor:
+            self._run(cursor, self._add_upsert(), params)
         log.debug("user %s: +1 %s on %s", user_tag(user_id), column, day.isoformat())
 
     def summary(self, user_id: str, today: date) -> ProgressSummary:
         """Week, streak and totals as seen on the person's local ``today``."""
         _check_user_id(user_id)
         _check_day(today)
-        with self._transaction("summary") as conn:
-            rows = conn.execute(_SELECT_PROGRESS, {"user_id": user_id}).all()
-        return summarize((DayCount(r.day, r.holds, r.sessions) for r in rows), today)
+        with self._driver_transaction("summary") as cursor:
+            days = list(self._progress_rows(cursor, user_id))
+        return summarize(days, today)
 
     def delete_user(self, user_id: str) -> None:
         """Forget everything about the person (skill disabled), in one transaction."""
@@ -616,14 +683,16 @@ class ProgressStore:
 # --- validation -------------------------------------------------------------
 
 
-def _profile_from_row(row: Any, user_id: str) -> UserProfile:
+def _profile_from_row(row: tuple[Any, ...] | None, user_id: str) -> UserProfile:
+    """A profile from a _SELECT_PROFILE row, in the table's column order."""
     if row is None:
         return UserProfile()
+    _user_id, hold_seconds, last_stretch, disclaimer_heard, resume_point = row
     return UserProfile(
-        hold_seconds=row.hold_seconds,
-        last_stretch=row.last_stretch,
-        disclaimer_heard=bool(row.disclaimer_heard),
-        resume_point=_decode_resume_point(row.resume_point, user_id),
+        hold_seconds=hold_seconds,
+        last_stretch=last_stretch,
+        disclaimer_heard=bool(disclaimer_heard),
+        resume_point=_decode_resume_point(resume_point, user_id),
     )
 
 
