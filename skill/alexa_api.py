@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import certifi
-import requests
 import urllib3
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 from ask_sdk_model.services.service_exception import ServiceException
@@ -64,18 +63,28 @@ class TimeoutApiClient(ApiClient):
     ) -> None:
         self.timeout = (connect_timeout_s, read_timeout_s)
         self.settings_cache = SettingsCache(settings_cache_ttl_s, SETTINGS_CACHE_MAX_DEVICES)
-        self.session = requests.Session()
-        self.session.trust_env = False  # settings come from _environment, read once per host
-        self._env_reader = requests.Session()
+        self._sessions: tuple[Any, Any] | None = None  # requests, made when first needed
         self._env_settings: dict[tuple[str, str], dict[str, Any]] = {}
         self._pools: dict[str, urllib3.PoolManager] = {}
         self._pool_timeout = urllib3.Timeout(connect=connect_timeout_s, read=read_timeout_s)
+
+    def _requests(self) -> tuple[Any, Any]:
+        """(session for proxied calls, session that reads the environment), both from
+        requests, imported only when first needed (it costs the app's start-up ~60 ms)."""
+        if self._sessions is None:
+            import requests
+
+            session = requests.Session()
+            session.trust_env = False  # settings come from _environment, read once per host
+            self._sessions = (session, requests.Session())
+        return self._sessions
 
     def _environment(self, scheme: str, netloc: str, url: str) -> dict[str, Any]:
         """Proxy and CA bundle settings from the environment, as requests would apply them."""
         settings = self._env_settings.get((scheme, netloc))
         if settings is None:
-            settings = self._env_reader.merge_environment_settings(url, {}, None, None, None)
+            reader = self._requests()[1]
+            settings = reader.merge_environment_settings(url, {}, None, None, None)
             settings.pop("stream", None)
             self._env_settings[(scheme, netloc)] = settings
         return settings
@@ -136,7 +145,7 @@ class TimeoutApiClient(ApiClient):
                 redirect=False,
                 preload_content=True,
             )
-        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:  # requests' errors are OSErrors
             raise ServiceException(
                 f"Alexa API unreachable: {type(exc).__name__}", 0, None, None
             ) from None
@@ -154,7 +163,7 @@ class TimeoutApiClient(ApiClient):
         body: str | bytes | None,
         settings: dict[str, Any],
     ) -> ApiClientResponse:
-        response = self.session.request(
+        response = self._requests()[0].request(
             request.method or "GET",
             request.url,
             headers=headers,

@@ -21,6 +21,7 @@ import binascii
 import functools
 import logging
 import re
+import sys
 import threading
 import time
 import warnings
@@ -31,7 +32,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -195,6 +195,8 @@ def fetch_cert_chain(
     The verifier additionally stops waiting after FETCH_TIMEOUT_SECONDS whatever happens here
     (covers DNS, which requests cannot time out).
     """
+    import requests  # only when a chain is downloaded: keeps it out of the app's start-up
+
     deadline = time.monotonic() + timeout
     with requests.get(
         url,
@@ -216,6 +218,12 @@ def fetch_cert_chain(
             if time.monotonic() > deadline:
                 raise requests.Timeout("certificate download exceeded its time budget")
         return bytes(buffer)
+
+
+def _is_timeout(exc: Exception) -> bool:
+    """A requests timeout (requests is imported by whoever raised one, if anyone did)."""
+    requests = sys.modules.get("requests")
+    return requests is not None and isinstance(exc, requests.Timeout)
 
 
 _default_roots: list[x509.Certificate] | None = None
@@ -503,12 +511,13 @@ class RequestVerifier:
         except VerificationError as exc:
             reason = exc.reason
             logger.warning("Alexa certificate chain unusable (%s): %s", reason, url)
-        except requests.Timeout:
-            reason = "certificate chain download timed out"
-            logger.warning("Alexa certificate download timed out: %s", url)
         except Exception as exc:
-            reason = "certificate chain download failed"
-            logger.warning("Alexa certificate download failed: %s: %s", url, exc)
+            if _is_timeout(exc):
+                reason = "certificate chain download timed out"
+                logger.warning("Alexa certificate download timed out: %s", url)
+            else:
+                reason = "certificate chain download failed"
+                logger.warning("Alexa certificate download failed: %s: %s", url, exc)
         try:
             with self._lock:
                 if chain is not None:

@@ -123,7 +123,8 @@ def test_environment_proxies_apply_and_are_read_once_per_host(
     assert client._environment("https", "api.amazonalexa.com", url) is settings
     local = client._environment("http", "127.0.0.1:8", "http://127.0.0.1:8/v2/x")
     assert not local["proxies"]  # NO_PROXY honoured
-    assert client.session.trust_env is False
+    proxied_calls, environment_reader = client._requests()
+    assert (proxied_calls.trust_env, environment_reader.trust_env) == (False, True)
 
 
 def test_a_proxied_host_goes_through_requests(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -194,3 +194,14 @@ def test_gunicorn_builds_no_access_line_next_to_ours() -> None:
         assert atoms.call_count == 0
         Logger(cfg).access(mock.Mock(), mock.Mock(), {}, mock.Mock())
         assert atoms.call_count == 1
+
+
+def test_the_app_starts_without_importing_requests_or_audio_tools() -> None:
+    """requests is needed only to download a certificate chain or to reach a proxied Alexa
+    API; numpy and gTTS only to build audio. None of them belongs in a worker's start-up."""
+    code = (
+        "import sys, skill.web; "
+        "print(sorted({'requests', 'numpy', 'gtts'} & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
