@@ -335,7 +335,8 @@ class ProgressStore:
         engine = sa.create_engine(
             self._url,
             connect_args={"timeout": busy_timeout_s},
-            # A connection to a local file cannot go stale; a failed one is dropped (_guard).
+            # A connection to a local file cannot go stale; a failed one is dropped
+            # (_driver_transaction) or invalidated by SQLAlchemy.
             pool_pre_ping=False,
             pool_timeout=busy_timeout_s + 1,
             hide_parameters=True,
@@ -436,9 +437,12 @@ class ProgressStore:
                 connection = self._engine.raw_connection()
                 try:
                     cursor = connection.cursor()
-                    if self.backend == "sqlite":  # autocommit driver: we open the transaction
-                        cursor.execute("BEGIN")
-                    yield cursor
+                    try:
+                        if self.backend == "sqlite":  # autocommit driver: we open it
+                            cursor.execute("BEGIN")
+                        yield cursor
+                    finally:
+                        cursor.close()
                     connection.commit()
                 except BaseException:
                     with contextlib.suppress(Exception):

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -697,3 +698,31 @@ def test_forked_child_does_not_share_pooled_connections(store: ProgressStore, us
         c.close()
     store.record_hold(user, WEDNESDAY)
     assert store.summary(user, WEDNESDAY).total_holds == 4
+
+
+def test_a_failed_transaction_is_rolled_back_and_its_connection_not_pooled_again(
+    store: ProgressStore, user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-request statements run on a driver connection of their own; one that failed
+    half way (here: after the holds were added, before the profile was written) must undo
+    its work and must not go back to the pool, whatever state it is in."""
+    store.save(user, day=WEDNESDAY, holds=1, hold_seconds=30)
+    used: list[Any] = []
+    original = ProgressStore._run
+
+    def fail_on_profile(self: ProgressStore, cursor: Any, stmt: Any, values: Any) -> Any:
+        used.append(cursor.connection)
+        if "profiles" in str(stmt) and "INSERT" in str(stmt):
+            raise store._driver_error("lost the connection")
+        return original(self, cursor, stmt, values)
+
+    monkeypatch.setattr(ProgressStore, "_run", fail_on_profile)
+    with pytest.raises(StoreUnavailable, match="save failed"):
+        store.save(user, day=WEDNESDAY, holds=2, hold_seconds=45)
+    monkeypatch.setattr(ProgressStore, "_run", original)
+    assert store.summary(user, WEDNESDAY).total_holds == 1  # the +2 was rolled back
+    assert store.get_profile(user).hold_seconds == 30
+    assert store._engine.pool.checkedout() == 0
+    failed = used[-1]
+    with store._engine.connect() as conn:
+        assert conn.connection.dbapi_connection is not failed
