@@ -62,6 +62,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, Engine
 
+from .deletions import PendingDeletions
 from .progress import DayCount, ProgressSummary, summarize
 
 __all__ = [
@@ -89,6 +90,10 @@ MAX_RESUME_POINT_CHARS = 4096
 MAX_LAST_STRETCH_CHARS = 100
 PROFILE_FIELDS = ("hold_seconds", "last_stretch", "disclaimer_heard", "resume_point")
 
+# How often a process tries again to delete the data of people who disabled the skill while
+# the database was down (after a successful transaction, never on its own).
+DELETION_RETRY_INTERVAL_S = 30.0
+PENDING_DELETIONS_FILE = "pending-deletions.json"
 _IMMEDIATE = "hamstring_sqlite_immediate"  # execution option: BEGIN IMMEDIATE
 _PG_MIGRATION_LOCK = 0x48616D73  # arbitrary advisory lock key ("Hams")
 
@@ -303,6 +308,7 @@ class ProgressStore:
         *,
         connect_timeout_s: float = 2.0,
         error_log_interval_s: float = 60.0,
+        pending_deletions: Path | None = None,
     ) -> None:
         if connect_timeout_s <= 0:
             raise ValueError("connect_timeout_s must be positive")
@@ -329,6 +335,16 @@ class ProgressStore:
             from sqlalchemy.dialects.sqlite import insert
         self._insert = insert
         self._driver_error: type[BaseException] = self._engine.dialect.loaded_dbapi.Error
+        if pending_deletions is None:
+            folder = (
+                self._sqlite_path.parent
+                if self._sqlite_path is not None
+                else Path(platformdirs.user_data_dir(APP_NAME))
+            )
+            pending_deletions = folder / PENDING_DELETIONS_FILE
+        self.deletions = PendingDeletions(pending_deletions)
+        self._deletion_retry = threading.Lock()
+        self._next_deletion_retry = 0.0
         _live_stores.add(self)
 
     def _sqlite_engine(self, busy_timeout_s: float) -> Engine:
@@ -418,6 +434,8 @@ class ProgressStore:
             self._errors.failure(message)
             raise StoreUnavailable(message) from err
         self._errors.success()
+        if self.deletions.waiting or not self.deletions.checked:
+            self._retry_deletions()
 
     @contextmanager
     def _transaction(self, action: str) -> Iterator[Connection]:
@@ -651,6 +669,44 @@ class ProgressStore:
             days = list(self._progress_rows(cursor, user_id))
         return summarize(days, today)
 
+    def forget_user(self, user_id: str) -> bool:
+        """Delete the person's data now, or, if the database is unavailable, as soon as it is
+        back (the id waits in a local file, see skill.deletions). True if deleted now."""
+        try:
+            self.delete_user(user_id)
+            return True
+        except StoreUnavailable:
+            pass
+        try:
+            self.deletions.add(user_id)
+        except OSError as err:
+            log.error(
+                "could not delete user %s, nor keep the deletion for later: %s",
+                user_tag(user_id),
+                type(err).__name__,
+            )
+        else:
+            log.warning("deletion of user %s kept until the database is back", user_tag(user_id))
+            self._next_deletion_retry = 0.0  # the next transaction that works settles it
+        return False
+
+    def _retry_deletions(self) -> None:
+        """Deletions owed from an earlier outage, at most every DELETION_RETRY_INTERVAL_S, by
+        one thread (the deletions' own transactions come back here and return at once)."""
+        now = time.monotonic()
+        if now < self._next_deletion_retry or not self._deletion_retry.acquire(blocking=False):
+            return
+        try:
+            self._next_deletion_retry = now + DELETION_RETRY_INTERVAL_S
+            for user_id in self.deletions.pending():
+                self.delete_user(user_id)
+                self.deletions.done(user_id)
+                log.info("owed deletion of user %s done", user_tag(user_id))
+        except (StoreUnavailable, OSError, ValueError):
+            pass  # logged where it happened; tried again later
+        finally:
+            self._deletion_retry.release()
+
     def delete_user(self, user_id: str) -> None:
         """Forget everything about the person (skill disabled), in one transaction."""
         _check_user_id(user_id)
@@ -661,9 +717,14 @@ class ProgressStore:
 
     # -- operations --
 
-    def health(self) -> dict[str, str]:
-        """Probe the database now: reachable, schema current, and writable."""
-        result = {"status": "ok", "detail": "", "backend": self.backend}
+    def health(self) -> dict[str, Any]:
+        """Probe the database now: reachable, schema current, and writable; and how many
+        disabled people's data this host still owes a deletion."""
+        result: dict[str, Any] = {"status": "ok", "detail": "", "backend": self.backend}
+        try:
+            result["pending_deletions"] = len(self.deletions.pending())
+        except (OSError, ValueError):
+            result["pending_deletions"] = "unknown (file unreadable)"
         read_only = False
         try:
             with self._guard("health check"):

@@ -15,7 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from skill.config import Config
-from skill.store import ProgressStore
+from skill.store import ProgressStore, StoreUnavailable
 from skill.web import create_app
 from tests import pg
 from tests.builders import RequestBuilder
@@ -149,6 +149,30 @@ def test_skill_disabled_deletes_the_persons_data(
     assert result.status_code == 200
     summary = store.summary(builder.user_id, datetime.now(UTC).date())
     assert summary.total_holds == 0
+    assert store.get_profile(builder.user_id).disclaimer_heard is False
+
+
+def test_skill_disabled_while_the_database_is_down_deletes_once_it_is_back(
+    talk: Conversation,
+    client: FlaskClient,
+    builder: RequestBuilder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    finish_seated(talk)
+    store = store_of(client)
+    with monkeypatch.context() as outage:
+
+        def down(user_id: str) -> None:
+            raise StoreUnavailable("delete_user failed (sqlite): database is locked")
+
+        outage.setattr(store, "delete_user", down)
+        result = client.post("/alexa", json=builder.skill_event("AlexaSkillEvent.SkillDisabled"))
+        assert result.status_code == 200
+    assert store.deletions.waiting
+    other = Conversation(client, RequestBuilder(user_id="amzn1.ask.account.SOMEONE-ELSE"))
+    other.launch()  # any request that reaches the database settles what is owed
+    assert not store.deletions.waiting
+    assert store.summary(builder.user_id, datetime.now(UTC).date()).total_holds == 0
     assert store.get_profile(builder.user_id).disclaimer_heard is False
 
 

@@ -6,6 +6,7 @@ failure tests are per backend because "down" and "locked" look different.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import socket
@@ -29,6 +30,7 @@ from ask_sdk_model.launch_request import LaunchRequest
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 from ask_sdk_model.user import User
 
+from skill.deletions import PendingDeletions
 from skill.store import (
     SCHEMA_VERSION,
     ProgressStore,
@@ -245,6 +247,7 @@ def test_schema_created_on_first_use_and_reopen_is_harmless(db_url: str, user: s
             "status": "ok",
             "detail": f"schema version {SCHEMA_VERSION}",
             "backend": "sqlite" if db_url.startswith("sqlite") else "postgresql",
+            "pending_deletions": 0,
         }
     finally:
         first.close()
@@ -726,3 +729,92 @@ def test_a_failed_transaction_is_rolled_back_and_its_connection_not_pooled_again
     failed = used[-1]
     with store._engine.connect() as conn:
         assert conn.connection.dbapi_connection is not failed
+
+
+# --- deletions owed from an outage ------------------------------------------------------------
+
+
+def test_a_deletion_refused_by_a_locked_database_is_done_once_it_is_free(
+    tmp_path: Path, user: str
+) -> None:
+    path = tmp_path / "progress.sqlite3"
+    s = ProgressStore(f"sqlite:///{path}")
+    other = "amzn1.ask.account.SOMEONE-ELSE"
+    try:
+        s.record_hold(user, WEDNESDAY)
+        s.record_hold(other, WEDNESDAY)
+        locker = sqlite3.connect(path, isolation_level=None)
+        try:
+            locker.execute("BEGIN IMMEDIATE")
+            assert s.forget_user(user) is False
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        owed = tmp_path / "pending-deletions.json"
+        assert json.loads(owed.read_text())["user_ids"] == [user]
+        assert owed.stat().st_mode & 0o777 == 0o600
+        assert s.deletions.pending() == [user]
+        assert s.summary(other, WEDNESDAY).total_holds == 1  # works, and then deletes
+        assert not owed.exists()
+        assert s.summary(user, WEDNESDAY).total_holds == 0
+        assert s.forget_user(other) is True  # no outage: at once, nothing kept
+        assert not owed.exists()
+    finally:
+        s.close()
+
+
+def test_owed_deletions_survive_a_restart(tmp_path: Path, user: str) -> None:
+    path = tmp_path / "progress.sqlite3"
+    first = ProgressStore(f"sqlite:///{path}")
+    first.record_hold(user, WEDNESDAY)
+    first.close()
+    PendingDeletions(tmp_path / "pending-deletions.json").add(user)  # as a crashed worker left it
+    restarted = ProgressStore(f"sqlite:///{path}")
+    try:
+        assert restarted.health()["status"] == "ok"  # the first transaction that works
+        assert not (tmp_path / "pending-deletions.json").exists()
+        assert restarted.summary(user, WEDNESDAY).total_holds == 0
+    finally:
+        restarted.close()
+
+
+def test_an_unreadable_owed_deletions_file_is_left_alone(
+    tmp_path: Path, user: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    owed = tmp_path / "pending-deletions.json"
+    owed.write_text("{not json")
+    s = ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite3'}")
+    try:
+        with caplog.at_level(logging.ERROR):
+            s.record_hold(user, WEDNESDAY)  # the store works on
+        assert s.summary(user, WEDNESDAY).total_holds == 1
+        assert owed.read_text() == "{not json"  # for the operator to look at
+        assert "pending deletions file unreadable" in caplog.text
+        assert s.health()["pending_deletions"] == "unknown (file unreadable)"
+    finally:
+        s.close()
+
+
+@pytest.mark.postgres
+def test_postgres_deletion_during_an_outage_is_done_when_it_is_back(
+    postgres_server_url: str, user: str, tmp_path: Path
+) -> None:
+    with pg.fresh_schema(postgres_server_url) as url:
+        target = sa.make_url(url)
+        proxy = pg.TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+        via_proxy = target.set(port=proxy.port).render_as_string(hide_password=False)
+        owed = tmp_path / "owed.json"
+        s = ProgressStore(via_proxy, pending_deletions=owed)
+        try:
+            proxy.start()
+            s.record_hold(user, WEDNESDAY)
+            proxy.stop()
+            assert s.forget_user(user) is False
+            assert json.loads(owed.read_text())["user_ids"] == [user]
+            proxy.start()
+            assert s.health()["status"] == "ok"
+            assert not owed.exists()
+            assert s.summary(user, WEDNESDAY).total_holds == 0
+        finally:
+            s.close()
+            proxy.stop()

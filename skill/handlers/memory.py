@@ -148,12 +148,10 @@ class Memory:
             return None
 
     def forget(self) -> None:
-        """SkillDisabled: delete everything about this person."""
+        """SkillDisabled: delete everything about this person, now or once the database is
+        back."""
         if self.store is not None and self.user_id is not None:
-            try:
-                self.store.delete_user(self.user_id)
-            except StoreUnavailable:
-                log.error("could not delete a disabled user's data; the database is unavailable")
+            self.store.forget_user(self.user_id)  # or later, if the database is down now
 
 
 def _zone(name: str) -> ZoneInfo:
