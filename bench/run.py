@@ -197,21 +197,44 @@ def run_wrk(port: int, conc: int, seconds: float, mix: Path) -> dict[str, float]
     return json.loads(line[6:])
 
 
-def measure_import() -> tuple[float, float]:
-    """(import skill.web, create_app) in a fresh interpreter, best of 3, seconds."""
+@dataclass
+class ImportTimes:
+    cached_s: float  # bytecode cached, as after `pip install` (the deployed case)
+    from_source_s: float  # the project's own modules compiled on import (an editable checkout)
+    create_s: float  # create_app, once imported
+
+
+def measure_import(tmp: Path) -> ImportTimes:
+    """Import of skill.web and create_app, each best of 3 in fresh interpreters: once with
+    bytecode cached (a primed cache under `tmp`, like an installed package), once as this
+    checkout runs when nothing may write bytecode (PYTHONDONTWRITEBYTECODE)."""
     code = (
         "import time; t0 = time.perf_counter(); import skill.web; t1 = time.perf_counter(); "
         "from skill.config import Config; import tempfile; d = tempfile.mkdtemp(); "
         "skill.web.create_app(Config(verify_requests=False, "
         "database_url=f'sqlite:///{d}/i.db')); t2 = time.perf_counter(); print(t1 - t0, t2 - t1)"
     )
-    best = (float("inf"), float("inf"))
-    for _ in range(3):
-        out = subprocess.run(
-            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.split()
-        best = (min(best[0], float(out[0])), min(best[1], float(out[1])))
-    return best
+
+    def best_of_3(env: dict[str, str]) -> tuple[float, float]:
+        best = (float("inf"), float("inf"))
+        for _ in range(3):
+            out = subprocess.run(
+                [sys.executable, "-c", code],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            best = (min(best[0], float(out[0])), min(best[1], float(out[1])))
+        return best
+
+    from_source = best_of_3(dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    cached_env = dict(os.environ, PYTHONPYCACHEPREFIX=str(tmp / "bytecode"))
+    cached_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    best_of_3(cached_env)  # primes the cache
+    cached = best_of_3(cached_env)
+    return ImportTimes(cached[0], from_source[0], cached[1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,7 +265,7 @@ def run(profile: Profile, workers: int, tmp: Path, env: dict[str, str]) -> int:
     mix = tmp / "mix.txt"
     count = write_mix(mix, templates, profile.users, pki.chain)
     mix_made = time.monotonic()
-    import_s, create_s = measure_import()
+    imports = measure_import(tmp)
     results = Results()
     rss: dict[str, list[float]] = {}
     headers, body = read_mix(mix)[0]
@@ -280,7 +303,7 @@ def run(profile: Profile, workers: int, tmp: Path, env: dict[str, str]) -> int:
     write_mix(mix, templates, profile.users, pki.chain)
     stages = measure_stages(tmp, pki, mix, profile.stage_passes)
     api.close()
-    report(profile, workers, count, results, stages, import_s, create_s, ready_s, rss)
+    report(profile, workers, count, results, stages, imports, ready_s, rss)
     return 0
 
 
@@ -290,8 +313,7 @@ def report(
     count: int,
     results: Results,
     stages: dict[str, list[float]],
-    import_s: float,
-    create_s: float,
+    imports: ImportTimes,
     ready_s: float,
     rss: dict[str, list[float]],
 ) -> None:
@@ -317,13 +339,17 @@ def report(
     for line in stage_lines(stages):
         print("  " + line)
     print()
-    print(f"import skill.web: {import_s * 1000:.0f} ms; create_app: {create_s * 1000:.0f} ms")
+    print(
+        f"import skill.web: {imports.cached_s * 1000:.0f} ms with bytecode cached (installed), "
+        f"{imports.from_source_s * 1000:.0f} ms compiling the project's modules; "
+        f"create_app: {imports.create_s * 1000:.0f} ms"
+    )
     print(f"hamstring-coach serve --dev to first 200 on POST /alexa: {ready_s:.2f} s")
     for app in APPS:
         sizes = ", ".join(f"{mb:.1f}" for mb in sorted(rss[app]))
         print(f"RSS per worker, {app}: {sizes} MB")
     print()
-    for line in target_lines(profile, results, import_s, ready_s, rss):
+    for line in target_lines(profile, results, imports.cached_s, ready_s, rss):
         print(line)
     print()
     for conc in profile.concurrency:
@@ -363,7 +389,10 @@ def target_lines(
             f"  {app} CPU over reference at c={last} <= {limit} us: {over:.0f} us "
             f"{verdict(over <= limit)}"
         )
-    lines.append(f"  import skill.web < 400 ms: {import_s * 1000:.0f} ms {verdict(import_s < 0.4)}")
+    lines.append(
+        f"  import skill.web (bytecode cached) < 400 ms: {import_s * 1000:.0f} ms "
+        f"{verdict(import_s < 0.4)}"
+    )
     lines.append(f"  serve to first 200 < 2 s: {ready_s:.2f} s {verdict(ready_s < 2)}")
     biggest = max(max(rss["skill"]), max(rss["skill-dev"]))
     lines.append(f"  RSS per worker < 80 MB: {biggest:.1f} MB {verdict(biggest < 80)}")
