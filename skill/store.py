@@ -26,9 +26,9 @@ connect timeout 2 s); the error is logged at most once per
 failed is dropped, and on PostgreSQL ``pool_pre_ping`` replaces pooled ones the
 server closed), so service resumes on its own.
 
-Speed: the statements every request runs are compiled once per store and run
-straight on a pooled driver connection; migrations, deletion and the health
-check go through SQLAlchemy's execution layer.
+Speed: the statements about a person (reads, counters, profile, deletion) are
+compiled once per store and run straight on a pooled driver connection;
+migrations and the health check go through SQLAlchemy's execution layer.
 
 Privacy: no health information is stored. User ids are stored as given but
 only a short sha256 prefix ever reaches the logs, and SQL parameters are
@@ -205,6 +205,10 @@ daily_progress_table = sa.Table(
 
 _SELECT_PROFILE = sa.select(profiles_table).where(
     profiles_table.c.user_id == sa.bindparam("user_id", type_=sa.Text)
+)
+_DELETE_USER = tuple(
+    sa.delete(table).where(table.c.user_id == sa.bindparam("user_id", type_=sa.Text))
+    for table in (profiles_table, daily_progress_table)
 )
 _SELECT_PROGRESS = sa.select(
     daily_progress_table.c.day, daily_progress_table.c.holds, daily_progress_table.c.sessions
@@ -436,13 +440,6 @@ class ProgressStore:
         self._errors.success()
         if self.deletions.waiting or not self.deletions.checked:
             self._retry_deletions()
-
-    @contextmanager
-    def _transaction(self, action: str) -> Iterator[Connection]:
-        with self._guard(action):
-            self._ensure_schema()
-            with self._one_writer(), self._engine.begin() as conn:
-                yield conn
 
     @contextmanager
     def _driver_transaction(self, action: str) -> Iterator[Any]:
@@ -710,9 +707,9 @@ class ProgressStore:
     def delete_user(self, user_id: str) -> None:
         """Forget everything about the person (skill disabled), in one transaction."""
         _check_user_id(user_id)
-        with self._transaction("delete_user") as conn:
-            for table in (profiles_table, daily_progress_table):
-                conn.execute(sa.delete(table).where(table.c.user_id == user_id))
+        with self._driver_transaction("delete_user") as cursor:
+            for stmt in _DELETE_USER:
+                self._run(cursor, stmt, {"user_id": user_id})
         log.info("deleted all data of user %s", user_tag(user_id))
 
     # -- operations --
