@@ -18,6 +18,7 @@ from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from skill import jsonio
 from skill.audio.manifest import LiveManifest
 from skill.audio.serve import ClipFiles
 from skill.codec import ModelCodec
@@ -54,7 +55,7 @@ def error_response(status: int, reason: str) -> Response:
 def parse_envelope(body: bytes) -> dict[str, Any]:
     """The JSON body, checked to look like an Alexa request envelope."""
     try:
-        envelope = json.loads(body)
+        envelope = jsonio.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise RequestRejected(400, "body is not valid JSON") from None
     if not isinstance(envelope, dict):
@@ -166,10 +167,10 @@ class AlexaEndpoint:
                 raise RequestRejected(400, "application id does not match this skill") from None
             raise
 
-    def encode(self, response_envelope: ResponseEnvelope) -> str:
-        return json.dumps(self.codec.encode(response_envelope))
+    def encode(self, response_envelope: ResponseEnvelope) -> bytes:
+        return jsonio.dumps(self.codec.encode(response_envelope))
 
-    def dispatch(self, body: bytes, envelope: dict[str, Any]) -> str:
+    def dispatch(self, body: bytes, envelope: dict[str, Any]) -> bytes:
         return self.encode(self.invoke(self.decode(body, envelope)))
 
 

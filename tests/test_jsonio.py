@@ -1,0 +1,106 @@
+"""skill.jsonio gives the standard library's values and errors, faster where msgspec can."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skill import jsonio
+
+# Any JSON value the standard library can write, including what msgspec refuses (NaN and
+# infinities, lone surrogates) and integers past 64 bits.
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal as JSON values, with NaN equal to NaN."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@settings(max_examples=300)
+@given(json_values, st.booleans())
+def test_loads_gives_the_standard_librarys_value(value: Any, ascii_only: bool) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    body = text.encode("utf-8", "surrogatepass")
+    assert same(jsonio.loads(body), json.loads(body))
+    assert same(jsonio.loads(text), json.loads(text))
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=40) | st.text(max_size=40).map(str.encode))
+def test_loads_fails_exactly_when_the_standard_library_fails(body: bytes) -> None:
+    try:
+        expected = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        with pytest.raises(type(exc)):
+            jsonio.loads(body)
+    else:
+        assert same(jsonio.loads(body), expected)
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'{"a": NaN}', "NaN"),
+        (b'{"a": 1e400}', "too large for a float"),
+        (b'{"a": "\\ud800"}', "lone surrogate"),
+        ('{"a": 1}'.encode("utf-16"), "UTF-16 with BOM"),
+    ],
+)
+def test_where_msgspec_refuses_the_standard_library_decides(body: bytes, why: str) -> None:
+    with pytest.raises(msgspec.DecodeError):
+        msgspec.json.decode(body)
+    assert same(jsonio.loads(body), json.loads(body)), why
+
+
+def test_big_integers_stay_exact() -> None:
+    body = b'{"a": 123456789012345678901234567890, "b": -9223372036854775809}'
+    assert jsonio.loads(body) == {"a": 123456789012345678901234567890, "b": -(2**63) - 1}
+    assert jsonio.dumps({"a": 2**70}) == b'{"a":1180591620717411303424}'
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_dumps_writes_the_same_value(value: Any) -> None:
+    written = jsonio.dumps(value)
+    assert isinstance(written, bytes)
+    loaded = json.loads(written)
+    assert same(loaded, value) or same(loaded, _nulled(value))
+
+
+def _nulled(value: Any) -> Any:
+    """`value` with NaN and infinities as null, as msgspec writes them (json.dumps writes the
+    non-JSON `NaN`)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_nulled(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nulled(v) for k, v in value.items()}
+    return value
+
+
+def test_dumps_falls_back_for_what_msgspec_will_not_write() -> None:
+    assert jsonio.dumps({"lone": "\ud800"}) == json.dumps({"lone": "\ud800"}).encode()
+    with pytest.raises(TypeError):
+        jsonio.dumps({"obj": object()})
