@@ -7,6 +7,7 @@ or rendered clips. All text is XML-escaped here, in one place.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
@@ -165,13 +166,20 @@ def _segment_ssml(segment: Segment) -> str:
 
 def to_ssml(speech: Speech, *, reprompt: bool = False) -> str:
     """Render to `<speak>…</speak>`, enforcing ALEXA.md's limits."""
-    clips = [s for s in speech.segments if isinstance(s, AudioClip)]
+    return _ssml(tuple(speech.segments), reprompt)
+
+
+@functools.lru_cache(maxsize=1024)
+def _ssml(segments: tuple[Segment, ...], reprompt: bool) -> str:
+    """Cached: most turns are said, word for word, to many people (segments are frozen, so
+    equal segments give equal SSML; a limit error is raised again every time)."""
+    clips = [s for s in segments if isinstance(s, AudioClip)]
     if len(clips) > MAX_AUDIO_TAGS:
         raise SpeechLimitError(f"{len(clips)} audio clips; at most {MAX_AUDIO_TAGS}")
     limit = MAX_REPROMPT_AUDIO_SECONDS if reprompt else MAX_AUDIO_SECONDS
     if sum(c.seconds for c in clips) > limit:
         raise SpeechLimitError(f"audio longer than {limit:.0f} s")
-    ssml = "<speak>" + " ".join(_segment_ssml(s) for s in speech.segments) + "</speak>"
+    ssml = "<speak>" + " ".join(_segment_ssml(s) for s in segments) + "</speak>"
     if len(ssml) >= MAX_SSML_CHARS:
         raise SpeechLimitError(f"SSML is {len(ssml)} characters; must be under {MAX_SSML_CHARS}")
     return ssml

@@ -6,14 +6,20 @@ routine sounds the same everywhere. A `Turn` is speech + reprompt + card + wheth
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from skill import routine
 from skill.content import Content, Phone
 from skill.progress import ProgressSummary
 from skill.routine import After, HoldRef, Intro, RoutineState, Stage, Step
-from skill.speech import Speech
-from skill.timeline import build_hold_timeline, count_in, estimate_speech_seconds
+from skill.speech import Hold, Segment, Speech
+from skill.timeline import (
+    HoldTimeline,
+    build_hold_timeline,
+    count_in,
+    estimate_speech_seconds,
+)
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,37 @@ def _speech(*texts: str) -> Speech:
     return Speech().say(*texts)
 
 
+@dataclass(frozen=True)
+class _HoldParts:
+    """A composed hold turn as frozen data, so one composition serves everyone."""
+
+    intro: tuple[Segment, ...]
+    hold: HoldTimeline
+    outro: tuple[Segment, ...]
+    reprompt: tuple[Segment, ...] | None
+    end: bool
+
+    def turn(self) -> Turn:
+        """A fresh Turn (callers may change theirs, e.g. put the disclaimer first)."""
+        speech = Speech([*self.intro, Hold(self.hold), *self.outro])
+        reprompt = None if self.reprompt is None else Speech(list(self.reprompt))
+        return Turn(
+            speech,
+            reprompt,
+            end_session=self.end,
+            intro=Speech(list(self.intro)),
+            outro=Speech(list(self.outro)),
+        )
+
+
 class Coach:
     """Composes turns from the content files."""
 
     def __init__(self, content: Content) -> None:
         self.content = content
         self.p = content.phrases
+        # A hold turn depends only on its arguments and the content: compose each once.
+        self._hold_parts = functools.lru_cache(maxsize=1024)(self._compose_hold)
 
     # --- routine ----------------------------------------------------------------------
 
@@ -55,6 +86,9 @@ class Coach:
 
     def hold_turn(self, step: Step, state: RoutineState, lead: str = "") -> Turn:
         """Intro (set-up, switch, get-ready), the hold with its cues, and what comes next."""
+        return self._hold_parts(step, state, lead).turn()
+
+    def _compose_hold(self, step: Step, state: RoutineState, lead: str) -> _HoldParts:
         hold = step.hold
         intro = Speech().say(lead).extend(self._intro(step, state))
         intro.extend(self._count_in(hold.variant))
@@ -62,8 +96,13 @@ class Coach:
             self.content, hold.stretch_id, state.hold_seconds, hold.variant
         )
         outro, reprompt, end = self._outro(step, state)
-        speech = Speech().extend(intro).hold(timeline).extend(outro)
-        return Turn(speech, reprompt, end_session=end, intro=intro, outro=outro)
+        return _HoldParts(
+            tuple(intro.segments),
+            timeline,
+            tuple(outro.segments),
+            None if reprompt is None else tuple(reprompt.segments),
+            end,
+        )
 
     def _stretch_setup(self, hold: HoldRef) -> list[str]:
         stretch = self.content.stretch(hold.stretch_id)

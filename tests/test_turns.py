@@ -1,0 +1,67 @@
+"""The coach's hold turns are composed once per (step, state, lead) and handed out fresh."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from skill import routine
+from skill.content import load_content
+from skill.routine import Outcome
+from skill.speech import Speech, to_ssml
+from skill.turns import Coach
+
+CONTENT = load_content()
+
+
+def every_outcome(stretches: tuple[str, ...], hold_seconds: int) -> Iterator[Outcome]:
+    """Start, every next, a previous, a switch of legs, and starting over."""
+    outcome = routine.start(stretches, CONTENT.routine.reps_per_leg, hold_seconds)
+    yield outcome
+    while outcome.step is not None and outcome.state.upcoming() is not None:
+        outcome = routine.next_hold(outcome.state)
+        yield outcome
+        if outcome.state.position == 2:
+            yield routine.previous_hold(outcome.state)
+            yield routine.switch_legs(outcome.state)
+    yield routine.start_over(outcome.state)
+
+
+CASES = [
+    (stretches, seconds, lead)
+    for stretches in (("seated",), ("supine",), ("seated", "supine"))
+    for seconds in (30, 45)
+    for lead in ("", "You're at the start.")
+]
+
+
+@pytest.mark.parametrize(("stretches", "seconds", "lead"), CASES)
+def test_a_composed_hold_turn_is_what_a_fresh_coach_composes(
+    stretches: tuple[str, ...], seconds: int, lead: str
+) -> None:
+    warm = Coach(CONTENT)
+    for outcome in every_outcome(stretches, seconds):
+        if outcome.step is None:
+            continue
+        warm.hold_turn(outcome.step, outcome.state, lead)
+        again = warm.hold_turn(outcome.step, outcome.state, lead)
+        fresh = Coach(CONTENT).hold_turn(outcome.step, outcome.state, lead)
+        assert again == fresh
+        assert to_ssml(again.speech) == to_ssml(fresh.speech)
+
+
+def test_changing_a_handed_out_turn_does_not_change_the_next_one() -> None:
+    coach = Coach(CONTENT)
+    outcome = routine.start(("seated",), 3, 30)
+    assert outcome.step is not None
+    first = coach.hold_turn(outcome.step, outcome.state)
+    expected = Coach(CONTENT).hold_turn(outcome.step, outcome.state)
+    first.speech = Speech().say("Disclaimer.").extend(first.speech)
+    first.speech.say("changed")
+    first.intro.say("changed")
+    first.outro.pause(3)
+    assert first.reprompt is not None
+    first.reprompt.say("changed")
+    first.expects = "resume_saved"
+    assert coach.hold_turn(outcome.step, outcome.state) == expected
