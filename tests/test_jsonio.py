@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skill import jsonio
+from skill.logs import json_line
 
 # Any JSON value the standard library can write, including what msgspec refuses (NaN and
 # infinities, lone surrogates) and integers past 64 bits.
@@ -104,3 +106,25 @@ def test_dumps_falls_back_for_what_msgspec_will_not_write() -> None:
     assert jsonio.dumps({"lone": "\ud800"}) == json.dumps({"lone": "\ud800"}).encode()
     with pytest.raises(TypeError):
         jsonio.dumps({"obj": object()})
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (
+            {"msg": "ok", "n": 1, "x": [1.5, None, True]},
+            {"msg": "ok", "n": 1, "x": [1.5, None, True]},
+        ),
+        ({"at": datetime(2026, 11, 25, 10, 0, tzinfo=UTC)}, {"at": "2026-11-25T10:00:00Z"}),
+        ({"ids": {7}}, {"ids": [7]}),
+        ({"obj": ValueError("boom")}, {"obj": "boom"}),
+        ({"lone": "\ud800"}, {"lone": "\ud800"}),
+        ({"big": 2**70, "text": "caf\u00e9"}, {"big": 2**70, "text": "caf\u00e9"}),
+    ],
+)
+def test_a_log_line_is_one_json_object_whatever_the_fields(
+    value: dict[str, Any], written: dict[str, Any]
+) -> None:
+    line = json_line(value)
+    assert "\n" not in line
+    assert json.loads(line) == written
