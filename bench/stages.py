@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from werkzeug.datastructures import EnvironHeaders
+
 from bench.mix import Pki, read_mix
 from tests.builders import APP_ID
 
@@ -57,7 +59,11 @@ def measure_stages(tmp: Path, pki: Pki, mix_path: Path, passes: int) -> dict[str
     for name in _STORE_METHODS:
         if hasattr(store, name):
             setattr(store, name, _timed(getattr(store, name), persistence))
-    mix = read_mix(mix_path)
+    # Headers as Flask hands them over when served: Werkzeug's view of the WSGI environ.
+    mix = [
+        (EnvironHeaders({"HTTP_" + k.upper().replace("-", "_"): v for k, v in h.items()}), body)
+        for h, body in read_mix(mix_path)
+    ]
     samples: dict[str, list[float]] = {stage: [] for stage in STAGES}
     for run in range(passes + 1):
         for headers, body in mix:

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as X509VerificationError
+from werkzeug.datastructures import EnvironHeaders
 
 __all__ = [
     "CertFetcher",
@@ -329,6 +330,10 @@ class _Flight:
 
 def _get_header(headers: HeaderSource, name: str) -> str | None:
     """Case-insensitive lookup that works for dicts, Werkzeug headers and multi-valued maps."""
+    if isinstance(headers, EnvironHeaders):
+        # A WSGI environ holds one key per header name (the server joins repeats), so a direct
+        # lookup finds what the scan below would find, without walking every header.
+        return headers.get(name)
     wanted = name.lower()
     found: str | None = None
     for key, value in headers.items():

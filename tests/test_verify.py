@@ -257,6 +257,45 @@ def test_werkzeug_headers_accepted(verifier: RequestVerifier, chain: CertChain) 
     assert_rejected(verifier, repeated, body, env, "conflicting Signature-256")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"HTTP_SIGNATURE_256": "c2ln", "HTTP_SIGNATURECERTCHAINURL": CERT_URL},
+        {"HTTP_SIGNATURE": "b2xk", "HTTP_HOST": "x", "CONTENT_TYPE": "application/json"},
+        {"HTTP_SIGNATURE_256": "", "wsgi.input": None, "HTTP_X_OTHER": "1"},
+        {},
+    ],
+)
+@pytest.mark.parametrize(
+    "name", ["Signature-256", "signature-256", "SIGNATURECERTCHAINURL", "Signature", "Host"]
+)
+def test_werkzeug_environ_lookup_finds_what_a_scan_finds(environ: dict, name: str) -> None:
+    from werkzeug.datastructures import EnvironHeaders
+
+    from skill.verify import _get_header
+
+    scanned = dict(EnvironHeaders(environ).items())
+    assert _get_header(EnvironHeaders(environ), name) == _get_header(scanned, name)
+
+
+def test_werkzeug_environ_headers_rejected_for_the_same_reasons(
+    verifier: RequestVerifier, chain: CertChain
+) -> None:
+    from werkzeug.datastructures import EnvironHeaders
+
+    env = envelope()
+    headers, body = signed(env, chain)
+    for drop, reason in (
+        ("Signature-256", "missing Signature-256"),
+        ("SignatureCertChainUrl", "missing SignatureCertChainUrl"),
+    ):
+        kept = {k: v for k, v in headers.items() if k != drop}
+        environ = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in kept.items()}
+        assert_rejected(verifier, EnvironHeaders(environ), body, env, reason)  # type: ignore[arg-type]
+    obsolete = {"HTTP_SIGNATURE": "AAAA", "HTTP_SIGNATURECERTCHAINURL": CERT_URL}
+    assert_rejected(verifier, EnvironHeaders(obsolete), body, env, "obsolete")  # type: ignore[arg-type]
+
+
 def test_headers_that_are_not_a_header_map_rejected(
     verifier: RequestVerifier, chain: CertChain
 ) -> None:
