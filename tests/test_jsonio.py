@@ -128,3 +128,30 @@ def test_a_log_line_is_one_json_object_whatever_the_fields(
     line = json_line(value)
     assert "\n" not in line
     assert json.loads(line) == written
+
+
+def test_configured_logging_writes_complete_json_lines(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from skill.logs import configure_logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    for flag in ("logThreads", "logProcesses", "logMultiprocessing", "_srcfile"):
+        monkeypatch.setattr(logging, flag, getattr(logging, flag))  # restored afterwards
+    configure_logging("INFO")
+    logging.getLogger("skill.web").info("alexa request", extra={"fields": {"status": 200}})
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("skill.store").exception("save failed")
+    first, second = capsys.readouterr().err.splitlines()
+    line = json.loads(first)
+    assert line.pop("ts").endswith("Z")
+    assert line == {"level": "info", "logger": "skill.web", "msg": "alexa request", "status": 200}
+    error = json.loads(second)
+    assert (error["level"], error["msg"]) == ("error", "save failed")
+    assert "ValueError: boom" in error["exc"]
