@@ -12,11 +12,10 @@ import codecs
 import ipaddress
 import json
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import certifi
@@ -26,6 +25,9 @@ from ask_sdk_model.services.service_exception import ServiceException
 
 log = logging.getLogger(__name__)
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 CONNECT_TIMEOUT_S = 0.5
 READ_TIMEOUT_S = 1.0
 # A device's time zone changes rarely (the owner moves it, or edits it in the Alexa app), and
@@ -33,7 +35,6 @@ READ_TIMEOUT_S = 1.0
 # changed zone can put one session's holds on the previous local day; nothing else depends on it.
 SETTINGS_CACHE_TTL_S = 3600.0
 SETTINGS_CACHE_MAX_DEVICES = 10_000
-_CACHEABLE_PATH = re.compile(r"/v2/devices/[^/?#]+/settings/System\.timeZone")
 
 
 def _loopback(host: str | None) -> bool:
@@ -62,7 +63,11 @@ class TimeoutApiClient(ApiClient):
         settings_cache_ttl_s: float = SETTINGS_CACHE_TTL_S,
     ) -> None:
         self.timeout = (connect_timeout_s, read_timeout_s)
-        self.settings_cache = SettingsCache(settings_cache_ttl_s, SETTINGS_CACHE_MAX_DEVICES)
+        # Devices' time zones, by (API endpoint, device id): filled and read by the skill's
+        # Memory, which then skips the SDK's request building and answer parsing too.
+        self.time_zones: SettingsCache[tuple[str, str], str] = SettingsCache(
+            settings_cache_ttl_s, SETTINGS_CACHE_MAX_DEVICES
+        )
         self._sessions: tuple[Any, Any] | None = None  # requests, made when first needed
         self._env_settings: dict[tuple[str, str], dict[str, Any]] = {}
         self._pools: dict[str, urllib3.PoolManager] = {}
@@ -114,16 +119,7 @@ class TimeoutApiClient(ApiClient):
         body = request.body
         if body is not None and not isinstance(body, str | bytes):
             body = json.dumps(body)
-        cache_key = None
-        if (request.method or "GET") == "GET" and _CACHEABLE_PATH.fullmatch(url.path):
-            cache_key = (url.scheme, url.netloc, url.path, url.query)
-            cached = self.settings_cache.get(cache_key)
-            if cached is not None:
-                return cached
-        response = self._send(request, url.scheme, url.netloc, headers, body)
-        if cache_key is not None and response.status_code == 200:
-            self.settings_cache.put(cache_key, response)
-        return response
+        return self._send(request, url.scheme, url.netloc, headers, body)
 
     def _send(
         self,
@@ -179,17 +175,17 @@ class TimeoutApiClient(ApiClient):
         )
 
 
-class SettingsCache:
-    """Successful device-setting answers for a while, by URL (device id included); the least
-    recently used device goes first when full. Shared by a worker's threads."""
+class SettingsCache(Generic[K, V]):
+    """Device settings for a while, by key; the least recently used goes first when full.
+    Shared by a worker's threads. A TTL of 0 keeps nothing."""
 
     def __init__(self, ttl_s: float, max_entries: int) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
-        self._entries: OrderedDict[Any, tuple[float, ApiClientResponse]] = OrderedDict()
+        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Any) -> ApiClientResponse | None:
+    def get(self, key: K) -> V | None:
         with self._lock:
             found = self._entries.get(key)
             if found is None:
@@ -198,16 +194,13 @@ class SettingsCache:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-        answer = found[1]
-        return ApiClientResponse(
-            headers=list(answer.headers or []), status_code=answer.status_code, body=answer.body
-        )
+        return found[1]
 
-    def put(self, key: Any, response: ApiClientResponse) -> None:
+    def put(self, key: K, value: V) -> None:
         if self.ttl_s <= 0:
             return
         with self._lock:
-            self._entries[key] = (time.monotonic() + self.ttl_s, response)
+            self._entries[key] = (time.monotonic() + self.ttl_s, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

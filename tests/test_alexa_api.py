@@ -13,7 +13,7 @@ import pytest
 from ask_sdk_model.services import ApiClientRequest
 from ask_sdk_model.services.service_exception import ServiceException
 
-from skill.alexa_api import TimeoutApiClient
+from skill.alexa_api import SettingsCache, TimeoutApiClient
 
 
 class Api(http.server.BaseHTTPRequestHandler):
@@ -27,11 +27,6 @@ class Api(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.gets.append(self.path)
-        if self.path.endswith("/BROKEN/settings/System.timeZone"):
-            self.send_response(503)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
         if self.path == "/slow":
             time.sleep(1.5)
         if self.path == "/moved":
@@ -143,53 +138,34 @@ def test_a_proxied_host_goes_through_requests(monkeypatch: pytest.MonkeyPatch) -
     assert used == ["requests"]
 
 
-def zone_url(api: str, device: str) -> str:
-    return f"{api}/v2/devices/{device}/settings/System.timeZone"
-
-
-def test_a_devices_time_zone_is_asked_once_per_hour(
-    api_server: tuple[str, type[Api]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    url, handler = api_server
+def test_settings_are_kept_for_their_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
     monkeypatch.setattr("skill.alexa_api.time.monotonic", lambda: clock[0])
-    client = TimeoutApiClient()
-    first = get(client, zone_url(url, "dev-A"))
-    again = get(client, zone_url(url, "dev-A"))
-    other = get(client, zone_url(url, "dev-B"))
-    assert [path.split("/")[3] for path in handler.gets] == ["dev-A", "dev-B"]
-    for answer in (first, again, other):
-        assert (answer.status_code, answer.body) == (200, '"Europe/Zürich"')
-    again.headers.append(("X-Changed", "by a caller"))  # a copy: the cache is not changed
-    assert ("X-Changed", "by a caller") not in get(client, zone_url(url, "dev-A")).headers
+    cache: SettingsCache[str, str] = SettingsCache(ttl_s=3600, max_entries=10)
+    cache.put("dev-A", "Europe/Zurich")
+    assert (cache.get("dev-A"), cache.get("dev-B")) == ("Europe/Zurich", None)
     clock[0] += 3599.0
-    get(client, zone_url(url, "dev-A"))
-    assert len(handler.gets) == 2
+    assert cache.get("dev-A") == "Europe/Zurich"
     clock[0] += 2.0
-    get(client, zone_url(url, "dev-A"))
-    assert len(handler.gets) == 3
+    assert cache.get("dev-A") is None
 
 
-def test_only_successful_time_zone_answers_are_kept(api_server: tuple[str, type[Api]]) -> None:
+def test_the_cache_is_bounded_and_can_be_turned_off() -> None:
+    cache: SettingsCache[str, str] = SettingsCache(ttl_s=3600, max_entries=2)
+    for device in ("dev-A", "dev-B"):
+        cache.put(device, device.lower())
+    cache.get("dev-A")  # dev-B is now the least recently used
+    cache.put("dev-C", "dev-c")
+    assert [cache.get(d) for d in ("dev-A", "dev-B", "dev-C")] == ["dev-a", None, "dev-c"]
+    off: SettingsCache[str, str] = SettingsCache(ttl_s=0, max_entries=2)
+    off.put("dev-A", "dev-a")
+    assert off.get("dev-A") is None
+
+
+def test_api_answers_are_never_kept_by_the_http_layer(api_server: tuple[str, type[Api]]) -> None:
     url, handler = api_server
     client = TimeoutApiClient()
+    zone = f"{url}/v2/devices/dev-A/settings/System.timeZone"
     for _ in range(2):
-        assert get(client, zone_url(url, "BROKEN")).status_code == 503
-        get(client, f"{url}/v2/devices/dev-A/settings/System.distanceUnits")
-        get(client, f"{url}/plain")
-    assert len(handler.gets) == 6
-
-
-def test_the_cache_is_bounded_and_can_be_turned_off(api_server: tuple[str, type[Api]]) -> None:
-    url, handler = api_server
-    client = TimeoutApiClient()
-    client.settings_cache.max_entries = 2
-    for device in ("dev-A", "dev-B", "dev-A", "dev-C", "dev-A", "dev-B"):
-        get(client, zone_url(url, device))
-    # dev-B was the least recently used when dev-C came in; dev-A stayed.
-    assert [path.split("/")[3] for path in handler.gets] == ["dev-A", "dev-B", "dev-C", "dev-B"]
-    off = TimeoutApiClient(settings_cache_ttl_s=0)
-    handler.gets.clear()
-    for _ in range(3):
-        get(off, zone_url(url, "dev-A"))
-    assert len(handler.gets) == 3
+        assert get(client, zone).body == '"Europe/Zürich"'
+    assert len(handler.gets) == 2  # the time zone is kept by value, by the skill's Memory

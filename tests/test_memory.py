@@ -266,6 +266,35 @@ def test_failing_time_zone_api_falls_back_to_utc(
     assert store_of(client).summary(builder.user_id, date(2026, 11, 25)).stretched_today
 
 
+def test_a_failed_or_empty_time_zone_answer_is_asked_again(
+    client: FlaskClient, settings_api: type[SettingsApi]
+) -> None:
+    talk, _ = late_evening_talk(client, settings_api)
+    for status, zone, calls in ((500, "America/Los_Angeles", 1), (200, "", 2)):
+        settings_api.status, settings_api.zone = status, zone
+        talk.launch()
+        talk.say("AMAZON.StopIntent")
+        assert settings_api.calls == calls
+    settings_api.zone = "America/Los_Angeles"
+    for _ in range(2):
+        talk.launch()
+        talk.say("AMAZON.StopIntent")
+    assert settings_api.calls == 3  # the first zone named is kept
+
+
+def test_a_kept_time_zone_is_asked_again_after_an_hour(
+    client: FlaskClient, settings_api: type[SettingsApi], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [5000.0]
+    monkeypatch.setattr("skill.alexa_api.time.monotonic", lambda: clock[0])
+    talk, _ = late_evening_talk(client, settings_api)
+    for advance, calls in ((0.0, 1), (3599.0, 1), (2.0, 2)):
+        clock[0] += advance
+        talk.launch()
+        talk.say("AMAZON.StopIntent")
+        assert settings_api.calls == calls
+
+
 def test_slow_time_zone_api_does_not_hold_the_answer(
     client: FlaskClient, settings_api: type[SettingsApi]
 ) -> None:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.handler_input import HandlerInput
 
+from skill.alexa_api import TimeoutApiClient
 from skill.progress import ProgressSummary
 from skill.store import ProgressStore, StoreUnavailable, UserProfile
 
@@ -66,17 +67,29 @@ class Memory:
         return _zone(name or "UTC")
 
     def _ask_time_zone(self) -> str | None:
+        """The Settings API's answer, kept per device for an hour by our API client (see
+        alexa_api.SETTINGS_CACHE_TTL_S); only answers that name a zone are kept."""
         factory = self.handler_input.service_client_factory
-        context = self.handler_input.request_envelope.context
-        device = context.system.device if context and context.system else None
+        system = self.handler_input.request_envelope.context
+        system = system.system if system else None
+        device = system.device if system else None
         if factory is None or device is None or not device.device_id:
             return None
+        client = getattr(getattr(factory, "api_configuration", None), "api_client", None)
+        cache = client.time_zones if isinstance(client, TimeoutApiClient) else None
+        key = (str(system.api_endpoint), device.device_id)
+        if cache is not None and (known := cache.get(key)) is not None:
+            return known
         try:
             name = factory.get_ups_service().get_system_time_zone(device.device_id)
         except Exception as exc:  # a slow or failing API only costs us the local day
             log.warning("time zone lookup failed: %s", type(exc).__name__)
             return None
-        return name if isinstance(name, str) and name else None
+        if not (isinstance(name, str) and name):
+            return None
+        if cache is not None:
+            cache.put(key, name)
+        return name
 
     def today(self) -> date:
         return self.request_time().astimezone(self.time_zone()).date()
