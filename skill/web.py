@@ -16,7 +16,10 @@ from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
+from werkzeug.wsgi import get_input_stream
 
 from skill import jsonio
 from skill.audio.manifest import LiveManifest
@@ -48,8 +51,12 @@ def json_response(payload: dict[str, Any], status: int = 200) -> Response:
     return Response(json.dumps(payload), status=status, mimetype="application/json")
 
 
+def error_body(reason: str) -> bytes:
+    return json.dumps({"error": reason}).encode()
+
+
 def error_response(status: int, reason: str) -> Response:
-    return json_response({"error": reason}, status)
+    return Response(error_body(reason), status=status, mimetype="application/json")
 
 
 def parse_envelope(body: bytes) -> dict[str, Any]:
@@ -101,28 +108,65 @@ def _log_fields(envelope: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-class AlexaEndpoint:
-    """POST /alexa: bytes in, verified, deserialized, dispatched, serialized."""
+def http_error_reason(exc: HTTPException, max_body_bytes: int | None) -> str:
+    """The `error` text of a 4xx/5xx raised by Werkzeug (too large, bad input, 404, 405)."""
+    if exc.code == 413:
+        return f"body larger than {max_body_bytes} bytes"
+    return (exc.description or exc.name).rstrip(".")
 
-    def __init__(self, skill: CustomSkill, verifier: Verifier | None) -> None:
+
+_STATUS_LINES = {code: f"{code} {HTTP_STATUS_CODES[code]}" for code in HTTP_STATUS_CODES}
+WsgiEnviron = dict[str, Any]
+
+
+class AlexaEndpoint:
+    """POST /alexa: bytes in, verified, deserialized, dispatched, serialized.
+
+    Served as plain WSGI in front of Flask (see `AlexaRoute`): for this one endpoint, on every
+    request, Flask's request context, routing and response objects cost about half as much
+    again as the skill's own work. Body limits, content type, error answers and the log line are
+    the same as through Flask; `__call__` is the same handling as a Flask view.
+    """
+
+    def __init__(
+        self, skill: CustomSkill, verifier: Verifier | None, max_body_bytes: int | None = None
+    ) -> None:
         self.skill = skill
         self.verifier = verifier
+        self.max_body_bytes = max_body_bytes
         self.codec = ModelCodec()
 
+    def wsgi(self, environ: WsgiEnviron, start_response: Any) -> list[bytes]:
+        status, payload = self.handle(environ)
+        start_response(
+            _STATUS_LINES[status],
+            [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+        )
+        return [payload]
+
     def __call__(self) -> Response:
+        status, payload = self.handle(request.environ)
+        return Response(payload, status=status, mimetype="application/json")
+
+    def handle(self, environ: WsgiEnviron) -> tuple[int, bytes]:
+        """(HTTP status, JSON body) for one request; never raises."""
         started = time.perf_counter()
         envelope: dict[str, Any] | None = None
         status = 200
         reason = None
         try:
-            body = self._body()
+            body = self._body(environ)
             envelope = parse_envelope(body)
             if self.verifier is not None:
-                self._verify(body, envelope)
-            response = Response(self.dispatch(body, envelope), mimetype="application/json")
+                self._verify(environ, body, envelope)
+            payload = self.dispatch(body, envelope)
         except RequestRejected as exc:
             status, reason = exc.status, exc.reason
-            response = error_response(status, reason)
+            payload = error_body(reason)
+        except Exception as exc:  # a bug: the same answer Flask's error handler gives
+            log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
+            status, reason = 500, "internal error"
+            payload = error_body(reason)
         fields = _log_fields(envelope) | {
             "status": status,
             "latency_ms": round((time.perf_counter() - started) * 1000, 2),
@@ -130,20 +174,40 @@ class AlexaEndpoint:
         if reason:
             fields["reason"] = reason
         log.info("alexa request", extra={"fields": fields})
-        return response
+        return status, payload
 
-    def _body(self) -> bytes:
-        mimetype = request.mimetype
+    def _body(self, environ: WsgiEnviron) -> bytes:
+        """The body, as Flask's `request.get_data()` reads it (same limits, same errors), except
+        that a chunked body over the limit is a 413 where Flask would cut it at the limit."""
+        content_type = environ.get("CONTENT_TYPE", "")
+        mimetype = (
+            content_type
+            if content_type == "application/json"
+            else parse_options_header(content_type)[0].lower()
+        )
         if mimetype != "application/json":
             raise RequestRejected(
                 415, f"content type must be application/json, not {mimetype or 'none'}"
             )
-        return request.get_data(cache=False)
+        limit = self.max_body_bytes
+        try:
+            # One byte over the limit is read, so a chunked body (no Content-Length) that is
+            # too large is told apart from one exactly at the limit: Werkzeug's stream stops
+            # at the limit either way.
+            stream = get_input_stream(
+                environ, max_content_length=None if limit is None else limit + 1
+            )
+            body = stream.read()
+        except HTTPException as exc:  # too large, or the client sent less than it announced
+            raise RequestRejected(exc.code or 400, http_error_reason(exc, limit)) from None
+        if limit is not None and len(body) > limit:
+            raise RequestRejected(413, http_error_reason(RequestEntityTooLarge(), limit))
+        return body
 
-    def _verify(self, body: bytes, envelope: dict[str, Any]) -> None:
+    def _verify(self, environ: WsgiEnviron, body: bytes, envelope: dict[str, Any]) -> None:
         assert self.verifier is not None
         try:
-            self.verifier.verify(request.headers, body, envelope)
+            self.verifier.verify(EnvironHeaders(environ), body, envelope)
         except VerificationError as exc:
             raise RequestRejected(400, f"request verification failed: {exc.reason}") from None
 
@@ -172,6 +236,21 @@ class AlexaEndpoint:
 
     def dispatch(self, body: bytes, envelope: dict[str, Any]) -> bytes:
         return self.encode(self.invoke(self.decode(body, envelope)))
+
+
+class AlexaRoute:
+    """WSGI middleware: POST /alexa goes straight to the endpoint, anything else to Flask
+    (which still owns the route, so other methods get its 405 and OPTIONS its answer)."""
+
+    def __init__(self, flask_wsgi: Any, endpoint: AlexaEndpoint, path: str = "/alexa") -> None:
+        self.flask_wsgi = flask_wsgi
+        self.endpoint = endpoint
+        self.path = path
+
+    def __call__(self, environ: WsgiEnviron, start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO") == self.path:
+            return self.endpoint.wsgi(environ, start_response)
+        return self.flask_wsgi(environ, start_response)
 
 
 def speech_status(config: Config, clips: ClipFiles) -> dict[str, Any]:
@@ -203,8 +282,12 @@ def create_app(
     app.config["SKILL_CONFIG"] = config
     app.extensions["progress_store"] = store
     live_manifest = LiveManifest(config.audio_dir)
-    endpoint = AlexaEndpoint(skill or build_skill(config, store, live_manifest), verifier)
+    endpoint = AlexaEndpoint(
+        skill or build_skill(config, store, live_manifest), verifier, config.max_body_bytes
+    )
     app.add_url_rule("/alexa", "alexa", endpoint, methods=["POST"])
+    app.extensions["alexa_endpoint"] = endpoint
+    app.wsgi_app = AlexaRoute(app.wsgi_app, endpoint)  # type: ignore[method-assign]
     clips = ClipFiles(live_manifest)
     app.add_url_rule("/audio/<path:name>", "audio", clips.serve, methods=["GET", "HEAD"])
 
@@ -233,10 +316,7 @@ def create_app(
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
-        reason = {413: f"body larger than {config.max_body_bytes} bytes"}.get(
-            exc.code or 0, (exc.description or exc.name).rstrip(".")
-        )
-        return error_response(exc.code or 400, reason)
+        return error_response(exc.code or 400, http_error_reason(exc, config.max_body_bytes))
 
     @app.errorhandler(Exception)
     def internal_error(exc: Exception) -> Response:

@@ -207,3 +207,102 @@ def test_broken_slot_resolutions_are_treated_as_unresolved(
     assert result.status_code == 200
     check_response(result.get_json())
     assert "something went wrong" not in result.get_json()["response"]["outputSpeech"]["ssml"]
+
+
+# --- POST /alexa is served as plain WSGI in front of Flask (skill.web.AlexaRoute) ----------
+
+
+def wsgi_post(app_wsgi, body: bytes, **environ: object):
+    """A POST /alexa straight to a WSGI callable, with full control of the environ."""
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+    from werkzeug.wrappers import Response
+
+    built = EnvironBuilder(path="/alexa", method="POST", data=body, content_type="application/json")
+    env = built.get_environ()
+    env.update(environ)
+    return Response(*run_wsgi_app(app_wsgi, env, buffered=True))
+
+
+def test_the_fast_path_answers_exactly_as_the_flask_view(tmp_path) -> None:
+    """Two identical apps, one driven through AlexaRoute, one through Flask's own view."""
+    apps = [
+        create_app(Config(verify_requests=False, database_url=f"sqlite:///{tmp_path}/{n}.db"))
+        for n in ("fast", "flask")
+    ]
+    routes = [apps[0].wsgi_app, apps[1].wsgi_app.flask_wsgi]
+    builder = RequestBuilder()
+    sample = [
+        builder.launch(),
+        builder.intent("StartStretchIntent", {"Stretch": ("seated hamstring stretch", "seated")}),
+        builder.intent("AMAZON.NextIntent"),
+        builder.intent("BouncingIntent"),
+        builder.intent("AMAZON.StopIntent"),
+        builder.session_ended(),
+        builder.skill_event("AlexaSkillEvent.SkillEnabled"),
+    ]
+    bodies = [json.dumps(e).encode() for e in sample] + [
+        b"{not json",
+        b"[]",
+        b"{" + b" " * (128 * 1024 + 1) + b"}",
+    ]
+    for body in bodies:
+        fast, flask = (wsgi_post(route, body) for route in routes)
+        assert fast.status_code == flask.status_code
+        assert fast.headers["Content-Type"] == flask.headers["Content-Type"] == "application/json"
+        assert fast.headers["Content-Length"] == flask.headers["Content-Length"]
+        assert fast.get_json() == flask.get_json()
+    for content_type in ("text/plain", "", "APPLICATION/JSON; charset=utf-8"):
+        fast, flask = (wsgi_post(route, bodies[0], CONTENT_TYPE=content_type) for route in routes)
+        assert (fast.status_code, fast.get_json()) == (flask.status_code, flask.get_json())
+
+
+def test_a_chunked_body_is_read_to_its_end_and_limited(app) -> None:
+    body = json.dumps(RequestBuilder().launch()).encode()
+    chunked = {"CONTENT_LENGTH": "", "wsgi.input_terminated": True}
+    assert wsgi_post(app, body, **chunked).status_code == 200
+    for size in (128 * 1024 + 1, 128 * 1024 + 2, 300 * 1024):
+        result = wsgi_post(app, b"{" + b" " * (size - 2) + b"}", **chunked)
+        assert result.status_code == 413, size
+        assert "larger than" in result.get_json()["error"]
+    at_the_limit = wsgi_post(app, b"{" + b" " * (128 * 1024 - 2) + b"}", **chunked)
+    assert at_the_limit.status_code == 400  # read whole: a JSON object, not an Alexa request
+    assert "'request' is missing" in at_the_limit.get_json()["error"]
+
+
+def test_a_body_shorter_than_announced_is_a_400(app) -> None:
+    from io import BytesIO
+
+    body = json.dumps(RequestBuilder().launch()).encode()
+    result = wsgi_post(
+        app, body, CONTENT_LENGTH=str(len(body) + 50), **{"wsgi.input": BytesIO(body)}
+    )
+    assert result.status_code == 400
+    assert result.get_json()["error"]
+
+
+def test_a_bug_past_the_skill_is_a_logged_json_500(
+    app, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    endpoint = app.extensions["alexa_endpoint"]
+
+    def broken(response_envelope: object) -> bytes:
+        raise RuntimeError("encoder exploded")
+
+    monkeypatch.setattr(endpoint, "encode", broken)
+    caplog.set_level("INFO", logger="skill.web")
+    result = post(app.test_client(), json.dumps(RequestBuilder().launch()).encode())
+    assert (result.status_code, result.get_json()) == (500, {"error": "internal error"})
+    assert "encoder exploded" in caplog.text  # the traceback is logged
+    line = [r for r in caplog.records if r.getMessage() == "alexa request"]
+    assert [r.fields["status"] for r in line] == [500]
+
+
+def test_other_methods_on_alexa_are_still_flasks(client: FlaskClient) -> None:
+    options = client.options("/alexa")
+    assert options.status_code == 200
+    assert "POST" in options.headers["Allow"]
+    for method in ("GET", "PUT", "DELETE"):
+        result = client.open("/alexa", method=method)
+        assert result.status_code == 405
+        assert result.get_json()["error"]
+    assert client.post("/alexa/").status_code == 404
