@@ -248,6 +248,8 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "profiles and per-day progress counters", _migration_1),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+# More than the threads of a worker (serve runs 4): extra connections are closed, not kept.
+MAX_IDLE_SQLITE_CONNECTIONS = 8
 
 
 # --- fork safety ------------------------------------------------------------
@@ -259,6 +261,7 @@ def _after_fork_in_child() -> None:
     """Pooled connections must not be shared with a forked child (gunicorn --preload)."""
     for store in list(_live_stores):
         store._engine.dispose(close=False)
+        store._idle.clear()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -326,6 +329,10 @@ class ProgressStore:
         # still meet the file lock and busy_timeout.
         self._local_writer = threading.Lock()
         self._schema_ready = False
+        # SQLite connections for the per-request statements, kept by the store itself: taking
+        # one from SQLAlchemy's pool and giving it back cost half as much as the statements.
+        # (PostgreSQL's come from the pool, which pings them: a server restart is survived.)
+        self._idle: list[Any] = []
         self._sqlite_path: Path | None = None
         if self.backend == "sqlite":
             self._sqlite_path = Path(self._url.database or "")
@@ -424,6 +431,9 @@ class ProgressStore:
 
     def close(self) -> None:
         """Close pooled connections (tests, shutdown). The store stays usable."""
+        while self._idle:
+            with contextlib.suppress(Exception):
+                self._idle.pop().close()
         self._engine.dispose()
 
     @contextmanager
@@ -449,7 +459,7 @@ class ProgressStore:
         with self._guard(action):
             self._ensure_schema()
             with self._one_writer():
-                connection = self._engine.raw_connection()
+                connection = self._checkout()
                 try:
                     cursor = connection.cursor()
                     try:
@@ -462,10 +472,34 @@ class ProgressStore:
                 except BaseException:
                     with contextlib.suppress(Exception):
                         connection.rollback()
-                    connection.invalidate()
+                    self._checkin(connection, healthy=False)
                     raise
-                finally:
-                    connection.close()
+                self._checkin(connection, healthy=True)
+
+    def _checkout(self) -> Any:
+        """A driver connection: SQLite's from the store's own idle list (new ones are made by
+        the engine, so they get its PRAGMAs, then detached from its pool), PostgreSQL's from
+        the pool."""
+        if self.backend != "sqlite":
+            return self._engine.raw_connection()
+        try:
+            return self._idle.pop()
+        except IndexError:
+            fairy = self._engine.raw_connection()
+            fairy.detach()
+            return fairy.dbapi_connection
+
+    def _checkin(self, connection: Any, *, healthy: bool) -> None:
+        """Keep a healthy connection for the next request; a failed one is dropped."""
+        if self.backend != "sqlite":
+            if not healthy:
+                connection.invalidate()
+            connection.close()
+        elif healthy and len(self._idle) < MAX_IDLE_SQLITE_CONNECTIONS:
+            self._idle.append(connection)
+        else:
+            with contextlib.suppress(Exception):
+                connection.close()
 
     @functools.cache  # noqa: B019 - a handful of statements per store
     def _driver_sql(self, stmt: Any) -> _DriverStatement:

@@ -703,7 +703,7 @@ def test_forked_child_does_not_share_pooled_connections(store: ProgressStore, us
     assert store.summary(user, WEDNESDAY).total_holds == 4
 
 
-def test_a_failed_transaction_is_rolled_back_and_its_connection_not_pooled_again(
+def test_a_failed_transaction_is_rolled_back_and_its_connection_not_used_again(
     store: ProgressStore, user: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The per-request statements run on a driver connection of their own; one that failed
@@ -727,8 +727,50 @@ def test_a_failed_transaction_is_rolled_back_and_its_connection_not_pooled_again
     assert store.get_profile(user).hold_seconds == 30
     assert store._engine.pool.checkedout() == 0
     failed = used[-1]
+    assert all(kept is not failed for kept in store._idle)
     with store._engine.connect() as conn:
         assert conn.connection.dbapi_connection is not failed
+    used.clear()
+
+    def spy(self: ProgressStore, cursor: Any, stmt: Any, values: Any) -> Any:
+        used.append(cursor.connection)
+        return original(self, cursor, stmt, values)
+
+    monkeypatch.setattr(ProgressStore, "_run", spy)
+    for _ in range(3):
+        store.save(user, day=WEDNESDAY, holds=1)
+    assert failed not in used
+    if store.backend == "sqlite":  # the store's own idle connection serves one after another
+        assert used[0] is used[1] is used[2]
+        assert store._idle == [used[0]]
+
+
+def test_idle_sqlite_connections_are_bounded_and_closed_with_the_store(
+    tmp_path: Path, user: str
+) -> None:
+    from skill.store import MAX_IDLE_SQLITE_CONNECTIONS
+
+    s = ProgressStore(f"sqlite:///{tmp_path}/progress.sqlite3")
+    s.record_hold(user, WEDNESDAY)
+    out = [s._checkout() for _ in range(MAX_IDLE_SQLITE_CONNECTIONS + 3)]
+    assert len({id(c) for c in out}) == len(out)
+    for connection in out:  # made by the engine: its connect-time PRAGMAs hold
+        assert connection.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    for connection in out:  # as many threads giving theirs back at once
+        s._checkin(connection, healthy=True)
+    assert s._idle == out[:MAX_IDLE_SQLITE_CONNECTIONS]
+    for extra in out[MAX_IDLE_SQLITE_CONNECTIONS:]:
+        with pytest.raises(sqlite3.ProgrammingError):
+            extra.execute("SELECT 1")
+    s.close()
+    assert s._idle == []
+    for connection in out:
+        with pytest.raises(sqlite3.ProgrammingError):
+            connection.execute("SELECT 1")
+    s.record_hold(user, WEDNESDAY)  # still usable after close
+    assert s.summary(user, WEDNESDAY).total_holds == 2
+    s.close()
 
 
 # --- deletions owed from an outage ------------------------------------------------------------
