@@ -219,6 +219,7 @@ class ModelCodec:
         if not hasattr(cls, "deserialized_types"):
             return _decode_none  # the SDK hands the payload back unchanged
         if hasattr(cls, "get_real_child_model"):
+            children: dict[str, Decoder] = {}  # subclass name -> its builder, imported once
 
             def decode_discriminated(payload: Any) -> Any:
                 if payload is None:
@@ -228,7 +229,10 @@ class ModelCodec:
                 name = cls.get_real_child_model(payload)
                 if not name:
                     raise Fallback
-                return self._builder(_load_class(name))(payload)
+                build = children.get(name)
+                if build is None:
+                    build = children[name] = self._builder(_load_class(name))
+                return build(payload)
 
             return decode_discriminated
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -16,6 +17,11 @@ def short_user_id(user_id: str | None) -> str | None:
     """A stable, non-reversible tag for a user id, for correlating log lines."""
     if not user_id:
         return None
+    return _user_tag(user_id)
+
+
+@functools.lru_cache(maxsize=4096)  # one per request's log line; people talk in sessions
+def _user_tag(user_id: str) -> str:
     return "u-" + hashlib.sha256(user_id.encode()).hexdigest()[:10]
 
 

@@ -40,7 +40,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
-import hashlib
 import json
 import logging
 import math
@@ -63,6 +62,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, Engine
 
 from .deletions import PendingDeletions
+from .logs import short_user_id
 from .progress import DayCount, ProgressSummary, summarize
 
 __all__ = [
@@ -136,8 +136,9 @@ class UserProfile:
 
 
 def user_tag(user_id: str) -> str:
-    """Short, stable, non-reversible tag for logs instead of the full user id."""
-    return hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:10]
+    """Short, stable, non-reversible tag for logs instead of the full user id: the same tag
+    as the request log line's `user`, so the two can be matched."""
+    return short_user_id(user_id) or "none"
 
 
 def default_database_url() -> str:

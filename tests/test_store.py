@@ -860,3 +860,15 @@ def test_postgres_deletion_during_an_outage_is_done_when_it_is_back(
         finally:
             s.close()
             proxy.stop()
+
+
+def test_store_log_lines_name_people_by_the_request_lines_tag(user: str) -> None:
+    import hashlib
+
+    from skill.logs import short_user_id
+
+    expected = "u-" + hashlib.sha256(user.encode()).hexdigest()[:10]
+    assert user_tag(user) == short_user_id(user) == expected
+    assert short_user_id(user) == expected  # the second time from the cache: the same tag
+    assert short_user_id(None) is None
+    assert short_user_id("") is None
