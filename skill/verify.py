@@ -351,7 +351,7 @@ def _as_utc(moment: datetime) -> datetime:
 def _dig(envelope: Mapping[str, Any], *path: str) -> Any:
     node: Any = envelope
     for key in path:
-        if not isinstance(node, Mapping):
+        if type(node) is not dict and not isinstance(node, Mapping):  # parsed JSON: a dict
             return None
         node = node.get(key)
     return node
