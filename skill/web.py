@@ -17,9 +17,9 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from flask import Flask, Response, request
 from werkzeug.datastructures import EnvironHeaders
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
-from werkzeug.wsgi import get_input_stream
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 from skill import jsonio
 from skill.audio.manifest import LiveManifest
@@ -191,6 +191,23 @@ class AlexaEndpoint:
                 415, f"content type must be application/json, not {mimetype or 'none'}"
             )
         limit = self.max_body_bytes
+        length = environ.get("CONTENT_LENGTH")
+        if (
+            length
+            and length.isascii()
+            and length.isdigit()
+            and "HTTP_TRANSFER_ENCODING" not in environ
+            and (limit is None or int(length) <= limit)
+        ):
+            # The usual request, read straight from the server's stream: what Werkzeug's
+            # wrapper below reads too, without its chunked reads (a tenth of the cost).
+            body = environ["wsgi.input"].read(int(length))
+            if len(body) < int(length):
+                raise RequestRejected(400, http_error_reason(ClientDisconnected(), limit))
+            return body
+        declared = get_content_length(environ)
+        if limit is not None and declared is not None and declared > limit:
+            raise RequestRejected(413, http_error_reason(RequestEntityTooLarge(), limit))
         try:
             # One byte over the limit is read, so a chunked body (no Content-Length) that is
             # too large is told apart from one exactly at the limit: Werkzeug's stream stops

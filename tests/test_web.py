@@ -306,3 +306,51 @@ def test_other_methods_on_alexa_are_still_flasks(client: FlaskClient) -> None:
         assert result.status_code == 405
         assert result.get_json()["error"]
     assert client.post("/alexa/").status_code == 404
+
+
+LIMIT = 128 * 1024
+BODY = b'{"version": "1.0"}'
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"CONTENT_LENGTH": str(len(BODY))},
+        {"CONTENT_LENGTH": str(len(BODY)), "wsgi.input_terminated": True},
+        {"CONTENT_LENGTH": "0"},
+        {"CONTENT_LENGTH": "0007"},
+        {"CONTENT_LENGTH": str(len(BODY) + 9)},  # less than announced
+        {"CONTENT_LENGTH": str(LIMIT + 1)},
+        {"CONTENT_LENGTH": str(LIMIT + 2)},
+        {"CONTENT_LENGTH": "abc"},
+        {"CONTENT_LENGTH": "-5"},
+        {"CONTENT_LENGTH": "+7"},
+        {"CONTENT_LENGTH": "\u00b2"},  # a digit to str.isdigit, not to int()
+        {"CONTENT_LENGTH": str(len(BODY)), "HTTP_TRANSFER_ENCODING": "chunked"},
+        {"CONTENT_LENGTH": "", "wsgi.input_terminated": True},
+        {},
+    ],
+)
+def test_the_body_is_read_as_werkzeug_reads_it(app, environ: dict) -> None:
+    """`AlexaEndpoint._body` reads the usual request straight from the stream; whatever the
+    headers say, it gets the bytes, or the error, that Werkzeug's guarded stream gives."""
+    from io import BytesIO
+
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.wsgi import get_input_stream
+
+    from skill.web import RequestRejected
+
+    def env() -> dict:
+        return {"CONTENT_TYPE": "application/json", "wsgi.input": BytesIO(BODY), **environ}
+
+    try:
+        expected: object = get_input_stream(env(), max_content_length=LIMIT).read()
+    except HTTPException as exc:
+        expected = exc.code
+    endpoint = app.extensions["alexa_endpoint"]
+    try:
+        got: object = endpoint._body(env())
+    except RequestRejected as exc:
+        got = exc.status
+    assert got == expected
