@@ -191,18 +191,17 @@ class AlexaEndpoint:
                 415, f"content type must be application/json, not {mimetype or 'none'}"
             )
         limit = self.max_body_bytes
-        length = environ.get("CONTENT_LENGTH")
+        length = environ.get("CONTENT_LENGTH") or ""
+        size = int(length) if length.isascii() and length.isdigit() else None
         if (
-            length
-            and length.isascii()
-            and length.isdigit()
+            size is not None
             and "HTTP_TRANSFER_ENCODING" not in environ
-            and (limit is None or int(length) <= limit)
+            and (limit is None or size <= limit)
         ):
             # The usual request, read straight from the server's stream: what Werkzeug's
             # wrapper below reads too, without its chunked reads (a tenth of the cost).
-            body = environ["wsgi.input"].read(int(length))
-            if len(body) < int(length):
+            body = environ["wsgi.input"].read(size)
+            if len(body) < size:
                 raise RequestRejected(400, http_error_reason(ClientDisconnected(), limit))
             return body
         declared = get_content_length(environ)
