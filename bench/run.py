@@ -2,9 +2,10 @@
 
     python -m bench.run [--quick | --smoke]
 
-Serves three apps at once (2 gunicorn gthread workers each, as `hamstring-coach serve`):
+Serves four apps at once (2 gunicorn gthread workers each, as `hamstring-coach serve`):
   skill      the real skill, verification ON (local test CA, signed requests, warm cert cache)
   skill-dev  `hamstring-coach serve --dev` itself (verification off)
+  sdk-plain  bench/sdk_app.py: a plain ask-sdk-core skill (fixed answers, DefaultSerializer)
   reference  bench/reference_app.py: parse the same JSON, return a fixed response
 and drives them with wrk (same request mix, concurrency 1, 8, 64), alternating the apps in short
 rounds so machine noise hits all of them alike. Needs `wrk` on PATH (apt-get install wrk).
@@ -45,7 +46,7 @@ from tests.builders import APP_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).with_name("mix.lua")
-APPS = ("skill", "skill-dev", "reference")
+APPS = ("skill", "skill-dev", "sdk-plain", "reference")
 MIX_MAX_AGE_S = 90  # signed requests must be fresher than 150 s
 
 
@@ -147,6 +148,7 @@ def servers(
     commands = {
         "skill-dev": ["-m", "skill.cli", "serve", "--dev", "--workers", str(workers)],
         "skill": ["-m", "bench.serve", "skill", "--workers", str(workers)],
+        "sdk-plain": ["-m", "bench.serve", "sdk", "--workers", str(workers)],
         "reference": ["-m", "bench.serve", "reference", "--workers", str(workers)],
     }
     try:
@@ -358,6 +360,7 @@ def report(
             f"ratio_rps_dev_c{conc}={results.rps('skill-dev', conc) / ref:.3f}  "
             f"ratio_rps_c{conc}={results.rps('skill', conc) / ref:.3f}"
         )
+    print(f"ratio_rps_sdk_c64={results.rps('sdk-plain', 64) / results.rps('reference', 64):.3f}")
     print(f"ratio_rps_c64={results.rps('skill', 64) / results.rps('reference', 64):.3f}")
 
 

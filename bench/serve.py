@@ -1,7 +1,7 @@
 """Bench-only launcher: serves the skill with verification ON against a local test CA, or the
 reference app, under exactly the gunicorn settings `hamstring-coach serve` uses.
 
-    python -m bench.serve skill|reference --port P --workers N
+    python -m bench.serve skill|reference|sdk --port P --workers N
 
 Trusting the local CA is done here, by building the app with its own RequestVerifier (trust
 roots and certificate fetcher from BENCH_ROOT_PEM / BENCH_CHAIN_PEM); production code paths and
@@ -36,7 +36,7 @@ def local_ca_skill_app(config: Config) -> Flask:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.serve")
-    parser.add_argument("app", choices=("skill", "reference"))
+    parser.add_argument("app", choices=("skill", "reference", "sdk"))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(config.log_level)
     if args.app == "skill":
         app = local_ca_skill_app(config)
+    elif args.app == "sdk":
+        from bench.sdk_app import create_sdk_app
+
+        app = create_sdk_app()
     else:
         from bench.reference_app import create_reference_app
 

@@ -1,4 +1,4 @@
-"""The benchmark harness keeps working: `python -m bench.run --smoke` serves all three apps,
+"""The benchmark harness keeps working: `python -m bench.run --smoke` serves all four apps,
 drives them with wrk, and prints the table and the machine-readable last line. No timing is
 asserted (the machine is shared and noisy); only that every part ran and printed numbers."""
 
@@ -35,13 +35,14 @@ def test_bench_smoke_run_prints_the_table_and_the_ratio_line() -> None:
     lines = result.stdout.strip().splitlines()
     assert re.fullmatch(r"ratio_rps_c64=\d+\.\d+", lines[-1])
     table = "\n".join(lines)
-    for app in ("skill ", "skill-dev ", "reference "):
+    for app in ("skill ", "skill-dev ", "sdk-plain ", "reference "):
         assert re.search(rf"^64\s+{app}\s*\d+", table, re.MULTILINE), app
     for stage in ("deserialize", "verify", "handler", "persistence", "serialize"):
         assert re.search(rf"^\s+{stage}\s+\d+", table, re.MULTILINE), stage
     assert "import skill.web:" in table
     assert "to first 200" in table
     assert "RSS per worker, skill:" in table
+    assert re.search(r"^ratio_rps_sdk_c64=\d+\.\d+$", table, re.MULTILINE)
 
 
 def test_bench_mix_covers_the_realistic_conversation(tmp_path: Path) -> None:
@@ -73,3 +74,38 @@ def test_bench_mix_covers_the_realistic_conversation(tmp_path: Path) -> None:
     verifier = RequestVerifier(skill_id=APP_ID, trust_roots=[root_ca()[0]], fetcher=lambda u: chain)
     for headers, body in pairs:
         verifier.verify(headers, body, json.loads(body))
+
+
+def test_plain_sdk_app_answers_every_request_of_the_mix_as_the_sdk_builds_it(
+    tmp_path: Path,
+) -> None:
+    """The sdk-plain row measures a working skill: each request of the mix gets a response
+    envelope that ask-sdk-model reads back, with speech where a skill must speak."""
+    import json
+
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import ResponseEnvelope
+
+    from bench.mix import capture_conversation, make_pki, read_mix, write_mix
+    from bench.sdk_app import create_sdk_app
+
+    pki = make_pki(tmp_path)
+    templates = capture_conversation(tmp_path, "http://127.0.0.1:9")
+    write_mix(tmp_path / "mix.txt", templates, 2, pki.chain)
+    client = create_sdk_app().test_client()
+    spoken = {}
+    for headers, body in read_mix(tmp_path / "mix.txt"):
+        answer = client.post("/alexa", data=body, headers=headers)
+        assert answer.status_code == 200
+        envelope = DefaultSerializer().deserialize(answer.get_data(as_text=True), ResponseEnvelope)
+        request = json.loads(body)["request"]
+        kind = request.get("intent", {}).get("name", request["type"])
+        speech = envelope.response.output_speech
+        spoken[kind] = speech.ssml if speech is not None else None
+    assert spoken["LaunchRequest"]
+    assert "Welcome" in spoken["LaunchRequest"]
+    assert spoken["AMAZON.NextIntent"]
+    assert "Hold the stretch" in spoken["AMAZON.NextIntent"]
+    assert spoken["BouncingIntent"]
+    assert "No bouncing" in spoken["BouncingIntent"]
+    assert spoken["SessionEndedRequest"] is None
