@@ -8,6 +8,7 @@ a small versioned dict; anything unreadable there is treated as "no routine", ne
 from __future__ import annotations
 
 import functools
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -127,31 +128,63 @@ class RoutineState:
         }
 
     @classmethod
-    def from_dict(cls, data: Any, known_stretches: set[str]) -> RoutineState | None:
-        """Rebuild from session attributes; None for anything missing, old or tampered."""
-        try:
-            if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
-                return None
-            stretches = tuple(data["stretches"])
-            state = cls(
-                stretches=stretches,
-                reps=int(data["reps"]),
-                hold_seconds=int(data["hold"]),
-                position=int(data["pos"]),
-                stage=Stage(data["stage"]),
-                done_mask=int(data["done"]),
-            )
-        except (KeyError, TypeError, ValueError):
+    def from_dict(cls, data: Any, known_stretches: AbstractSet[str]) -> RoutineState | None:
+        """Rebuild from session attributes; None for anything missing, old or tampered.
+
+        Every request of a conversation carries its state and several steps read it, so equal
+        inputs share one parsed state (it is immutable): pass the same frozenset of known
+        stretch ids each time (Content.stretch_ids) and a repeat costs a cache lookup."""
+        if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
             return None
-        valid = (
-            stretches
-            and all(isinstance(s, str) and s in known_stretches for s in stretches)
-            and 1 <= state.reps <= 10
-            and 0 <= state.position < state.total
-            and 0 <= state.done_mask < (1 << state.total)
-            and 10 <= state.hold_seconds <= 300
+        known = (
+            known_stretches
+            if isinstance(known_stretches, frozenset)
+            else frozenset(known_stretches)
         )
-        return state if valid else None
+        try:
+            return _parse_state(
+                tuple(data["stretches"]),
+                data["reps"],
+                data["hold"],
+                data["pos"],
+                data["stage"],
+                data["done"],
+                known,
+            )
+        except (KeyError, TypeError):  # a missing key, or a value that cannot be a key
+            return None
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _parse_state(
+    stretches: tuple[Any, ...],
+    reps: Any,
+    hold: Any,
+    pos: Any,
+    stage: Any,
+    done: Any,
+    known_stretches: frozenset[str],
+) -> RoutineState | None:
+    try:
+        state = RoutineState(
+            stretches=stretches,
+            reps=int(reps),
+            hold_seconds=int(hold),
+            position=int(pos),
+            stage=Stage(stage),
+            done_mask=int(done),
+        )
+    except (TypeError, ValueError):
+        return None
+    valid = (
+        stretches
+        and all(isinstance(s, str) and s in known_stretches for s in stretches)
+        and 1 <= state.reps <= 10
+        and 0 <= state.position < state.total
+        and 0 <= state.done_mask < (1 << state.total)
+        and 10 <= state.hold_seconds <= 300
+    )
+    return state if valid else None
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,32 @@ VALID = {
         VALID | {"hold": "x"},
         VALID | {"done": 999},
         VALID | {"stretches": []},
+        VALID | {"stretches": [["seated"]]},
+        VALID | {"stretches": "seated"},
+        VALID | {"stretches": None},
+        VALID | {"reps": [3]},
+        VALID | {"stage": {"active": 1}},
+        VALID | {"hold": float("nan")},
+        {key: value for key, value in VALID.items() if key != "done"},
     ],
 )
 def test_unreadable_state_is_no_routine(data: object) -> None:
     assert RoutineState.from_dict(data, {"seated", "supine"}) is None
+    # the second time comes from the cache of parsed states: the same answer
+    assert RoutineState.from_dict(data, frozenset({"seated", "supine"})) is None
+
+
+def test_equal_states_are_parsed_once_and_shared() -> None:
+    known = frozenset({"seated", "supine"})
+    first = RoutineState.from_dict(dict(VALID), known)
+    assert first is not None
+    assert RoutineState.from_dict(dict(VALID), known) is first
+    assert RoutineState.from_dict(dict(VALID), {"seated", "supine"}) == first
+    # values of other types that convert the same way give the same state, never a stale one
+    assert RoutineState.from_dict(VALID | {"reps": "3", "hold": 30.0}, known) == first
+    one_rep = RoutineState.from_dict(VALID | {"reps": 1}, known)
+    assert one_rep is not None
+    assert one_rep.reps == 1
+    assert RoutineState.from_dict(VALID | {"reps": True}, known) == one_rep  # int(True), as ever
+    # a stretch the content does not know is refused, whatever was cached for other content
+    assert RoutineState.from_dict(dict(VALID), frozenset({"supine"})) is None

@@ -128,6 +128,14 @@ class Content:
     def stretch(self, stretch_id: str) -> Stretch:
         return self.stretches[stretch_id]
 
+    @property
+    def stretch_ids(self) -> frozenset[str]:
+        """The known stretch ids, one shared set (RoutineState.from_dict caches by it)."""
+        ids = self.derived.get("stretch_ids")
+        if ids is None:
+            ids = self.derived.setdefault("stretch_ids", frozenset(self.stretches))
+        return ids  # type: ignore[no-any-return]
+
 
 # --- validation helpers -------------------------------------------------------------------
 

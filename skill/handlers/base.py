@@ -50,9 +50,7 @@ class Conversation:
 
     @property
     def routine(self) -> RoutineState | None:
-        return RoutineState.from_dict(
-            self.attrs.get(ATTR_ROUTINE), set(self.coach.content.stretches)
-        )
+        return RoutineState.from_dict(self.attrs.get(ATTR_ROUTINE), self.coach.content.stretch_ids)
 
     @routine.setter
     def routine(self, state: RoutineState | None) -> None:

@@ -59,7 +59,7 @@ def clean_attributes(attrs: dict[str, Any], content: Content) -> None:
     response over Alexa's size limit) or replay arbitrary text on "repeat".
     """
     cleaned: dict[str, Any] = {}
-    state = RoutineState.from_dict(attrs.get(ATTR_ROUTINE), set(content.stretches))
+    state = RoutineState.from_dict(attrs.get(ATTR_ROUTINE), content.stretch_ids)
     if state is not None:
         cleaned[ATTR_ROUTINE] = state.to_dict()
     last = _clean_last(attrs.get(ATTR_LAST), content)

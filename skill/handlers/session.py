@@ -19,7 +19,7 @@ def saved_routine(conv: Conversation) -> RoutineState | None:
     point = conv.memory.profile.resume_point
     if not isinstance(point, dict):
         return None
-    state = RoutineState.from_dict(point.get("routine"), set(conv.coach.content.stretches))
+    state = RoutineState.from_dict(point.get("routine"), conv.coach.content.stretch_ids)
     try:
         at = datetime.fromisoformat(str(point.get("at")))
     except ValueError:
