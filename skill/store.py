@@ -89,6 +89,9 @@ STATEMENT_TIMEOUT_S = 5.0
 MAX_RESUME_POINT_CHARS = 4096
 MAX_LAST_STRETCH_CHARS = 100
 PROFILE_FIELDS = ("hold_seconds", "last_stretch", "disclaimer_heard", "resume_point")
+_PROFILE_FIELD_SET = frozenset(PROFILE_FIELDS)
+# One encoder for every resume point: json.dumps with options builds a new one per call.
+_RESUME_POINT_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 # How often a process tries again to delete the data of people who disabled the skill while
 # the database was down (after a successful transaction, never on its own).
@@ -806,7 +809,7 @@ def _check_day(day: date) -> None:
 
 def _validate_profile_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Check types and encode for storage; unknown names are a programming error."""
-    unknown = set(fields) - set(PROFILE_FIELDS)
+    unknown = fields.keys() - _PROFILE_FIELD_SET
     if unknown:
         raise TypeError(f"unknown profile fields: {sorted(unknown)}")
     values: dict[str, Any] = {}
@@ -836,7 +839,7 @@ def _encode_resume_point(value: Any) -> str | None:
     if not isinstance(value, dict):
         raise ValueError("resume_point must be a dict or None")
     try:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        text = _RESUME_POINT_JSON.encode(value)
     except (TypeError, ValueError) as err:
         raise ValueError(f"resume_point must be JSON-serialisable: {err}") from err
     if len(text) > MAX_RESUME_POINT_CHARS:
