@@ -42,10 +42,21 @@ def json_line(entry: dict[str, Any]) -> str:
 class JsonFormatter(logging.Formatter):
     """`{"ts", "level", "logger", "msg", ...fields}`; fields come from `extra={"fields": {...}}`."""
 
+    # The "YYYY-MM-DDTHH:MM:SS" part of the last second formatted: a server writes many lines
+    # per second. One (second, text) tuple, replaced whole, so threads never see half of one.
+    _second: tuple[int, str] = (-1, "")
+
+    def _timestamp(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        cached = self._second
+        if cached[0] != second:
+            cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+            self._second = cached
+        return f"{cached[1]}.{int(record.msecs):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": self._timestamp(record),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),

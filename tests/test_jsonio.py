@@ -155,3 +155,20 @@ def test_configured_logging_writes_complete_json_lines(
     error = json.loads(second)
     assert (error["level"], error["msg"]) == ("error", "save failed")
     assert "ValueError: boom" in error["exc"]
+
+
+@given(st.lists(st.floats(min_value=0, max_value=4e9, allow_nan=False), min_size=1, max_size=20))
+def test_log_timestamps_are_exact_across_seconds(moments: list[float]) -> None:
+    """The formatter keeps the last second's text; every line still gets its own time."""
+    import logging
+    import time
+
+    from skill.logs import JsonFormatter
+
+    formatter = JsonFormatter()
+    for created in sorted(moments) + moments + [1764115199.9996, 1764115200.0, 1764115200.0004]:
+        record = logging.LogRecord("skill.web", logging.INFO, "", 0, "alexa request", (), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        stamp = json.loads(formatter.format(record))["ts"]
+        whole = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created))
+        assert stamp == f"{whole}.{int(record.msecs):03d}Z"
