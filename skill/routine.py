@@ -236,11 +236,18 @@ def _entry_intro(state: RoutineState, position: int) -> Intro:
     return Intro.NEXT_REP
 
 
+# The transitions below are pure functions of immutable values (a handful of routines, a few
+# dozen states each), so each answer is computed once and shared.
+_transition = functools.lru_cache(maxsize=4096, typed=True)
+
+
+@_transition
 def start(stretches: tuple[str, ...], reps: int, hold_seconds: int) -> Outcome:
     """Begin a routine of one or more stretches with its first hold."""
     return _deliver(RoutineState(stretches, reps, hold_seconds), 0, Intro.START)
 
 
+@_transition
 def next_hold(state: RoutineState) -> Outcome:
     """The current hold is done; move on. A finished routine stays finished."""
     if state.stage is Stage.FINISHED:
@@ -252,6 +259,7 @@ def next_hold(state: RoutineState) -> Outcome:
     return replace(outcome, newly_completed=done + outcome.newly_completed)
 
 
+@_transition
 def previous_hold(state: RoutineState) -> Outcome:
     """Go back one hold (or do the first one again)."""
     if state.position == 0:
@@ -259,21 +267,25 @@ def previous_hold(state: RoutineState) -> Outcome:
     return _deliver(state, state.position - 1, Intro.PREVIOUS)
 
 
+@_transition
 def pause(state: RoutineState) -> Outcome:
     if state.stage is Stage.FINISHED:
         return Outcome(state)
     return Outcome(replace(state, stage=Stage.PAUSED))
 
 
+@_transition
 def resume(state: RoutineState) -> Outcome:
     """Pick up at the start of the current hold (Alexa cannot tell how far speech got)."""
     return _deliver(state, state.position, Intro.RESUME)
 
 
+@_transition
 def start_over(state: RoutineState) -> Outcome:
     return _deliver(replace(state, done_mask=0), 0, Intro.RESTART)
 
 
+@_transition
 def switch_legs(state: RoutineState) -> Outcome:
     """Jump to the first rep of the other leg of the current stretch."""
     current = state.current
