@@ -1,5 +1,6 @@
-"""Bench-only launcher: serves the skill with verification ON against a local test CA, or the
-reference app, under exactly the gunicorn settings `hamstring-coach serve` uses.
+"""Bench-only launcher: serves the skill with verification ON against a local test CA, the plain
+ask-sdk-core skill (bench/sdk_app.py) or the reference app, under exactly the gunicorn settings
+`hamstring-coach serve` uses.
 
     python -m bench.serve skill|reference|sdk --port P --workers N
 
