@@ -1,12 +1,15 @@
 """Hamstring Coach vs bare Flask: one command, one run, same gunicorn settings.
 
-    python -m bench.run [--quick | --smoke]
+    python -m bench.run [--quick | --smoke] [--floor]
 
 Serves four apps at once (2 gunicorn gthread workers each, as `hamstring-coach serve`):
   skill      the real skill, verification ON (local test CA, signed requests, warm cert cache)
   skill-dev  `hamstring-coach serve --dev` itself (verification off)
   sdk-plain  bench/sdk_app.py: a plain ask-sdk-core skill (fixed answers, DefaultSerializer)
   reference  bench/reference_app.py: parse the same JSON, return a fixed response
+With --floor, a fifth: dev-nosqlite, `--dev` with its SQLite calls skipped (bench/nosqlite.py),
+and lines that say what verification and the database calls cost a served request, and the
+best rps/ref the skill could reach if everything else it does were free.
 and drives them with wrk (same request mix, concurrency 1, 8, 64), alternating the apps in short
 rounds so machine noise hits all of them alike. Needs `wrk` on PATH (apt-get install wrk).
 The last line is `ratio_rps_c64=<skill rps / reference rps at 64 connections>`.
@@ -47,6 +50,7 @@ from tests.builders import APP_ID
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).with_name("mix.lua")
 APPS = ("skill", "skill-dev", "sdk-plain", "reference")
+FLOOR_APPS = ("skill", "skill-dev", "dev-nosqlite", "sdk-plain", "reference")
 MIX_MAX_AGE_S = 90  # signed requests must be fresher than 150 s
 
 
@@ -141,18 +145,25 @@ def wait_first_200(server: Server, first: tuple[bytes, dict[str, str]], started:
 
 @contextlib.contextmanager
 def servers(
-    tmp: Path, env: dict[str, str], workers: int, first: tuple[bytes, dict[str, str]]
+    tmp: Path,
+    env: dict[str, str],
+    workers: int,
+    first: tuple[bytes, dict[str, str]],
+    apps: tuple[str, ...] = APPS,
 ) -> Iterator[dict[str, Server]]:
     """Starts the apps one after another (so each start is timed alone)."""
     started: dict[str, Server] = {}
     commands = {
         "skill-dev": ["-m", "skill.cli", "serve", "--dev", "--workers", str(workers)],
         "skill": ["-m", "bench.serve", "skill", "--workers", str(workers)],
+        "dev-nosqlite": ["-m", "bench.serve", "dev-nosqlite", "--workers", str(workers)],
         "sdk-plain": ["-m", "bench.serve", "sdk", "--workers", str(workers)],
         "reference": ["-m", "bench.serve", "reference", "--workers", str(workers)],
     }
     try:
         for name, args in commands.items():
+            if name not in apps:
+                continue
             port = free_port()
             log = (tmp / f"{name}.log").open("wb")
             app_env = env | {"SKILL_DATABASE_URL": f"sqlite:///{tmp}/{name}.db"}
@@ -245,6 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--quick", action="store_true", help="fewer, shorter rounds (~1.5 min)")
     mode.add_argument("--smoke", action="store_true", help="seconds; proves the harness works")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also serve --dev with its SQLite calls skipped, and say what verification and "
+        "the database cost a served request",
+    )
     args = parser.parse_args(argv)
     profile = PROFILES["smoke" if args.smoke else "quick" if args.quick else "full"]
     if shutil.which("wrk") is None:
@@ -255,10 +272,16 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("SKILL_AUDIO_BASE_URL", None)
     with tempfile.TemporaryDirectory(prefix="hamstring-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        return run(profile, args.workers, tmp, env)
+        return run(profile, args.workers, tmp, env, FLOOR_APPS if args.floor else APPS)
 
 
-def run(profile: Profile, workers: int, tmp: Path, env: dict[str, str]) -> int:
+def run(
+    profile: Profile,
+    workers: int,
+    tmp: Path,
+    env: dict[str, str],
+    apps: tuple[str, ...] = APPS,
+) -> int:
     api = start_settings_api()
     api_url = api.url
     pki = make_pki(tmp)
@@ -271,12 +294,12 @@ def run(profile: Profile, workers: int, tmp: Path, env: dict[str, str]) -> int:
     results = Results()
     rss: dict[str, list[float]] = {}
     headers, body = read_mix(mix)[0]
-    with servers(tmp, env, workers, (body, headers)) as running:
+    with servers(tmp, env, workers, (body, headers), apps) as running:
         for server in running.values():  # every worker: cert cache, database, code paths
             run_wrk(server.port, 8, profile.warmup_seconds, mix)
         for conc in profile.concurrency:
             for index in range(profile.rounds):
-                order = APPS if index % 2 == 0 else APPS[::-1]
+                order = apps if index % 2 == 0 else apps[::-1]
                 for app in order:
                     if time.monotonic() - mix_made > MIX_MAX_AGE_S:
                         write_mix(mix, templates, profile.users, pki.chain)
@@ -305,7 +328,7 @@ def run(profile: Profile, workers: int, tmp: Path, env: dict[str, str]) -> int:
     write_mix(mix, templates, profile.users, pki.chain)
     stages = measure_stages(tmp, pki, mix, profile.stage_passes)
     api.close()
-    report(profile, workers, count, results, stages, imports, ready_s, rss)
+    report(profile, workers, count, results, stages, imports, ready_s, rss, apps)
     return 0
 
 
@@ -318,6 +341,7 @@ def report(
     imports: ImportTimes,
     ready_s: float,
     rss: dict[str, list[float]],
+    apps: tuple[str, ...] = APPS,
 ) -> None:
     print(
         f"Hamstring Coach vs bare Flask: gunicorn {workers} workers x gthread(4) each, wrk, "
@@ -326,13 +350,13 @@ def report(
         f"concurrency, apps alternated; python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
     )
     print()
-    print("conc  app          rps   p50_ms   p99_ms  cpu_us/req  rps/ref  cpu_over_ref_us")
+    print("conc  app            rps   p50_ms   p99_ms  cpu_us/req  rps/ref  cpu_over_ref_us")
     for conc in profile.concurrency:
         ref_rps, ref_cpu = results.rps("reference", conc), results.cpu_us("reference", conc)
-        for app in APPS:
+        for app in apps:
             rps, cpu = results.rps(app, conc), results.cpu_us(app, conc)
             print(
-                f"{conc:<5} {app:<10}{rps:>7.0f}{results.p(app, conc, 'p50_ms'):>9.2f}"
+                f"{conc:<5} {app:<12}{rps:>7.0f}{results.p(app, conc, 'p50_ms'):>9.2f}"
                 f"{results.p(app, conc, 'p99_ms'):>9.2f}{cpu:>12.0f}{rps / ref_rps:>9.2f}"
                 f"{cpu - ref_cpu:>17.0f}"
             )
@@ -347,13 +371,17 @@ def report(
         f"create_app: {imports.create_s * 1000:.0f} ms"
     )
     print(f"hamstring-coach serve --dev to first 200 on POST /alexa: {ready_s:.2f} s")
-    for app in APPS:
+    for app in apps:
         sizes = ", ".join(f"{mb:.1f}" for mb in sorted(rss[app]))
         print(f"RSS per worker, {app}: {sizes} MB")
     print()
     for line in target_lines(profile, results, imports.cached_s, ready_s, rss):
         print(line)
     print()
+    if "dev-nosqlite" in apps:
+        for line in floor_lines(profile, results):
+            print(line)
+        print()
     for conc in profile.concurrency:
         ref = results.rps("reference", conc)
         print(
@@ -362,6 +390,23 @@ def report(
         )
     print(f"ratio_rps_sdk_c64={results.rps('sdk-plain', 64) / results.rps('reference', 64):.3f}")
     print(f"ratio_rps_c64={results.rps('skill', 64) / results.rps('reference', 64):.3f}")
+
+
+def floor_lines(profile: Profile, results: Results) -> list[str]:
+    """What two things the skill must do cost a served request, from this run's rows: the
+    request check (skill - skill-dev) and the database calls (skill-dev - dev-nosqlite). At
+    full load every app is CPU-bound, so rps/ref is at most ref CPU / (ref CPU + both)."""
+    lines = ["floor (CPU per request served; the rest of the skill counted as free):"]
+    for conc in (c for c in profile.concurrency if c >= 8):  # c=1 leaves CPU idle
+        ref = results.cpu_us("reference", conc)
+        verify = results.cpu_us("skill", conc) - results.cpu_us("skill-dev", conc)
+        database = results.cpu_us("skill-dev", conc) - results.cpu_us("dev-nosqlite", conc)
+        lines.append(
+            f"  c={conc}: verification {verify:.0f} us, SQLite calls {database:.0f} us; "
+            f"best rps/ref with both {ref / (ref + verify + database):.2f}, "
+            f"--dev {ref / (ref + database):.2f}"
+        )
+    return lines
 
 
 def target_lines(

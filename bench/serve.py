@@ -1,8 +1,8 @@
 """Bench-only launcher: serves the skill with verification ON against a local test CA, the plain
-ask-sdk-core skill (bench/sdk_app.py) or the reference app, under exactly the gunicorn settings
-`hamstring-coach serve` uses.
+ask-sdk-core skill (bench/sdk_app.py), the reference app, or `--dev` with its SQLite calls
+skipped (bench/nosqlite.py), under exactly the gunicorn settings `hamstring-coach serve` uses.
 
-    python -m bench.serve skill|reference|sdk --port P --workers N
+    python -m bench.serve skill|reference|sdk|dev-nosqlite --port P --workers N
 
 Trusting the local CA is done here, by building the app with its own RequestVerifier (trust
 roots and certificate fetcher from BENCH_ROOT_PEM / BENCH_CHAIN_PEM); production code paths and
@@ -37,14 +37,18 @@ def local_ca_skill_app(config: Config) -> Flask:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.serve")
-    parser.add_argument("app", choices=("skill", "reference", "sdk"))
+    parser.add_argument("app", choices=("skill", "reference", "sdk", "dev-nosqlite"))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
-    config = Config.from_env(verify_requests=True)
+    config = Config.from_env(verify_requests=args.app != "dev-nosqlite")
     configure_logging(config.log_level)
     if args.app == "skill":
         app = local_ca_skill_app(config)
+    elif args.app == "dev-nosqlite":
+        from bench.nosqlite import create_nosqlite_app
+
+        app = create_nosqlite_app(config)
     elif args.app == "sdk":
         from bench.sdk_app import create_sdk_app
 

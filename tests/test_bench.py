@@ -109,3 +109,62 @@ def test_plain_sdk_app_answers_every_request_of_the_mix_as_the_sdk_builds_it(
     assert spoken["BouncingIntent"]
     assert "No bouncing" in spoken["BouncingIntent"]
     assert spoken["SessionEndedRequest"] is None
+
+
+def test_nosqlite_app_answers_every_request_of_the_mix_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    """dev-nosqlite (bench --floor) is the --dev skill doing all its work but the database
+    calls: each request of the mix gets a 200 the SDK reads back, and no row is written."""
+    import json
+    import sqlite3
+
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import ResponseEnvelope
+
+    from bench.mix import capture_conversation, make_pki, read_mix, write_mix
+    from bench.nosqlite import create_nosqlite_app
+    from skill.config import Config
+
+    pki = make_pki(tmp_path)
+    templates = capture_conversation(tmp_path, "http://127.0.0.1:9")
+    write_mix(tmp_path / "mix.txt", templates, 2, pki.chain)
+    database = tmp_path / "nosqlite.db"
+    config = Config(verify_requests=False, database_url=f"sqlite:///{database}")
+    client = create_nosqlite_app(config).test_client()
+    spoken = {}
+    for headers, body in read_mix(tmp_path / "mix.txt"):
+        answer = client.post("/alexa", data=body, headers=headers, content_type="application/json")
+        assert answer.status_code == 200
+        envelope = DefaultSerializer().deserialize(answer.get_data(as_text=True), ResponseEnvelope)
+        request = json.loads(body)["request"]
+        speech = envelope.response.output_speech
+        spoken[request.get("intent", {}).get("name", request["type"])] = speech
+    assert {"LaunchRequest", "StartStretchIntent", "AMAZON.NextIntent"} <= spoken.keys()
+    assert all(spoken[kind] is not None for kind in ("LaunchRequest", "AMAZON.NextIntent"))
+    with sqlite3.connect(database) as db:  # the schema exists (set up once), no person in it
+        tables = [
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        assert "schema_version" in tables
+        for table in tables:
+            if table != "schema_version":
+                assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
+
+
+def test_floor_lines_bound_the_ratio_by_what_verification_and_the_database_cost() -> None:
+    """With the reference at 400 us, verification 100 us and the database 100 us a request, the
+    skill could reach at most 400 / 600 of the reference's requests per second."""
+    from bench.run import PROFILES, Results, Round, floor_lines
+
+    results = Results()
+    cpu_us = {"reference": 400, "dev-nosqlite": 500, "skill-dev": 600, "skill": 700}
+    for conc in (1, 8, 64):
+        for app, us in cpu_us.items():
+            results.add(app, conc, Round(1000, 1.0, 1.0, 2.0, us * 1000 / 1e6))
+    lines = floor_lines(PROFILES["full"], results)
+    assert lines[1:] == [
+        f"  c={conc}: verification 100 us, SQLite calls 100 us; best rps/ref with both 0.67, "
+        "--dev 0.80"
+        for conc in (8, 64)
+    ]
