@@ -36,6 +36,9 @@ class ProgressSummary:
     stretched_today: bool = False
 
 
+_ONE_DAY = timedelta(days=1)
+
+
 def week_start(day: date) -> date:
     """Monday of the ISO week containing ``day``."""
     return day - timedelta(days=day.weekday())
@@ -45,19 +48,21 @@ def streak_length(active_days: set[date], today: date) -> int:
     """Consecutive stretched days ending today, or yesterday if not yet today.
 
     Counting from yesterday keeps a streak alive in the morning before the
-    person has stretched; a whole missed day breaks it.
+    person has stretched; a whole missed day breaks it. (Counted on day
+    numbers: a year-long streak is walked in microseconds, not with a new
+    date and timedelta per day.)
     """
     if today in active_days:
-        cursor = today
-    elif today - timedelta(days=1) in active_days:
-        cursor = today - timedelta(days=1)
+        end = today
+    elif today - _ONE_DAY in active_days:
+        end = today - _ONE_DAY
     else:
         return 0
-    length = 0
-    while cursor in active_days:
-        length += 1
-        cursor -= timedelta(days=1)
-    return length
+    ordinals = {day.toordinal() for day in active_days}
+    cursor = end.toordinal()
+    while cursor in ordinals:
+        cursor -= 1
+    return end.toordinal() - cursor
 
 
 def summarize(days: Iterable[DayCount], today: date) -> ProgressSummary:
@@ -67,12 +72,24 @@ def summarize(days: Iterable[DayCount], today: date) -> ProgressSummary:
     time zone changed); week and streak only look at days up to ``today``.
     """
     rows = list(days)
-    active = {r.day for r in rows if r.active and r.day <= today}
+    return summarize_active(
+        {r.day for r in rows if r.active and r.day <= today},
+        today,
+        total_sessions=sum(r.sessions for r in rows),
+        total_holds=sum(r.holds for r in rows),
+    )
+
+
+def summarize_active(
+    active: set[date], today: date, *, total_sessions: int, total_holds: int
+) -> ProgressSummary:
+    """The summary from what a database folds for us (see ProgressStore.summary): the
+    stretched days up to ``today``, and the totals over every row."""
     monday = week_start(today)
     return ProgressSummary(
         days_this_week=sum(1 for d in active if d >= monday),
         streak_days=streak_length(active, today),
-        total_sessions=sum(r.sessions for r in rows),
-        total_holds=sum(r.holds for r in rows),
+        total_sessions=total_sessions,
+        total_holds=total_holds,
         stretched_today=today in active,
     )

@@ -63,7 +63,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 
 from .deletions import PendingDeletions
 from .logs import short_user_id
-from .progress import DayCount, ProgressSummary, summarize
+from .progress import ProgressSummary, summarize_active
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -214,9 +214,24 @@ _DELETE_USER = tuple(
     sa.delete(table).where(table.c.user_id == sa.bindparam("user_id", type_=sa.Text))
     for table in (profiles_table, daily_progress_table)
 )
-_SELECT_PROGRESS = sa.select(
-    daily_progress_table.c.day, daily_progress_table.c.holds, daily_progress_table.c.sessions
-).where(daily_progress_table.c.user_id == sa.bindparam("user_id", type_=sa.Text))
+
+
+def _summary_sql(backend: str) -> sa.TextClause:
+    """One row for a person's summary, however long their history: the totals over every day,
+    and the stretched days up to :today as one comma-separated text of ISO dates. (One row per
+    day cost a launch about 3 µs per day in Python and a GIL release per row: 1.1 ms for a
+    year of daily stretching.) SQLite keeps a Date as ISO text; PostgreSQL's DATE is written
+    out the same way."""
+    if backend == "postgresql":
+        day, fold = "to_char(day, 'YYYY-MM-DD')", "string_agg"
+    else:
+        day, fold = "day", "group_concat"
+    return sa.text(
+        "SELECT coalesce(sum(holds), 0), coalesce(sum(sessions), 0), "
+        f"{fold}(CASE WHEN (holds > 0 OR sessions > 0) AND day <= :today THEN {day} END, ',') "
+        "FROM daily_progress WHERE user_id = :user_id"
+    )
+
 
 # DDL is frozen as text per migration (not derived from the tables above), so
 # that changing the tables later cannot silently change what migration 1 did.
@@ -520,11 +535,15 @@ class ProgressStore:
         """A day as this driver stores it (SQLAlchemy keeps SQLite dates as ISO text)."""
         return day.isoformat() if self.backend == "sqlite" else day
 
-    def _progress_rows(self, cursor: Any, user_id: str) -> Iterator[DayCount]:
-        for day, holds, sessions in self._run(cursor, _SELECT_PROGRESS, {"user_id": user_id}):
-            yield DayCount(
-                day if isinstance(day, date) else date.fromisoformat(day), holds, sessions
-            )
+    @functools.cache  # noqa: B019 - one per store
+    def _summary_statement(self) -> sa.TextClause:
+        return _summary_sql(self.backend)
+
+    def _summary(self, cursor: Any, user_id: str, today: date) -> ProgressSummary:
+        values = {"user_id": user_id, "today": self._day(today)}
+        holds, sessions, days = self._run(cursor, self._summary_statement(), values).fetchone()
+        active = {date.fromisoformat(day) for day in days.split(",")} if days else set()
+        return summarize_active(active, today, total_sessions=int(sessions), total_holds=int(holds))
 
     @contextmanager
     def _one_writer(self) -> Iterator[None]:
@@ -611,8 +630,8 @@ class ProgressStore:
         _check_day(today)
         with self._driver_transaction("load") as cursor:
             row = self._run(cursor, _SELECT_PROFILE, {"user_id": user_id}).fetchone()
-            days = list(self._progress_rows(cursor, user_id))
-        return _profile_from_row(row, user_id), summarize(days, today)
+            summary = self._summary(cursor, user_id, today)
+        return _profile_from_row(row, user_id), summary
 
     def update_profile(self, user_id: str, **fields: Any) -> None:
         """Set only the given fields (one atomic upsert); others keep their value."""
@@ -701,8 +720,7 @@ class ProgressStore:
         _check_user_id(user_id)
         _check_day(today)
         with self._driver_transaction("summary") as cursor:
-            days = list(self._progress_rows(cursor, user_id))
-        return summarize(days, today)
+            return self._summary(cursor, user_id, today)
 
     def forget_user(self, user_id: str) -> bool:
         """Delete the person's data now, or, if the database is unavailable, as soon as it is

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import random
 import socket
 import sqlite3
 import threading
@@ -31,6 +32,7 @@ from ask_sdk_model.session_ended_request import SessionEndedRequest
 from ask_sdk_model.user import User
 
 from skill.deletions import PendingDeletions
+from skill.progress import DayCount, summarize
 from skill.store import (
     SCHEMA_VERSION,
     ProgressStore,
@@ -211,6 +213,40 @@ def test_session_only_day_counts_as_stretched(store: ProgressStore, user: str) -
     store.record_session(user, WEDNESDAY)
     s = store.summary(user, WEDNESDAY)
     assert (s.stretched_today, s.streak_days, s.total_sessions, s.total_holds) == (True, 1, 1, 0)
+
+
+def test_summary_folded_by_the_database_equals_folding_every_row(
+    store: ProgressStore, user: str
+) -> None:
+    """The store sums and lists stretched days in SQL, in one row; that must say what folding
+    each day's row in Python says: random histories with gaps, days after "today" (a changed
+    time zone), session-only and hold-only days, other people's days beside them."""
+    rng = random.Random(20261126)
+    for person in range(12):
+        who = f"{user}-{person}"
+        rows: dict[date, list[int]] = {}
+        for _ in range(rng.randrange(0, 40)):
+            day = WEDNESDAY + timedelta(days=rng.randrange(-45, 4))
+            holds, sessions = rng.randrange(0, 4), rng.randrange(0, 2)
+            if holds or sessions:
+                store.save(who, day=day, holds=holds, sessions=sessions)
+                counts = rows.setdefault(day, [0, 0])
+                counts[0] += holds
+                counts[1] += sessions
+        store.record_hold(user + "-someone-else", WEDNESDAY)
+        days = [DayCount(day, h, s) for day, (h, s) in rows.items()]
+        for today in (WEDNESDAY - timedelta(days=9), WEDNESDAY, WEDNESDAY + timedelta(days=1)):
+            expected = summarize(days, today)
+            assert store.summary(who, today) == expected, (person, today)
+            assert store.load(who, today)[1] == expected, (person, today)
+
+
+def test_a_long_history_is_summarized_whole(store: ProgressStore, user: str) -> None:
+    """Three years of daily stretching, one read: the whole streak and every total."""
+    for back in range(1100):
+        store.record_hold(user, SUNDAY - timedelta(days=back))
+    summary = store.summary(user, SUNDAY)
+    assert (summary.streak_days, summary.total_holds, summary.days_this_week) == (1100, 1100, 7)
 
 
 def test_delete_user_forgets_everything_of_that_user_only(store: ProgressStore, user: str) -> None:
