@@ -44,7 +44,7 @@ from bench.mix import (
     start_settings_api,
     write_mix,
 )
-from bench.stages import measure_stages, stage_lines
+from bench.stages import history_line, measure_history, measure_stages, stage_lines
 from tests.builders import APP_ID
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -331,8 +331,9 @@ def run(
         ready_s = running["skill-dev"].ready_s
     write_mix(mix, templates, profile.users, pki.chain)
     stages = measure_stages(tmp, pki, mix, profile.stage_passes)
+    history = measure_history(tmp, repeats=20 if profile is PROFILES["smoke"] else 200)
     api.close()
-    report(profile, workers, count, results, stages, imports, ready_s, rss, apps)
+    report(profile, workers, count, results, stages, imports, ready_s, rss, apps, history)
     return 0
 
 
@@ -346,6 +347,7 @@ def report(
     ready_s: float,
     rss: dict[str, list[float]],
     apps: tuple[str, ...] = APPS,
+    history: dict[int, float] | None = None,
 ) -> None:
     print(
         f"Hamstring Coach vs bare Flask: gunicorn {workers} workers x gthread(4) each, wrk, "
@@ -368,6 +370,8 @@ def report(
     print("in-process time per request by stage (skill, verification on, warm cert cache):")
     for line in stage_lines(stages):
         print("  " + line)
+    if history:
+        print(history_line(history))
     print()
     print(
         f"import skill.web: {imports.cached_s * 1000:.0f} ms with bytecode cached (installed), "

@@ -100,3 +100,39 @@ def stage_lines(samples: dict[str, list[float]]) -> list[str]:
         )
     lines.append(f"{'total':<13}{total * 1e6:>9.0f}")
     return lines
+
+
+HISTORY_DAYS = (1, 30, 365, 1000)
+
+
+def measure_history(tmp: Path, repeats: int = 200) -> dict[int, float]:
+    """Median seconds of a launch's read (`ProgressStore.load`: profile and summary) for people
+    who stretched every day for 1, 30, 365 and 1000 days. The benchmark's users are one day old,
+    but a clinic's regulars are not: this is the read that grows with them."""
+    from datetime import date, timedelta
+
+    from skill.store import ProgressStore
+
+    store = ProgressStore(f"sqlite:///{tmp}/history.db")
+    today = date(2026, 11, 26)
+    medians: dict[int, float] = {}
+    try:
+        for days in HISTORY_DAYS:
+            user = f"amzn1.ask.account.HISTORY{days:05d}{'A' * 160}"
+            for back in range(days):
+                store.save(user, day=today - timedelta(days=back), holds=6, sessions=1)
+            store.load(user, today)
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                store.load(user, today)
+                times.append(time.perf_counter() - started)
+            medians[days] = statistics.median(times)
+    finally:
+        store.close()
+    return medians
+
+
+def history_line(medians: dict[int, float]) -> str:
+    parts = ", ".join(f"{days} d {seconds * 1e6:.0f} us" for days, seconds in medians.items())
+    return f"launch read (store.load) of a person who stretched every day for: {parts}"

@@ -40,6 +40,9 @@ def test_bench_smoke_run_prints_the_table_and_the_ratio_line() -> None:
     for stage in ("deserialize", "verify", "handler", "persistence", "serialize"):
         assert re.search(rf"^\s+{stage}\s+\d+", table, re.MULTILINE), stage
     assert "import skill.web:" in table
+    assert re.search(
+        r"^launch read .* 1 d \d+ us, 30 d \d+ us, 365 d \d+ us, 1000 d \d+ us$", table, re.M
+    )
     assert "to first 200" in table
     assert "RSS per worker, skill:" in table
     assert re.search(r"^ratio_rps_sdk_c64=\d+\.\d+$", table, re.MULTILINE)
