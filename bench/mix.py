@@ -5,6 +5,7 @@ local test CA. Also a stand-in for Alexa's Settings API (the device time zone)."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from dataclasses import dataclass
@@ -85,6 +86,33 @@ def make_pki(tmp: Path) -> Pki:
     return Pki(chain, root_pem, chain_pem)
 
 
+def user_id(user: int) -> str:
+    """The Alexa user id of the mix's user number `user` (as long as real ones)."""
+    return "amzn1.ask.account.AF" + f"{user:05d}" * 30
+
+
+def seed_history(database: Path, users: int, days: int) -> None:
+    """Give each of the mix's users `days` days of stretching before today (a clinic's regulars,
+    not first-timers), written straight into a new SQLite database with the store's schema."""
+    import sqlite3
+
+    from skill.store import ProgressStore
+
+    store = ProgressStore(f"sqlite:///{database}")
+    store.get_profile(user_id(0))  # creates the schema
+    store.close()
+    today = datetime.now(UTC).date()
+    rows = [
+        (user_id(user), (today - timedelta(days=back)).isoformat(), 6, 1)
+        for user in range(users)
+        for back in range(1, days + 1)
+    ]
+    with contextlib.closing(sqlite3.connect(database)) as db, db:
+        db.executemany(
+            "INSERT INTO daily_progress (user_id, day, holds, sessions) VALUES (?, ?, ?, ?)", rows
+        )
+
+
 def write_mix(path: Path, templates: list[str], users: int, chain: CertChain) -> int:
     """users x templates signed requests, timestamped now, shuffled; returns the count."""
     stamp = iso(datetime.now(UTC))
@@ -93,7 +121,7 @@ def write_mix(path: Path, templates: list[str], users: int, chain: CertChain) ->
         tag = f"{user:05d}"
         for step, template in enumerate(templates):
             body = (
-                template.replace(TEMPLATE_USER, "amzn1.ask.account.AF" + tag * 30)
+                template.replace(TEMPLATE_USER, user_id(user))
                 .replace(TEMPLATE_DEVICE, "amzn1.ask.device.AE" + tag * 24)
                 .replace(TEMPLATE_SESSION, f"amzn1.echo-api.session.bench-{tag}")
                 .replace(iso(TEMPLATE_TIME), stamp)

@@ -1,6 +1,6 @@
 """Hamstring Coach vs bare Flask: one command, one run, same gunicorn settings.
 
-    python -m bench.run [--quick | --smoke] [--floor]
+    python -m bench.run [--quick | --smoke] [--floor] [--history-days N]
 
 Serves four apps at once (2 gunicorn gthread workers each, as `hamstring-coach serve`):
   skill      the real skill, verification ON (local test CA, signed requests, warm cert cache)
@@ -9,7 +9,8 @@ Serves four apps at once (2 gunicorn gthread workers each, as `hamstring-coach s
   reference  bench/reference_app.py: parse the same JSON, return a fixed response
 With --floor, a fifth: dev-nosqlite, `--dev` with its SQLite calls skipped (bench/nosqlite.py),
 and lines that say what verification and the database calls cost a served request, and the
-best rps/ref the skill could reach if everything else it does were free.
+best rps/ref the skill could reach if everything else it does were free. --history-days N gives
+every user of the mix N days of stretching before today (default 0: first-timers).
 and drives them with wrk (same request mix, concurrency 1, 8, 64), alternating the apps in short
 rounds so machine noise hits all of them alike. Needs `wrk` on PATH (apt-get install wrk).
 The last line is `ratio_rps_c64=<skill rps / reference rps at 64 connections>`.
@@ -41,6 +42,7 @@ from bench.mix import (
     capture_conversation,
     make_pki,
     read_mix,
+    seed_history,
     start_settings_api,
     write_mix,
 )
@@ -266,7 +268,16 @@ def main(argv: list[str] | None = None) -> int:
         help="also serve --dev with its SQLite calls skipped, and say what verification and "
         "the database cost a served request",
     )
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=0,
+        metavar="N",
+        help="every user has stretched daily for N days before today (default 0)",
+    )
     args = parser.parse_args(argv)
+    if args.history_days < 0:
+        parser.error("--history-days must be 0 or more")
     profile = PROFILES["smoke" if args.smoke else "quick" if args.quick else "full"]
     if shutil.which("wrk") is None:
         print("error: the benchmark needs wrk on PATH (apt-get install wrk)", file=sys.stderr)
@@ -276,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("SKILL_AUDIO_BASE_URL", None)
     with tempfile.TemporaryDirectory(prefix="hamstring-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        return run(profile, args.workers, tmp, env, FLOOR_APPS if args.floor else APPS)
+        apps = FLOOR_APPS if args.floor else APPS
+        return run(profile, args.workers, tmp, env, apps, args.history_days)
 
 
 def run(
@@ -285,6 +297,7 @@ def run(
     tmp: Path,
     env: dict[str, str],
     apps: tuple[str, ...] = APPS,
+    history_days: int = 0,
 ) -> int:
     api = start_settings_api()
     api_url = api.url
@@ -298,6 +311,9 @@ def run(
     results = Results()
     rss: dict[str, list[float]] = {}
     headers, body = read_mix(mix)[0]
+    if history_days:
+        for app in ("skill", "skill-dev"):
+            seed_history(tmp / f"{app}.db", profile.users, history_days)
     with servers(tmp, env, workers, (body, headers), apps) as running:
         for server in running.values():  # every worker: cert cache, database, code paths
             run_wrk(server.port, 8, profile.warmup_seconds, mix)
@@ -333,7 +349,9 @@ def run(
     stages = measure_stages(tmp, pki, mix, profile.stage_passes)
     history = measure_history(tmp, repeats=20 if profile is PROFILES["smoke"] else 200)
     api.close()
-    report(profile, workers, count, results, stages, imports, ready_s, rss, apps, history)
+    report(
+        profile, workers, count, results, stages, imports, ready_s, rss, apps, history, history_days
+    )
     return 0
 
 
@@ -348,6 +366,7 @@ def report(
     rss: dict[str, list[float]],
     apps: tuple[str, ...] = APPS,
     history: dict[int, float] | None = None,
+    history_days: int = 0,
 ) -> None:
     print(
         f"Hamstring Coach vs bare Flask: gunicorn {workers} workers x gthread(4) each, wrk, "
@@ -355,6 +374,8 @@ def report(
         f"distinct requests; {profile.rounds} rounds x {profile.seconds:g} s per app and "
         f"concurrency, apps alternated; python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
     )
+    if history_days:
+        print(f"Every user had stretched daily for {history_days} days before this run.")
     print()
     print("conc  app            rps   p50_ms   p99_ms  cpu_us/req  rps/ref  cpu_over_ref_us")
     for conc in profile.concurrency:

@@ -170,3 +170,25 @@ def test_floor_lines_bound_the_ratio_by_what_verification_and_the_database_cost(
         "  verification 100 us, SQLite calls 100 us, reference 400 us: rps/ref at most 0.67 "
         "(skill), 0.80 (--dev)"
     )
+
+
+def test_seeded_history_is_what_the_store_then_reads(tmp_path: Path) -> None:
+    """--history-days N: each user of the mix has stretched on each of the N days before today
+    (6 holds, 1 session a day), and nobody else has."""
+    from datetime import UTC, datetime
+
+    from bench.mix import seed_history, user_id
+    from skill.store import ProgressStore
+
+    database = tmp_path / "seeded.db"
+    seed_history(database, users=2, days=3)
+    store = ProgressStore(f"sqlite:///{database}")
+    today = datetime.now(UTC).date()
+    try:
+        for user in (0, 1):
+            summary = store.summary(user_id(user), today)
+            assert (summary.streak_days, summary.total_holds, summary.total_sessions) == (3, 18, 3)
+            assert not summary.stretched_today
+        assert store.summary(user_id(2), today).total_holds == 0
+    finally:
+        store.close()
