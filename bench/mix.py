@@ -102,10 +102,10 @@ def seed_history(database: Path, users: int, days: int) -> None:
     store.get_profile(user_id(0))  # creates the schema
     store.close()
     today = datetime.now(UTC).date()
-    rows = [
+    rows = [  # day by day, as they were lived: everybody's first day, then the next, ...
         (user_id(user), (today - timedelta(days=back)).isoformat(), 6, 1)
+        for back in range(days, 0, -1)
         for user in range(users)
-        for back in range(1, days + 1)
     ]
     with contextlib.closing(sqlite3.connect(database)) as db, db:
         db.executemany(

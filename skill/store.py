@@ -261,10 +261,38 @@ def _migration_1(conn: Connection) -> None:
     )
 
 
+def _migration_2(conn: Connection) -> None:
+    """SQLite: daily_progress becomes a WITHOUT ROWID table, stored in (user_id, day) order.
+
+    In a rowid table a person's days lie scattered among everybody's, in the order they were
+    written, and the primary key is a second b-tree pointing into it. A launch reads all of a
+    person's days, so a year-long regular's read went through hundreds of scattered pages: with
+    300 people x 365 days written day by day, 1.0-1.5 ms against 0.46-0.48 ms now, and the file
+    is half the size (45 -> 24 MB). PostgreSQL keeps its table: nothing to do there.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql(
+        "CREATE TABLE daily_progress_v2 ("
+        " user_id TEXT NOT NULL,"
+        " day DATE NOT NULL,"
+        " holds INTEGER NOT NULL DEFAULT 0,"
+        " sessions INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (user_id, day)) WITHOUT ROWID"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO daily_progress_v2 (user_id, day, holds, sessions)"
+        " SELECT user_id, day, holds, sessions FROM daily_progress"
+    )
+    conn.exec_driver_sql("DROP TABLE daily_progress")
+    conn.exec_driver_sql("ALTER TABLE daily_progress_v2 RENAME TO daily_progress")
+
+
 # Append (version, description, function) to change the schema; never edit
 # a released entry. Each runs in the same transaction as its version row.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "profiles and per-day progress counters", _migration_1),
+    (2, "per-day progress stored in (user, day) order (SQLite: WITHOUT ROWID)", _migration_2),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 # More than the threads of a worker (serve runs 4): extra connections are closed, not kept.

@@ -47,6 +47,7 @@ MONDAY = date(2024, 5, 13)
 WEDNESDAY = MONDAY + timedelta(days=2)
 SUNDAY = MONDAY + timedelta(days=6)
 
+ALL_VERSIONS = list(range(1, SCHEMA_VERSION + 1))  # one row per migration applied
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
@@ -287,13 +288,66 @@ def test_schema_created_on_first_use_and_reopen_is_harmless(db_url: str, user: s
         }
     finally:
         first.close()
-    assert schema_versions(db_url) == [SCHEMA_VERSION]
+    assert schema_versions(db_url) == ALL_VERSIONS
     again = ProgressStore(db_url)
     try:
         assert again.summary(user, WEDNESDAY).total_holds == 1
     finally:
         again.close()
-    assert schema_versions(db_url) == [SCHEMA_VERSION]
+    assert schema_versions(db_url) == ALL_VERSIONS
+
+
+def test_a_version_1_database_is_migrated_with_its_progress_kept(db_url: str) -> None:
+    """A database written by the first release (schema 1) is upgraded in place on first use:
+    every day's counters and every profile are still there, and on SQLite the per-day table is
+    now stored in (user, day) order (WITHOUT ROWID)."""
+    from skill.store import _migration_1
+
+    if db_url.startswith("sqlite:///"):
+        Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = raw_engine(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+            " applied_at TIMESTAMP NOT NULL)"
+        )
+        _migration_1(conn)
+        conn.exec_driver_sql(
+            "INSERT INTO schema_version (version, applied_at) VALUES (1, CURRENT_TIMESTAMP)"
+        )
+        for back in range(10):
+            for who in ("anna", "ben"):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO daily_progress (user_id, day, holds, sessions)"
+                        " VALUES (:who, :day, :holds, 1)"
+                    ).bindparams(sa.bindparam("day", type_=sa.Date)),
+                    {"who": who, "day": WEDNESDAY - timedelta(days=back), "holds": back + 1},
+                )
+        conn.exec_driver_sql(
+            "INSERT INTO profiles (user_id, hold_seconds, disclaimer_heard)"
+            " VALUES ('anna', 45, TRUE)"
+        )
+    engine.dispose()
+    store = ProgressStore(db_url)
+    try:
+        anna = store.summary("anna", WEDNESDAY)
+        assert (anna.streak_days, anna.total_holds, anna.total_sessions) == (10, 55, 10)
+        assert store.summary("ben", WEDNESDAY) == anna
+        assert store.get_profile("anna") == UserProfile(45, None, True, None)
+        store.record_hold("ben", WEDNESDAY)  # the counters still add up after the move
+        assert store.summary("ben", WEDNESDAY).total_holds == 56
+    finally:
+        store.close()
+    assert schema_versions(db_url) == ALL_VERSIONS
+    if db_url.startswith("sqlite"):
+        engine = raw_engine(db_url)
+        with engine.connect() as conn:
+            (ddl,) = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'daily_progress'"
+            ).one()
+        engine.dispose()
+        assert ddl.endswith("WITHOUT ROWID")
 
 
 def test_schema_from_newer_code_is_refused(db_url: str, user: str) -> None:
@@ -432,7 +486,7 @@ def test_processes_never_lose_a_hold(db_url: str, user: str) -> None:
     finally:
         s.close()
     assert (summary.total_holds, summary.total_sessions) == (100, 4)
-    assert schema_versions(db_url) == [SCHEMA_VERSION]
+    assert schema_versions(db_url) == ALL_VERSIONS
 
 
 # --- failures -----------------------------------------------------------------
