@@ -63,11 +63,27 @@ def gunicorn_options(*, host: str, port: int, workers: int, log_level: str) -> d
 
 def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
     app = create_app(config)  # built once in the master; workers share it copy-on-write
+    # Create or migrate the database schema now, before any worker takes a request: a migration
+    # of a large database (e.g. a million days of progress: several seconds) must not run inside
+    # the first person's request. A database that is down only means no progress for now.
+    database = app.extensions["progress_store"].health()
+    if database["status"] != "ok":
+        log.warning(
+            "progress store unavailable at start; people can stretch, without progress, "
+            "until it is back",
+            extra={"fields": {"database": database["detail"]}},
+        )
     options = gunicorn_options(host=host, port=port, workers=workers, log_level=config.log_level)
     mode = "ON" if config.verify_requests else "OFF (--dev)"
     log.info(
         "serving Hamstring Coach",
-        extra={"fields": {"url": f"http://{options['bind']}/alexa", "verification": mode}},
+        extra={
+            "fields": {
+                "url": f"http://{options['bind']}/alexa",
+                "verification": mode,
+                "database": f"{database['backend']}: {database['detail']}",
+            }
+        },
     )
     SkillServer(app, options).run()
     return 0

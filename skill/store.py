@@ -282,7 +282,7 @@ def _migration_2(conn: Connection) -> None:
     )
     conn.exec_driver_sql(
         "INSERT INTO daily_progress_v2 (user_id, day, holds, sessions)"
-        " SELECT user_id, day, holds, sessions FROM daily_progress"
+        " SELECT user_id, day, holds, sessions FROM daily_progress ORDER BY user_id, day"
     )
     conn.exec_driver_sql("DROP TABLE daily_progress")
     conn.exec_driver_sql("ALTER TABLE daily_progress_v2 RENAME TO daily_progress")
@@ -622,6 +622,7 @@ class ProgressStore:
         for version, description, apply in MIGRATIONS:
             if version <= current:
                 continue
+            log.info("progress store schema migrating to %d: %s", version, description)
             apply(conn)
             conn.execute(
                 sa.insert(schema_version_table).values(

@@ -205,3 +205,44 @@ def test_the_app_starts_without_importing_requests_or_audio_tools() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_serve_migrates_the_database_before_it_takes_requests(tmp_path: Path) -> None:
+    """An upgrade meets a database from the first release: `serve` brings the schema up to date
+    at start (a large migration must not run inside somebody's request), says so in its log,
+    and the person's progress is still there."""
+    import sqlalchemy as sa
+
+    from skill.store import SCHEMA_VERSION, _migration_1
+
+    database = tmp_path / "progress.db"
+    engine = sa.create_engine(f"sqlite:///{database}", poolclass=sa.NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+            " applied_at TIMESTAMP NOT NULL)"
+        )
+        _migration_1(conn)
+        conn.exec_driver_sql("INSERT INTO schema_version VALUES (1, CURRENT_TIMESTAMP)")
+        conn.exec_driver_sql(
+            "INSERT INTO daily_progress VALUES ('amzn1.ask.account.TESTUSER', '2026-11-20', 6, 1)"
+        )
+    engine.dispose()
+    with serve(tmp_path, "--dev") as served:
+        wait_for(f"http://127.0.0.1:{served.port}/healthz", time.monotonic() + 20)
+    lines = [json.loads(line) for line in served.stderr.splitlines() if line.startswith("{")]
+    messages = [line["msg"] for line in lines]
+    started = messages.index("serving Hamstring Coach")
+    migrated = [
+        i
+        for i, message in enumerate(messages)
+        if message.startswith("progress store schema migrated to")
+    ]
+    assert migrated
+    assert max(migrated) < started  # before the server listens, not inside a request
+    assert lines[started]["database"] == f"sqlite: schema version {SCHEMA_VERSION}"
+    engine = sa.create_engine(f"sqlite:///{database}", poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        kept = conn.exec_driver_sql("SELECT holds, sessions FROM daily_progress").all()
+    engine.dispose()
+    assert kept == [(6, 1)]
