@@ -4,6 +4,7 @@ asserted (the machine is shared and noisy); only that every part ran and printed
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -145,7 +146,8 @@ def test_nosqlite_app_answers_every_request_of_the_mix_and_writes_nothing(
         spoken[request.get("intent", {}).get("name", request["type"])] = speech
     assert {"LaunchRequest", "StartStretchIntent", "AMAZON.NextIntent"} <= spoken.keys()
     assert all(spoken[kind] is not None for kind in ("LaunchRequest", "AMAZON.NextIntent"))
-    with sqlite3.connect(database) as db:  # the schema exists (set up once), no person in it
+    # The schema exists (set up once), and no person is in it.
+    with contextlib.closing(sqlite3.connect(database)) as db:
         tables = [
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
         ]
