@@ -35,7 +35,7 @@ def start_settings_api() -> SettingsApi:
 def capture_conversation(tmp: Path, api_url: str) -> list[str]:
     """The five request envelopes of one template user, as JSON text."""
     from skill.config import Config
-    from skill.web import create_app
+    from skill.web.app import create_app
 
     app = create_app(
         Config(skill_id=APP_ID, verify_requests=False, database_url=f"sqlite:///{tmp}/cap.db")
@@ -96,7 +96,7 @@ def seed_history(database: Path, users: int, days: int) -> None:
     not first-timers), written straight into a new SQLite database with the store's schema."""
     import sqlite3
 
-    from skill.store import ProgressStore
+    from skill.store.progress_store import ProgressStore
 
     store = ProgressStore(f"sqlite:///{database}")
     store.get_profile(user_id(0))  # creates the schema

@@ -16,11 +16,11 @@ from typing import Any
 
 from flask import Flask
 
-from skill.audio.manifest import LiveManifest
+from skill.alexa.skill_builder import build_skill
 from skill.config import Config
-from skill.skill_builder import build_skill
-from skill.store import ProgressStore
-from skill.web import create_app
+from skill.store.progress_store import ProgressStore
+from skill.voice.manifest import LiveManifest
+from skill.web.app import create_app
 
 
 class NullCursor:

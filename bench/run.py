@@ -224,13 +224,13 @@ class ImportTimes:
 
 
 def measure_import(tmp: Path) -> ImportTimes:
-    """Import of skill.web and create_app, each best of 3 in fresh interpreters: once with
+    """Import of skill.web.app and create_app, each best of 3 in fresh interpreters: once with
     bytecode cached (a primed cache under `tmp`, like an installed package), once as this
     checkout runs when nothing may write bytecode (PYTHONDONTWRITEBYTECODE)."""
     code = (
-        "import time; t0 = time.perf_counter(); import skill.web; t1 = time.perf_counter(); "
+        "import time; t0 = time.perf_counter(); import skill.web.app; t1 = time.perf_counter(); "
         "from skill.config import Config; import tempfile; d = tempfile.mkdtemp(); "
-        "skill.web.create_app(Config(verify_requests=False, "
+        "skill.web.app.create_app(Config(verify_requests=False, "
         "database_url=f'sqlite:///{d}/i.db')); t2 = time.perf_counter(); print(t1 - t0, t2 - t1)"
     )
 
@@ -395,7 +395,7 @@ def report(
         print(history_line(history))
     print()
     print(
-        f"import skill.web: {imports.cached_s * 1000:.0f} ms with bytecode cached (installed), "
+        f"import skill.web.app: {imports.cached_s * 1000:.0f} ms with bytecode cached (installed), "
         f"{imports.from_source_s * 1000:.0f} ms compiling the project's modules; "
         f"create_app: {imports.create_s * 1000:.0f} ms"
     )
@@ -468,7 +468,7 @@ def target_lines(
             f"{verdict(over <= limit)}"
         )
     lines.append(
-        f"  import skill.web (bytecode cached) < 400 ms: {import_s * 1000:.0f} ms "
+        f"  import skill.web.app (bytecode cached) < 400 ms: {import_s * 1000:.0f} ms "
         f"{verdict(import_s < 0.4)}"
     )
     lines.append(f"  serve to first 200 < 2 s: {ready_s:.2f} s {verdict(ready_s < 2)}")

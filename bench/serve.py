@@ -20,12 +20,12 @@ from flask import Flask
 
 from skill.config import Config
 from skill.logs import configure_logging
-from skill.server import SkillServer, gunicorn_options
+from skill.web.server import SkillServer, gunicorn_options
 
 
 def local_ca_skill_app(config: Config) -> Flask:
-    from skill.verify import RequestVerifier
-    from skill.web import create_app
+    from skill.alexa.verify import RequestVerifier
+    from skill.web.app import create_app
 
     root = x509.load_pem_x509_certificate(Path(os.environ["BENCH_ROOT_PEM"]).read_bytes())
     chain = Path(os.environ["BENCH_CHAIN_PEM"]).read_bytes()

@@ -42,15 +42,15 @@ def measure_stages(tmp: Path, pki: Pki, mix_path: Path, passes: int) -> dict[str
     """Seconds per request for each stage; the first pass over the mix only warms up."""
     from cryptography import x509
 
+    from skill.alexa.verify import RequestVerifier
     from skill.config import Config
-    from skill.verify import RequestVerifier
-    from skill.web import parse_envelope
+    from skill.web.app import parse_envelope
 
     config = Config(skill_id=APP_ID, database_url=f"sqlite:///{tmp}/stages.db")
     root = x509.load_pem_x509_certificate(pki.root_pem.read_bytes())
     chain = pki.chain_pem.read_bytes()
     verifier = RequestVerifier(skill_id=APP_ID, trust_roots=[root], fetcher=lambda url: chain)
-    from skill.web import create_app
+    from skill.web.app import create_app
 
     app = create_app(config, verifier=verifier)
     endpoint = app.view_functions["alexa"]
@@ -111,7 +111,7 @@ def measure_history(tmp: Path, repeats: int = 200) -> dict[int, float]:
     but a clinic's regulars are not: this is the read that grows with them."""
     from datetime import date, timedelta
 
-    from skill.store import ProgressStore
+    from skill.store.progress_store import ProgressStore
 
     store = ProgressStore(f"sqlite:///{tmp}/history.db")
     today = date(2026, 11, 26)

@@ -60,14 +60,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "WARNING: SKILL_ID is not set, so requests for ANY Alexa skill id are accepted.\n"
             "Set SKILL_ID to your skill's application id (amzn1.ask.skill....) in production."
         )
-    from skill.server import run_server
+    from skill.web.server import run_server
 
     return run_server(config, host=args.host, port=args.port, workers=args.workers)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the content files and the interaction model, as a content owner would."""
-    from skill.content import ContentError, load_content
+    from skill.core.content import ContentError, load_content
 
     try:
         content = load_content()

@@ -10,9 +10,9 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import ResponseEnvelope
 
-from skill import apla
-from skill.content import load_content
-from skill.timeline import estimate_speech_ms
+from skill.core.content import load_content
+from skill.core.timeline import estimate_speech_ms
+from skill.voice import apla
 
 MAX_RESPONSE_BYTES = 120 * 1024
 _serializer = DefaultSerializer()

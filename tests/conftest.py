@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from skill.config import Config
-from skill.web import create_app
+from skill.web.app import create_app
 from tests import pg
 from tests.builders import RequestBuilder
 from tests.conversation import Conversation

@@ -13,7 +13,7 @@ import pytest
 from ask_sdk_model.services import ApiClientRequest
 from ask_sdk_model.services.service_exception import ServiceException
 
-from skill.alexa_api import SettingsCache, TimeoutApiClient
+from skill.alexa.api_client import SettingsCache, TimeoutApiClient
 
 
 class Api(http.server.BaseHTTPRequestHandler):
@@ -140,7 +140,7 @@ def test_a_proxied_host_goes_through_requests(monkeypatch: pytest.MonkeyPatch) -
 
 def test_settings_are_kept_for_their_ttl(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
-    monkeypatch.setattr("skill.alexa_api.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("skill.alexa.api_client.time.monotonic", lambda: clock[0])
     cache: SettingsCache[str, str] = SettingsCache(ttl_s=3600, max_entries=10)
     cache.put("dev-A", "Europe/Zurich")
     assert (cache.get("dev-A"), cache.get("dev-B")) == ("Europe/Zurich", None)

@@ -7,15 +7,15 @@ import json
 
 import pytest
 
-from skill.apla import (
+from skill.core.content import load_content
+from skill.core.timeline import VARIANTS, build_hold_timeline
+from skill.voice.apla import (
     CHIME_SOURCE,
     DIRECTIVE_TYPE,
     clip_document,
     hold_document,
     validate_document,
 )
-from skill.content import load_content
-from skill.timeline import VARIANTS, build_hold_timeline
 
 
 @pytest.fixture(scope="module")

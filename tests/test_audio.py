@@ -13,27 +13,29 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skill.audio import (
+from skill.audio.build import build_audio
+from skill.audio.clips import (
     CHIME_END_ID,
     GET_READY_ID,
-    SAMPLE_RATE,
     Voice,
-    build_audio,
-    chime,
     clip_specs,
-    encode_mp3,
     expected_length_ms,
     hold_spec,
-    load_manifest,
-    mix,
-    render_session,
-    session_script,
 )
-from skill.audio.manifest import sha256_file
-from skill.audio.mixing import probe_duration_ms, resample, trim_silence
-from skill.content import load_content
-from skill.timeline import VARIANTS, build_hold_timeline
-from skill.tts import EspeakEngine, decode_audio
+from skill.audio.mixing import (
+    SAMPLE_RATE,
+    chime,
+    encode_mp3,
+    mix,
+    probe_duration_ms,
+    resample,
+    trim_silence,
+)
+from skill.audio.session import render_session, session_script
+from skill.audio.tts import EspeakEngine, decode_audio
+from skill.core.content import load_content
+from skill.core.timeline import VARIANTS, build_hold_timeline
+from skill.voice.manifest import load_manifest, sha256_file
 
 HOLD_ID = "hold-seated-30s-v0"
 SUBSET = [HOLD_ID, "hold-supine-45s-v1", GET_READY_ID, CHIME_END_ID]

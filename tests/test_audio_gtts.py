@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 import responses
 
-from skill.audio import build_audio, load_manifest
+from skill.audio.build import build_audio
 from skill.audio.clips import Voice
-from skill.content import load_content
-from skill.timeline import build_hold_timeline
-from skill.tts import GTTSEngine, decode_audio
+from skill.audio.tts import GTTSEngine, decode_audio
+from skill.core.content import load_content
+from skill.core.timeline import build_hold_timeline
+from skill.voice.manifest import load_manifest
 from tests.test_audio import HOLD_ID, ffprobe_stream, locate
 from tests.test_tts import URL
 

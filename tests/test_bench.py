@@ -40,7 +40,7 @@ def test_bench_smoke_run_prints_the_table_and_the_ratio_line() -> None:
         assert re.search(rf"^64\s+{app}\s*\d+", table, re.MULTILINE), app
     for stage in ("deserialize", "verify", "handler", "persistence", "serialize"):
         assert re.search(rf"^\s+{stage}\s+\d+", table, re.MULTILINE), stage
-    assert "import skill.web:" in table
+    assert "import skill.web.app:" in table
     assert re.search(
         r"^launch read .* 1 d \d+ us, 30 d \d+ us, 365 d \d+ us, 1000 d \d+ us$", table, re.M
     )
@@ -54,7 +54,7 @@ def test_bench_mix_covers_the_realistic_conversation(tmp_path: Path) -> None:
     import json
 
     from bench.mix import capture_conversation, make_pki, read_mix, write_mix
-    from skill.verify import RequestVerifier
+    from skill.alexa.verify import RequestVerifier
     from tests.builders import APP_ID
     from tests.certs import root_ca
 
@@ -180,7 +180,7 @@ def test_seeded_history_is_what_the_store_then_reads(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from bench.mix import seed_history, user_id
-    from skill.store import ProgressStore
+    from skill.store.progress_store import ProgressStore
 
     database = tmp_path / "seeded.db"
     seed_history(database, users=2, days=3)

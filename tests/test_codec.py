@@ -1,6 +1,7 @@
-"""skill.codec builds exactly what ask-sdk-core's DefaultSerializer builds, and serializes exactly
-as it does: on every request envelope the skill gets (builder-made, mutated by hypothesis), on
-payloads generated for every model class in ask-sdk-model, and on every response the skill sends.
+"""skill.alexa.codec builds exactly what ask-sdk-core's DefaultSerializer builds and serializes
+exactly as it does: on every request envelope the skill gets (builder-made, mutated by
+hypothesis), on payloads generated for every model class in ask-sdk-model, and on every
+response the skill sends.
 
 "Exactly" is checked structurally (class of every object, every attribute, extra attributes for
 unknown keys, datetime tzinfo class), not only with the models' lenient ``__eq__``.
@@ -25,9 +26,9 @@ from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill.codec import Fallback, ModelCodec
+from skill.alexa.codec import Fallback, ModelCodec
+from skill.alexa.skill_builder import build_skill
 from skill.config import Config
-from skill.skill_builder import build_skill
 from tests.builders import RequestBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -484,7 +485,7 @@ def test_responses_with_directives_encode_exactly_like_the_sdk() -> None:
 def test_a_json_ready_document_is_passed_through_and_equals_the_sdk() -> None:
     from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 
-    from skill.codec import JsonReady
+    from skill.alexa.codec import JsonReady
 
     document = JsonReady({"type": "APLA", "mainTemplate": {"items": [{"type": "Speech"}]}})
     directive = RenderDocumentDirective(token="t", document=document)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from skill.content import load_content
-from skill.handlers import HANDLED_INTENTS, REQUEST_HANDLERS
-from skill.handlers.conversation import FallbackHandler, UnhandledRequestHandler
+from skill.alexa.handlers import HANDLED_INTENTS, REQUEST_HANDLERS
+from skill.alexa.handlers.conversation import FallbackHandler, UnhandledRequestHandler
+from skill.core.content import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = json.loads((ROOT / "interaction_model" / "en-US.json").read_text())["interactionModel"]
@@ -39,7 +39,7 @@ def test_handler_order_keeps_catch_alls_last() -> None:
 
 
 def test_handled_intent_names_appear_in_handler_code() -> None:
-    source = "\n".join(p.read_text() for p in (ROOT / "skill" / "handlers").glob("*.py"))
+    source = "\n".join(p.read_text() for p in (ROOT / "skill" / "alexa" / "handlers").glob("*.py"))
     for intent in HANDLED_INTENTS - {"AMAZON.FallbackIntent"}:
         assert f'"{intent}"' in source, intent
 

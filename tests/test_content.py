@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-import skill.content as content_module
-from skill.content import ContentError, load_content
+import skill.core.content as content_module
+from skill.core.content import ContentError, load_content
 
 
 def test_article_facts() -> None:
@@ -89,7 +89,7 @@ def test_broken_content_names_file_and_key(
 
 
 def test_missing_file_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(content_module, "CONTENT_PACKAGE", "skill.handlers")
+    monkeypatch.setattr(content_module, "CONTENT_PACKAGE", "skill.alexa.handlers")
     load_content.cache_clear()
     try:
         with pytest.raises(ContentError, match="file is missing"):

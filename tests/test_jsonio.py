@@ -1,4 +1,4 @@
-"""skill.jsonio gives the standard library's values and errors, faster where msgspec can."""
+"""skill.web.jsonio gives the standard library's values and errors, faster where msgspec can."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skill import jsonio
 from skill.logs import json_line
+from skill.web import jsonio
 
 # Any JSON value the standard library can write, including what msgspec refuses (NaN and
 # infinities, lone surrogates) and integers past 64 bits.
@@ -143,15 +143,20 @@ def test_configured_logging_writes_complete_json_lines(
     for flag in ("logThreads", "logProcesses", "logMultiprocessing", "_srcfile"):
         monkeypatch.setattr(logging, flag, getattr(logging, flag))  # restored afterwards
     configure_logging("INFO")
-    logging.getLogger("skill.web").info("alexa request", extra={"fields": {"status": 200}})
+    logging.getLogger("skill.web.app").info("alexa request", extra={"fields": {"status": 200}})
     try:
         raise ValueError("boom")
     except ValueError:
-        logging.getLogger("skill.store").exception("save failed")
+        logging.getLogger("skill.store.progress_store").exception("save failed")
     first, second = capsys.readouterr().err.splitlines()
     line = json.loads(first)
     assert line.pop("ts").endswith("Z")
-    assert line == {"level": "info", "logger": "skill.web", "msg": "alexa request", "status": 200}
+    assert line == {
+        "level": "info",
+        "logger": "skill.web.app",
+        "msg": "alexa request",
+        "status": 200,
+    }
     error = json.loads(second)
     assert (error["level"], error["msg"]) == ("error", "save failed")
     assert "ValueError: boom" in error["exc"]
@@ -167,7 +172,7 @@ def test_log_timestamps_are_exact_across_seconds(moments: list[float]) -> None:
 
     formatter = JsonFormatter()
     for created in sorted(moments) + moments + [1764115199.9996, 1764115200.0, 1764115200.0004]:
-        record = logging.LogRecord("skill.web", logging.INFO, "", 0, "alexa request", (), None)
+        record = logging.LogRecord("skill.web.app", logging.INFO, "", 0, "alexa request", (), None)
         record.created, record.msecs = created, (created - int(created)) * 1000
         stamp = json.loads(formatter.format(record))["ts"]
         whole = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created))

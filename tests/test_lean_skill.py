@@ -16,10 +16,10 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
+from skill.alexa.lean_skill import LeanSkill, ShallowAttributesManager
+from skill.alexa.skill_builder import build_skill
 from skill.config import Config
-from skill.lean_skill import LeanSkill, ShallowAttributesManager
-from skill.skill_builder import build_skill
-from skill.store import ProgressStore
+from skill.store.progress_store import ProgressStore
 from tests.builders import APP_ID, RequestBuilder
 
 SERIALIZER = DefaultSerializer()

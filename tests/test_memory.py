@@ -15,8 +15,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from skill.config import Config
-from skill.store import ProgressStore, StoreUnavailable
-from skill.web import create_app
+from skill.store.progress_store import ProgressStore, StoreUnavailable
+from skill.web.app import create_app
 from tests import pg
 from tests.builders import RequestBuilder
 from tests.conversation import Conversation
@@ -286,7 +286,7 @@ def test_a_kept_time_zone_is_asked_again_after_an_hour(
     client: FlaskClient, settings_api: type[SettingsApi], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = [5000.0]
-    monkeypatch.setattr("skill.alexa_api.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("skill.alexa.api_client.time.monotonic", lambda: clock[0])
     talk, _ = late_evening_talk(client, settings_api)
     for advance, calls in ((0.0, 1), (3599.0, 1), (2.0, 2)):
         clock[0] += advance

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from skill.nlu import (
+from skill.simulator.nlu import (
     BUILTIN_PHRASES,
     FALLBACK,
     InteractionModel,

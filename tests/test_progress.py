@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skill.progress import (
+from skill.core.progress import (
     DayCount,
     ProgressSummary,
     streak_length,

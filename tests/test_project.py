@@ -181,7 +181,7 @@ def test_gunicorn_builds_no_access_line_next_to_ours() -> None:
     from gunicorn.config import Config as GunicornConfig
     from gunicorn.glogging import Logger
 
-    from skill.server import NoAccessLogger, gunicorn_options
+    from skill.web.server import NoAccessLogger, gunicorn_options
 
     cfg = GunicornConfig()
     for key, value in gunicorn_options(
@@ -200,7 +200,7 @@ def test_the_app_starts_without_importing_requests_or_audio_tools() -> None:
     """requests is needed only to download a certificate chain or to reach a proxied Alexa
     API; numpy and gTTS only to build audio. None of them belongs in a worker's start-up."""
     code = (
-        "import sys, skill.web; "
+        "import sys, skill.web.app; "
         "print(sorted({'requests', 'numpy', 'gtts'} & {m.split('.')[0] for m in sys.modules}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -213,7 +213,7 @@ def test_serve_migrates_the_database_before_it_takes_requests(tmp_path: Path) ->
     and the person's progress is still there."""
     import sqlalchemy as sa
 
-    from skill.store import SCHEMA_VERSION, _migration_1
+    from skill.store.progress_store import SCHEMA_VERSION, _migration_1
 
     database = tmp_path / "progress.db"
     engine = sa.create_engine(f"sqlite:///{database}", poolclass=sa.NullPool)

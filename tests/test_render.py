@@ -11,12 +11,13 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from skill import apla, cli
-from skill.audio.manifest import ClipEntry, Manifest
+from skill import cli
 from skill.config import Config, ConfigError
-from skill.content import load_content
-from skill.timeline import build_hold_timeline
-from skill.web import create_app
+from skill.core.content import load_content
+from skill.core.timeline import build_hold_timeline
+from skill.voice import apla
+from skill.voice.manifest import ClipEntry, Manifest
+from skill.web.app import create_app
 from tests.builders import RequestBuilder
 from tests.checks import apla_lines, check_ssml, mixer_cues
 from tests.conversation import Conversation, Reply
@@ -152,7 +153,7 @@ def test_a_document_that_fails_validation_falls_back_to_ssml(
     talk: Conversation, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(apla, "validate_document", lambda *a, **k: ["broken on purpose"])
-    with caplog.at_level(logging.WARNING, logger="skill.render"):
+    with caplog.at_level(logging.WARNING, logger="skill.voice.render"):
         reply = first_hold(talk)
     assert reply.directive is None
     assert reply.holds[0] >= 30.0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from skill import routine
-from skill.routine import After, Intro, RoutineState, Stage
+from skill.core import routine
+from skill.core.routine import After, Intro, RoutineState, Stage
 
 SEATED = ("seated",)
 FULL = ("seated", "supine")

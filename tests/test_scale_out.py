@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from skill.store import ProgressStore
+from skill.store.progress_store import ProgressStore
 from tests import pg
 from tests.builders import RequestBuilder, new_session_id
 from tests.checks import check_response

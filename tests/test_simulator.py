@@ -20,15 +20,14 @@ from ask_sdk_model.launch_request import LaunchRequest
 from ask_sdk_model.session_ended_reason import SessionEndedReason
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 
-from skill import apla
-from skill.audio.manifest import ClipEntry, Manifest
 from skill.cli import main
 from skill.config import Config
-from skill.content import load_content
-from skill.nlu import Recognizer, load_model
+from skill.core.content import load_content
+from skill.core.timeline import build_hold_timeline, estimate_speech_ms
 from skill.simulator.clips import ClipLookup
 from skill.simulator.device import MODEL_PATH, Device
 from skill.simulator.envelopes import USER_ID, DeviceSession, EnvelopeFactory
+from skill.simulator.nlu import Recognizer, load_model
 from skill.simulator.playback import (
     Sound,
     apla_playback,
@@ -40,7 +39,8 @@ from skill.simulator.playback import (
 from skill.simulator.render import play, render_text, speech_text, timeline_lines
 from skill.simulator.settings_api import SettingsApi
 from skill.simulator.transport import HttpTransport, InProcessTransport, TransportError
-from skill.timeline import build_hold_timeline, estimate_speech_ms
+from skill.voice import apla
+from skill.voice.manifest import ClipEntry, Manifest
 from tests.checks import check_response
 
 MODEL = load_model(MODEL_PATH)

@@ -23,11 +23,11 @@ import pytest
 import requests
 import responses as responses_lib
 
-from skill import apla
-from skill.audio.manifest import ClipEntry, Manifest
 from skill.cli import build_parser, main
 from skill.config import Config
-from skill.content import load_content
+from skill.core.content import load_content
+from skill.core.speech import hold_length_seconds
+from skill.core.timeline import build_hold_timeline, estimate_speech_ms
 from skill.simulator.chat import run_chat
 from skill.simulator.clips import ClipLookup
 from skill.simulator.device import Device
@@ -45,8 +45,8 @@ from skill.simulator.sound import (
     write_wav,
 )
 from skill.simulator.transport import HttpTransport, InProcessTransport, TransportError
-from skill.speech import hold_length_seconds
-from skill.timeline import build_hold_timeline, estimate_speech_ms
+from skill.voice import apla
+from skill.voice.manifest import ClipEntry, Manifest
 from tests.test_project import serve, wait_for
 
 

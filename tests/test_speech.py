@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from skill.content import load_content
-from skill.speech import (
+from skill.core.content import load_content
+from skill.core.speech import (
     Speech,
     SpeechLimitError,
     hold_length_seconds,
@@ -15,7 +15,7 @@ from skill.speech import (
     to_ssml,
     to_text,
 )
-from skill.timeline import VARIANTS, build_hold_timeline, estimate_speech_ms
+from skill.core.timeline import VARIANTS, build_hold_timeline, estimate_speech_ms
 from tests.checks import check_ssml, hold_lengths
 
 CONTENT = load_content()

@@ -31,9 +31,9 @@ from ask_sdk_model.launch_request import LaunchRequest
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 from ask_sdk_model.user import User
 
-from skill.deletions import PendingDeletions
-from skill.progress import DayCount, summarize
-from skill.store import (
+from skill.core.progress import DayCount, summarize
+from skill.store.deletions import PendingDeletions
+from skill.store.progress_store import (
     SCHEMA_VERSION,
     ProgressStore,
     SqlPersistenceAdapter,
@@ -301,7 +301,7 @@ def test_a_version_1_database_is_migrated_with_its_progress_kept(db_url: str) ->
     """A database written by the first release (schema 1) is upgraded in place on first use:
     every day's counters and every profile are still there, and on SQLite the per-day table is
     now stored in (user, day) order (WITHOUT ROWID)."""
-    from skill.store import _migration_1
+    from skill.store.progress_store import _migration_1
 
     if db_url.startswith("sqlite:///"):
         Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -586,7 +586,7 @@ def test_errors_logged_once_per_interval_without_user_id(
     blocker = tmp_path / "file"
     blocker.write_text("")
     url = f"sqlite:///{blocker / 'progress.sqlite3'}"
-    caplog.set_level(logging.DEBUG, logger="skill.store")
+    caplog.set_level(logging.DEBUG, logger="skill.store.progress_store")
     s = ProgressStore(url, error_log_interval_s=60)
     try:
         for _ in range(5):
@@ -838,7 +838,7 @@ def test_a_failed_transaction_is_rolled_back_and_its_connection_not_used_again(
 def test_idle_sqlite_connections_are_bounded_and_closed_with_the_store(
     tmp_path: Path, user: str
 ) -> None:
-    from skill.store import MAX_IDLE_SQLITE_CONNECTIONS
+    from skill.store.progress_store import MAX_IDLE_SQLITE_CONNECTIONS
 
     s = ProgressStore(f"sqlite:///{tmp_path}/progress.sqlite3")
     s.record_hold(user, WEDNESDAY)

@@ -17,7 +17,7 @@ import pytest
 import requests
 import responses
 
-from skill.tts import EspeakEngine, GTTSEngine, TTSUnavailable, pick_engine, wav_to_float
+from skill.audio.tts import EspeakEngine, GTTSEngine, TTSUnavailable, pick_engine, wav_to_float
 
 URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
 

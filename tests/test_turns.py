@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from skill import routine
-from skill.content import load_content
-from skill.routine import Outcome
-from skill.speech import Speech, to_ssml
-from skill.turns import Coach
+from skill.core import routine
+from skill.core.content import load_content
+from skill.core.routine import Outcome
+from skill.core.speech import Speech, to_ssml
+from skill.core.turns import Coach
 
 CONTENT = load_content()
 

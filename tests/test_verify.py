@@ -1,4 +1,5 @@
-"""Tests for skill.verify: every ALEXA.md verification rule, plus download and cache behaviour.
+"""Tests for skill.alexa.verify: every ALEXA.md verification rule, plus download and
+cache behaviour.
 
 No network: certificates come from tests.certs and fetchers are fakes, except the default
 fetcher tests, which talk to a throwaway HTTP server on 127.0.0.1.
@@ -18,8 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from skill import verify as verify_module
-from skill.verify import (
+from skill.alexa import verify as verify_module
+from skill.alexa.verify import (
     RequestVerifier,
     VerificationError,
     fetch_cert_chain,
@@ -272,7 +273,7 @@ def test_werkzeug_headers_accepted(verifier: RequestVerifier, chain: CertChain) 
 def test_werkzeug_environ_lookup_finds_what_a_scan_finds(environ: dict, name: str) -> None:
     from werkzeug.datastructures import EnvironHeaders
 
-    from skill.verify import _get_header
+    from skill.alexa.verify import _get_header
 
     scanned = dict(EnvironHeaders(environ).items())
     assert _get_header(EnvironHeaders(environ), name) == _get_header(scanned, name)

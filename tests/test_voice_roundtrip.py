@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from skill.grammar import (
+from skill.simulator.grammar import (
     SAMPLE_RATE,
     SpeechRecognizer,
     build_jsgf,
@@ -26,7 +26,7 @@ from skill.grammar import (
     pronounce,
     spell_number,
 )
-from skill.nlu import Recognizer, load_model
+from skill.simulator.nlu import Recognizer, load_model
 
 MODEL = load_model(Path(__file__).parent.parent / "interaction_model" / "en-US.json")
 # espeak-ng's Klatt variant: on these 25 the default en-us voice scored 18/25, klatt 24/25.

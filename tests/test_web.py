@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from skill.config import Config
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.builders import RequestBuilder
 from tests.checks import check_response
 
@@ -115,7 +115,7 @@ def test_handler_crash_apologises_in_speech(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from skill.handlers.answers import AnswerIntentHandler
+    from skill.alexa.handlers.answers import AnswerIntentHandler
 
     def boom(self, handler_input):
         raise RuntimeError("content exploded")
@@ -133,9 +133,9 @@ def test_handler_crash_apologises_in_speech(
 def test_one_log_line_per_request_without_the_user_id(
     client: FlaskClient, builder: RequestBuilder, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level("INFO", logger="skill.web")
+    caplog.set_level("INFO", logger="skill.web.app")
     post(client, json.dumps(builder.intent("AMAZON.HelpIntent")).encode())
-    records = [r for r in caplog.records if r.name == "skill.web"]
+    records = [r for r in caplog.records if r.name == "skill.web.app"]
     assert len(records) == 1
     fields = records[0].fields
     assert fields["request_type"] == "IntentRequest"
@@ -209,7 +209,7 @@ def test_broken_slot_resolutions_are_treated_as_unresolved(
     assert "something went wrong" not in result.get_json()["response"]["outputSpeech"]["ssml"]
 
 
-# --- POST /alexa is served as plain WSGI in front of Flask (skill.web.AlexaRoute) ----------
+# --- POST /alexa is served as plain WSGI in front of Flask (skill.web.app.AlexaRoute) ----------
 
 
 def wsgi_post(app_wsgi, body: bytes, **environ: object):
@@ -289,7 +289,7 @@ def test_a_bug_past_the_skill_is_a_logged_json_500(
         raise RuntimeError("encoder exploded")
 
     monkeypatch.setattr(endpoint, "encode", broken)
-    caplog.set_level("INFO", logger="skill.web")
+    caplog.set_level("INFO", logger="skill.web.app")
     result = post(app.test_client(), json.dumps(RequestBuilder().launch()).encode())
     assert (result.status_code, result.get_json()) == (500, {"error": "internal error"})
     assert "encoder exploded" in caplog.text  # the traceback is logged
@@ -339,7 +339,7 @@ def test_the_body_is_read_as_werkzeug_reads_it(app, environ: dict) -> None:
     from werkzeug.exceptions import HTTPException
     from werkzeug.wsgi import get_input_stream
 
-    from skill.web import RequestRejected
+    from skill.web.app import RequestRejected
 
     def env() -> dict:
         return {"CONTENT_TYPE": "application/json", "wsgi.input": BytesIO(BODY), **environ}

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skill.config import Config
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.builders import RequestBuilder
 from tests.checks import check_response
 from tests.conversation import Conversation

@@ -22,12 +22,12 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from flask.testing import FlaskClient
 
-from skill import verify as verify_module
+from skill.alexa import verify as verify_module
+from skill.alexa.skill_builder import build_skill
+from skill.alexa.verify import RequestVerifier
 from skill.config import Config
 from skill.logs import JsonFormatter
-from skill.skill_builder import build_skill
-from skill.verify import RequestVerifier
-from skill.web import create_app
+from skill.web.app import create_app
 from tests.builders import APP_ID, RequestBuilder
 from tests.certs import NOW, CertChain, make_chain, root_ca, rsa_key, sign_body
 from tests.checks import check_response
@@ -280,7 +280,7 @@ def test_verification_table(
     assert case.reason in error
     assert endpoint.spy.calls == []  # no handler ran (and so nothing reached storage)
 
-    web_lines = [r for r in caplog.records if r.name == "skill.web"]
+    web_lines = [r for r in caplog.records if r.name == "skill.web.app"]
     assert len(web_lines) == 1
     assert web_lines[0].fields["status"] == 400
     assert case.reason in web_lines[0].fields["reason"]

@@ -11,10 +11,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from skill.audio.clips import ClipSpec, Voice, clip_specs, render_clip
-from skill.audio.manifest import ClipEntry, Manifest, load_manifest, sha256_file
 from skill.audio.mixing import encode_mp3
-from skill.content import Content, load_content
-from skill.tts import pick_engine
+from skill.audio.tts import pick_engine
+from skill.core.content import Content, load_content
+from skill.voice.manifest import ClipEntry, Manifest, load_manifest, sha256_file
 
 
 @dataclass

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from skill.audio.tts import TTSUnavailable
 from skill.config import DEFAULT_AUDIO_DIR
-from skill.tts import TTSUnavailable
 
 ENGINES = ("auto", "gtts", "espeak")
 
@@ -35,7 +35,7 @@ def cmd_build_audio(args: argparse.Namespace) -> int:
 def cmd_render_session(args: argparse.Namespace) -> int:
     """One MP3 of a whole guided session, for people without a smart speaker."""
     from skill.audio.session import render_session
-    from skill.content import load_content
+    from skill.core.content import load_content
 
     content = load_content()
     settings = content.routine

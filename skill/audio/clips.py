@@ -23,9 +23,9 @@ from skill.audio.mixing import (
     samples_to_ms,
     trim_silence,
 )
-from skill.content import Content
-from skill.timeline import VARIANTS, HoldTimeline, build_hold_timeline, count_in
-from skill.tts import Engine
+from skill.audio.tts import Engine
+from skill.core.content import Content
+from skill.core.timeline import VARIANTS, HoldTimeline, build_hold_timeline, count_in
 
 RENDER_VERSION = 1  # bump when mixing/encoding changes so every clip's key changes
 HOLD_CLIP_SECONDS = (30, 45, 60)  # the hold lengths offered as rendered clips

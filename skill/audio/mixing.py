@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skill.tts import probe_sample_rate
+from skill.audio.tts import probe_sample_rate
 
 SAMPLE_RATE = 24_000  # one of Alexa's allowed rates; 24 samples per millisecond
 BITRATE = "48k"  # Alexa requires exactly 48 kbps

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from skill import routine
 from skill.audio.clips import (
     CHIMES,
     ClipSpec,
@@ -25,10 +24,11 @@ from skill.audio.clips import (
     render_clip,
 )
 from skill.audio.mixing import encode_mp3, ms_to_samples, probe_duration_ms, samples_to_ms
-from skill.content import Content
-from skill.routine import After, Intro
-from skill.timeline import HoldTimeline, build_hold_timeline, estimate_speech_seconds
-from skill.tts import Engine, pick_engine
+from skill.audio.tts import Engine, pick_engine
+from skill.core import routine
+from skill.core.content import Content
+from skill.core.routine import After, Intro
+from skill.core.timeline import HoldTimeline, build_hold_timeline, estimate_speech_seconds
 
 SENTENCE_GAP_MS = 400  # breath between spoken sentences
 SECTION_GAP_MS = 1000  # between the instructions and the first hold, etc.

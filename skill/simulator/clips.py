@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from skill.audio.manifest import ClipEntry, Manifest, load_manifest
+from skill.voice.manifest import ClipEntry, Manifest, load_manifest
 
 AUDIO_DIR = Path(__file__).resolve().parents[2] / "audio"
 

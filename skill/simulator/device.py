@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from skill.nlu import Recognition, Recognizer, load_model, normalize, parse_launch
 from skill.simulator.envelopes import DeviceSession, EnvelopeFactory
+from skill.simulator.nlu import Recognition, Recognizer, load_model, normalize, parse_launch
 from skill.simulator.playback import Measure, estimate_measure
 from skill.simulator.render import Rendered, play, render_text
 from skill.simulator.transport import Transport, TransportError

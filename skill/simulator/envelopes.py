@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from skill.nlu import DEFAULT_SKILL_ID, Recognition
+from skill.simulator.nlu import DEFAULT_SKILL_ID, Recognition
 
 USER_ID = "amzn1.ask.account.LOCAL-SIMULATOR"
 DEVICE_ID = "amzn1.ask.device.LOCAL-SIMULATOR"

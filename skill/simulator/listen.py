@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from skill.grammar import SAMPLE_RATE, SpeechRecognizer, load_audio
-from skill.nlu import InteractionModel
+from skill.simulator.grammar import SAMPLE_RATE, SpeechRecognizer, load_audio
+from skill.simulator.nlu import InteractionModel
 
 MAX_UTTERANCE_S = 10
 

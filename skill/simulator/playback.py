@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from xml.etree import ElementTree
 
-from skill.apla import DIRECTIVE_TYPE, SOUNDBANK_SECONDS
-from skill.timeline import estimate_speech_ms
+from skill.core.timeline import estimate_speech_ms
+from skill.voice.apla import DIRECTIVE_TYPE, SOUNDBANK_SECONDS
 
 BREAK_STRENGTH_MS = {"none": 0, "x-weak": 100, "weak": 250, "medium": 400, "strong": 700,
                      "x-strong": 1000}  # fmt: skip

@@ -22,10 +22,10 @@ import numpy as np
 
 from skill.audio.clips import Voice
 from skill.audio.mixing import SAMPLE_RATE, chime, mix, ms_to_samples, samples_to_ms
+from skill.audio.tts import EspeakEngine, decode_audio
 from skill.simulator.clips import ClipLookup
 from skill.simulator.playback import Sound
 from skill.simulator.render import Rendered
-from skill.tts import EspeakEngine, decode_audio
 
 DEFAULT_VOICE = "en-us"
 AUDIO_DIR_ENV = "SIM_AUDIO_DIR"

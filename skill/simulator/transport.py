@@ -34,7 +34,7 @@ class InProcessTransport:
     """The skill's own Flask app, called through Flask's test client."""
 
     def __init__(self, config: Config | None = None) -> None:
-        from skill.web import create_app  # the whole skill: only when really used
+        from skill.web.app import create_app  # the whole skill: only when really used
 
         self.config = config or Config.from_env(verify_requests=False)
         self.client = create_app(self.config).test_client()

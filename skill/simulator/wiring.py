@@ -10,10 +10,10 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from skill.config import Config
-from skill.nlu import DEFAULT_SKILL_ID
 from skill.simulator.clips import ClipLookup
 from skill.simulator.device import Device, recognizer_for
 from skill.simulator.envelopes import EnvelopeFactory
+from skill.simulator.nlu import DEFAULT_SKILL_ID
 from skill.simulator.playback import Measure, estimate_measure
 from skill.simulator.settings_api import SettingsApi
 from skill.simulator.transport import HttpTransport, InProcessTransport, Transport

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from skill.timeline import VARIANTS
+from skill.core.timeline import VARIANTS
 
 STATE_VERSION = 1
 LEGS = ("right", "left")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from skill.nlu import TENS_WORDS, UNIT_WORDS, InteractionModel, all_samples
+from skill.simulator.nlu import TENS_WORDS, UNIT_WORDS, InteractionModel, all_samples
 
 if TYPE_CHECKING:
     from pocketsphinx import Decoder

@@ -6,11 +6,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill import routine
-from skill.handlers.base import CoachHandler
-from skill.handlers.routine import deliver, start_routine
-from skill.handlers.session import saved_routine
-from skill.routine import Stage
+from skill.alexa.handlers.base import CoachHandler
+from skill.alexa.handlers.routine import deliver, start_routine
+from skill.alexa.handlers.session import saved_routine
+from skill.core import routine
+from skill.core.routine import Stage
 
 
 class HelpIntentHandler(CoachHandler):

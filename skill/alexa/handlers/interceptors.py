@@ -11,20 +11,20 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from skill.content import Content
-from skill.handlers.base import (
+from skill.alexa.handlers.base import (
     ATTR_DISCLAIMER,
     ATTR_HOLD_SECONDS,
     ATTR_LAST,
     ATTR_PENDING,
     ATTR_ROUTINE,
 )
-from skill.handlers.memory import ATTR_TIME_ZONE, save_profile
-from skill.render import SpokenTurn
-from skill.routine import RoutineState
-from skill.speech import MAX_SSML_CHARS
-from skill.store import ProgressStore
-from skill.turns import Coach
+from skill.alexa.memory import ATTR_TIME_ZONE, save_profile
+from skill.core.content import Content
+from skill.core.routine import RoutineState
+from skill.core.speech import MAX_SSML_CHARS
+from skill.core.turns import Coach
+from skill.store.progress_store import ProgressStore
+from skill.voice.render import SpokenTurn
 
 
 class SaveProfileInterceptor(AbstractResponseInterceptor):

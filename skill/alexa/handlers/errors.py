@@ -8,8 +8,8 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from skill.speech import Speech, to_ssml
-from skill.turns import Coach
+from skill.core.speech import Speech, to_ssml
+from skill.core.turns import Coach
 
 log = logging.getLogger(__name__)
 

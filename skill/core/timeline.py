@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from skill.content import Content
+from skill.core.content import Content
 
 # Speech-rate model for estimates. Deliberately on the fast side of Alexa's voice: if speech
 # is really slower, a hold only gets longer, never shorter than asked.

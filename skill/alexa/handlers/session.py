@@ -8,8 +8,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill.handlers.base import CoachHandler, Conversation
-from skill.routine import RoutineState, Stage
+from skill.alexa.handlers.base import CoachHandler, Conversation
+from skill.core.routine import RoutineState, Stage
 
 RESUME_WITHIN = timedelta(days=7)
 

@@ -14,12 +14,12 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 from ask_sdk_model.ui import SimpleCard
 
-from skill.handlers.memory import Memory
-from skill.render import Rendered, SpeechRenderer, SpokenTurn
-from skill.routine import Outcome, RoutineState, Stage
-from skill.speech import Speech, to_ssml
-from skill.store import ProgressStore
-from skill.turns import Coach, Turn
+from skill.alexa.memory import Memory
+from skill.core.routine import Outcome, RoutineState, Stage
+from skill.core.speech import Speech, to_ssml
+from skill.core.turns import Coach, Turn
+from skill.store.progress_store import ProgressStore
+from skill.voice.render import Rendered, SpeechRenderer, SpokenTurn
 
 ATTR_ROUTINE = "routine"
 ATTR_LAST = "last"

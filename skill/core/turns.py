@@ -9,12 +9,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from skill import routine
-from skill.content import Content, Phone
-from skill.progress import ProgressSummary
-from skill.routine import After, HoldRef, Intro, RoutineState, Stage, Step
-from skill.speech import Hold, Segment, Speech
-from skill.timeline import (
+from skill.core import routine
+from skill.core.content import Content, Phone
+from skill.core.progress import ProgressSummary
+from skill.core.routine import After, HoldRef, Intro, RoutineState, Stage, Step
+from skill.core.speech import Hold, Segment, Speech
+from skill.core.timeline import (
     HoldTimeline,
     build_hold_timeline,
     count_in,

@@ -21,17 +21,17 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from skill import jsonio
-from skill.audio.manifest import LiveManifest
-from skill.audio.serve import ClipFiles
-from skill.codec import ModelCodec
+from skill.alexa.codec import ModelCodec
+from skill.alexa.skill_builder import build_skill
+from skill.alexa.verify import VerificationError
 from skill.config import Config
 from skill.logs import short_user_id
-from skill.skill_builder import build_skill
-from skill.store import ProgressStore
-from skill.verify import VerificationError
+from skill.store.progress_store import ProgressStore
+from skill.voice.manifest import LiveManifest
+from skill.web import jsonio
+from skill.web.audio_files import ClipFiles
 
-log = logging.getLogger("skill.web")
+log = logging.getLogger("skill.web.app")
 
 
 class RequestRejected(Exception):
@@ -290,7 +290,7 @@ def create_app(
     """The web app. Tests pass their own config; `serve` passes the operator's."""
     config = config or Config.from_env()
     if verifier is None and config.verify_requests:
-        from skill.verify import RequestVerifier
+        from skill.alexa.verify import RequestVerifier
 
         verifier = RequestVerifier(skill_id=config.skill_id)
     store = ProgressStore(config.database_url)

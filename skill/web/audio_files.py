@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Response, abort, send_file
 
-from skill.audio.manifest import LiveManifest, Manifest
+from skill.voice.manifest import LiveManifest, Manifest
 
 CACHE_SECONDS = 24 * 3600  # clip names are stable; the ETag catches a rebuilt clip
 

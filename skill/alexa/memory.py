@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill.alexa_api import TimeoutApiClient
-from skill.progress import ProgressSummary
-from skill.store import ProgressStore, StoreUnavailable, UserProfile
+from skill.alexa.api_client import TimeoutApiClient
+from skill.core.progress import ProgressSummary
+from skill.store.progress_store import ProgressStore, StoreUnavailable, UserProfile
 
 log = logging.getLogger(__name__)
 

@@ -20,21 +20,21 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from skill import apla
-from skill.audio.manifest import LiveManifest
-from skill.codec import JsonReady
+from skill.alexa.codec import JsonReady
 from skill.config import SPEECH_MODES
-from skill.content import Content
-from skill.speech import (
+from skill.core.content import Content
+from skill.core.speech import (
     MAX_SSML_CHARS,
     Hold,
     Speech,
     SpeechLimitError,
     to_ssml,
 )
-from skill.timeline import VARIANTS, HoldTimeline, build_hold_timeline
+from skill.core.timeline import VARIANTS, HoldTimeline, build_hold_timeline
+from skill.voice import apla
+from skill.voice.manifest import LiveManifest
 
-log = logging.getLogger("skill.render")
+log = logging.getLogger("skill.voice.render")
 
 _SPEAK_OPEN, _SPEAK_CLOSE = "<speak>", "</speak>"
 

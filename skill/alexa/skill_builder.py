@@ -5,16 +5,16 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from skill.alexa_api import TimeoutApiClient
-from skill.audio.manifest import LiveManifest
+from skill.alexa.api_client import TimeoutApiClient
+from skill.alexa.handlers import exception_handlers, request_handlers
+from skill.alexa.handlers.interceptors import CleanAttributesInterceptor, SaveProfileInterceptor
+from skill.alexa.lean_skill import LeanSkill
 from skill.config import Config
-from skill.content import load_content
-from skill.handlers import exception_handlers, request_handlers
-from skill.handlers.interceptors import CleanAttributesInterceptor, SaveProfileInterceptor
-from skill.lean_skill import LeanSkill
-from skill.render import SpeechRenderer
-from skill.store import ProgressStore, SqlPersistenceAdapter
-from skill.turns import Coach
+from skill.core.content import load_content
+from skill.core.turns import Coach
+from skill.store.progress_store import ProgressStore, SqlPersistenceAdapter
+from skill.voice.manifest import LiveManifest
+from skill.voice.render import SpeechRenderer
 
 
 def build_skill(

@@ -8,8 +8,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill import routine
-from skill.handlers.base import CoachHandler
+from skill.alexa.handlers.base import CoachHandler
+from skill.core import routine
 
 
 class AnswerIntentHandler(CoachHandler):

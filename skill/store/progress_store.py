@@ -61,9 +61,9 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, Connection, Engine
 
-from .deletions import PendingDeletions
-from .logs import short_user_id
-from .progress import ProgressSummary, summarize_active
+from skill.core.progress import ProgressSummary, summarize_active
+from skill.logs import short_user_id
+from skill.store.deletions import PendingDeletions
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -753,7 +753,7 @@ class ProgressStore:
 
     def forget_user(self, user_id: str) -> bool:
         """Delete the person's data now, or, if the database is unavailable, as soon as it is
-        back (the id waits in a local file, see skill.deletions). True if deleted now."""
+        back (the id waits in a local file, see skill.store.deletions). True if deleted now."""
         try:
             self.delete_user(user_id)
             return True

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 
-from skill.handlers.answers import (
+from skill.alexa.handlers.answers import (
     AnswerIntentHandler,
     BookAppointmentIntentHandler,
     InjuryCareIntentHandler,
 )
-from skill.handlers.conversation import (
+from skill.alexa.handlers.conversation import (
     FallbackHandler,
     HelpIntentHandler,
     NoIntentHandler,
@@ -18,8 +18,8 @@ from skill.handlers.conversation import (
     UnhandledRequestHandler,
     YesIntentHandler,
 )
-from skill.handlers.errors import CatchAllExceptionHandler
-from skill.handlers.routine import (
+from skill.alexa.handlers.errors import CatchAllExceptionHandler
+from skill.alexa.handlers.routine import (
     HowManyLeftIntentHandler,
     NextIntentHandler,
     PauseIntentHandler,
@@ -31,15 +31,15 @@ from skill.handlers.routine import (
     StartStretchIntentHandler,
     SwitchLegsIntentHandler,
 )
-from skill.handlers.session import (
+from skill.alexa.handlers.session import (
     LaunchRequestHandler,
     SessionEndedRequestHandler,
     SkillDisabledEventHandler,
     StopIntentHandler,
 )
-from skill.render import SpeechRenderer
-from skill.store import ProgressStore
-from skill.turns import Coach
+from skill.core.turns import Coach
+from skill.store.progress_store import ProgressStore
+from skill.voice.render import SpeechRenderer
 
 REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     LaunchRequestHandler,

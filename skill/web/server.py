@@ -10,9 +10,9 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from skill.config import Config
-from skill.web import create_app
+from skill.web.app import create_app
 
-log = logging.getLogger("skill.server")
+log = logging.getLogger("skill.web.server")
 
 
 class SkillServer(BaseApplication):  # type: ignore[misc]

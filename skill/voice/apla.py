@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
 
-from skill.speech import MAX_AUDIO_SECONDS
-from skill.timeline import HoldTimeline, estimate_speech_seconds
+from skill.core.speech import MAX_AUDIO_SECONDS
+from skill.core.timeline import HoldTimeline, estimate_speech_seconds
 
 DIRECTIVE_TYPE = "Alexa.Presentation.APLA.RenderDocument"
 APLA_VERSION = "0.91"

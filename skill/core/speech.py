@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from skill.timeline import HoldTimeline, estimate_speech_ms, estimate_speech_seconds
+from skill.core.timeline import HoldTimeline, estimate_speech_ms, estimate_speech_seconds
 
 MAX_BREAK_MS = 10_000
 MAX_SSML_CHARS = 8000

@@ -8,9 +8,9 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill import routine
-from skill.handlers.base import CoachHandler, Conversation, slot_value
-from skill.routine import Outcome, Stage
+from skill.alexa.handlers.base import CoachHandler, Conversation, slot_value
+from skill.core import routine
+from skill.core.routine import Outcome, Stage
 
 STRETCH_CHOICES = {"seated": ("seated",), "supine": ("supine",), "full": ("seated", "supine")}
 
