@@ -485,7 +485,7 @@ def test_responses_with_directives_encode_exactly_like_the_sdk() -> None:
 def test_a_json_ready_document_is_passed_through_and_equals_the_sdk() -> None:
     from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 
-    from skill.alexa.codec import JsonReady
+    from skill.voice.apla import JsonReady
 
     document = JsonReady({"type": "APLA", "mainTemplate": {"items": [{"type": "Speech"}]}})
     directive = RenderDocumentDirective(token="t", document=document)

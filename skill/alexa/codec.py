@@ -28,6 +28,8 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from dateutil.parser import parse as parse_datetime
 
+from skill.voice.apla import JsonReady
+
 __all__ = ["Fallback", "JsonReady", "ModelCodec"]
 
 Decoder = Callable[[Any], Any]
@@ -41,12 +43,6 @@ _ALEXA_TIME_RE = re.compile(
 )
 _PRIMITIVES = (float, bool, bytes, str, int)
 _IMMUTABLE = (type(None), str, int, float, bool, Enum)
-
-
-class JsonReady(dict[str, Any]):
-    """A dict that is already JSON all the way down (str, int, float, bool, None, lists and
-    plain dicts), e.g. a cached APL-A document: encoded as it is, without a walk. The SDK's
-    serializer walks it and gets an equal value, so the output is the same."""
 
 
 class Fallback(Exception):

@@ -17,6 +17,13 @@ from xml.etree import ElementTree
 from skill.core.speech import MAX_AUDIO_SECONDS
 from skill.core.timeline import HoldTimeline, estimate_speech_seconds
 
+
+class JsonReady(dict[str, Any]):
+    """A dict that is already JSON all the way down (str, int, float, bool, None, lists and
+    plain dicts), e.g. a validated APL-A document. The codec (skill.alexa.codec) writes it as
+    it is, without a walk; the SDK's serializer would walk it and get an equal value."""
+
+
 DIRECTIVE_TYPE = "Alexa.Presentation.APLA.RenderDocument"
 APLA_VERSION = "0.91"
 # A real ASK sound-library bell (no hosting needed); played once after the release cue.

@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from skill.alexa.codec import JsonReady
 from skill.config import SPEECH_MODES
 from skill.core.content import Content
 from skill.core.speech import (
@@ -32,6 +31,7 @@ from skill.core.speech import (
 )
 from skill.core.timeline import VARIANTS, HoldTimeline, build_hold_timeline
 from skill.voice import apla
+from skill.voice.apla import JsonReady
 from skill.voice.manifest import LiveManifest
 
 log = logging.getLogger("skill.voice.render")
