@@ -161,7 +161,7 @@ def test_floor_lines_bound_the_ratio_by_what_verification_and_the_database_cost(
     """With the reference at 400 us, verification 100 us and the database 100 us a request, the
     skill could reach at most 400 / 600 of the reference's requests per second. Each app counts
     its median round, so one slow round (here the reference's) does not move the bound."""
-    from bench.run import PROFILES, Results, Round, floor_lines
+    from bench.report import PROFILES, Results, Round, floor_lines
 
     results = Results()
     cpu_us = {"reference": 400, "dev-nosqlite": 500, "skill-dev": 600, "skill": 700}
