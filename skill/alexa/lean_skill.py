@@ -24,6 +24,14 @@ from ask_sdk_model.services import ApiConfiguration, ServiceClientFactory
 from ask_sdk_runtime.utils import UserAgentManager
 
 
+class WrongApplicationId(AskSdkException):  # type: ignore[misc]
+    """The request is for another skill (its application id is not this skill's id). The
+    message is the SDK's own, so callers that match on it keep working."""
+
+    def __init__(self) -> None:
+        super().__init__("Skill ID Verification failed!!")
+
+
 class ShallowAttributesManager(AttributesManager):
     """AttributesManager whose session attributes are a shallow copy of the request's."""
 
@@ -58,7 +66,7 @@ class LeanSkill(CustomSkill):  # type: ignore[misc]
     def invoke(self, request_envelope: RequestEnvelope, context: Any) -> ResponseEnvelope:
         system = request_envelope.context.system
         if self.skill_id is not None and system.application.application_id != self.skill_id:
-            raise AskSdkException("Skill ID Verification failed!!")
+            raise WrongApplicationId
         factory = None
         if self.api_client is not None:
             factory = ServiceClientFactory(

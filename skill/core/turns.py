@@ -345,6 +345,3 @@ class Coach:
         if state is None:
             turn.expects = "start_routine"
         return turn
-
-    def say_and_end(self, *texts: str) -> Turn:
-        return Turn(_speech(*texts), end_session=True)

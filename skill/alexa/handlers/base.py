@@ -6,10 +6,11 @@ session (SessionEnded on some devices, skill events) get an empty, throwaway dic
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_intent_name, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 from ask_sdk_model.ui import SimpleCard
@@ -182,7 +183,12 @@ def _directive_kwargs(directive: dict[str, Any]) -> dict[str, Any]:
 
 
 class CoachHandler(AbstractRequestHandler):
-    """A request handler with the coach (content) and the progress store at hand."""
+    """A request handler with the coach (content) and the progress store at hand.
+
+    An intent handler names the intents it handles in `intents`; `can_handle` matches them,
+    and the package's HANDLED_INTENTS is the union over the handler list."""
+
+    intents: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -193,6 +199,11 @@ class CoachHandler(AbstractRequestHandler):
         self.coach = coach
         self.store = store
         self.renderer = renderer or SpeechRenderer(coach.content)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input) and (
+            get_intent_name(handler_input) in self.intents
+        )
 
     def conversation(self, handler_input: HandlerInput) -> Conversation:
         return Conversation(handler_input, self.coach, self.store, self.renderer)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler
@@ -14,8 +14,7 @@ from skill.core.routine import Stage
 
 
 class HelpIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+    intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -25,8 +24,7 @@ class HelpIntentHandler(CoachHandler):
 class YesIntentHandler(CoachHandler):
     """ "Yes" answers the last question: start the routine, or "ready?" during one."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input)
+    intents = ("AMAZON.YesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -46,8 +44,7 @@ class YesIntentHandler(CoachHandler):
 
 
 class NoIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NoIntent")(handler_input)
+    intents = ("AMAZON.NoIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -64,8 +61,7 @@ class NoIntentHandler(CoachHandler):
 
 
 class ProgressIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ProgressIntent")(handler_input)
+    intents = ("ProgressIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -76,6 +72,8 @@ class ProgressIntentHandler(CoachHandler):
 class FallbackHandler(CoachHandler):
     """FallbackIntent, and any intent or request this skill does not know: a reprompt that
     fits where the person is, never a dead end."""
+
+    intents = ("AMAZON.FallbackIntent",)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("IntentRequest")(handler_input)

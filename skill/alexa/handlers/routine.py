@@ -5,7 +5,6 @@ legs, how many are left, hold length and repeat. Each translates Alexa to a rout
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler, Conversation, slot_value
@@ -38,8 +37,7 @@ def start_routine(conv: Conversation, choice: str) -> Response:
 
 
 class StartStretchIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("StartStretchIntent")(handler_input)
+    intents = ("StartStretchIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -53,8 +51,7 @@ class StartStretchIntentHandler(CoachHandler):
 
 
 class NextIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NextIntent")(handler_input)
+    intents = ("AMAZON.NextIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -69,8 +66,7 @@ class NextIntentHandler(CoachHandler):
 
 
 class PreviousIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.PreviousIntent")(handler_input)
+    intents = ("AMAZON.PreviousIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -81,8 +77,7 @@ class PreviousIntentHandler(CoachHandler):
 
 
 class PauseIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.PauseIntent")(handler_input)
+    intents = ("AMAZON.PauseIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -95,8 +90,7 @@ class PauseIntentHandler(CoachHandler):
 
 
 class ResumeIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.ResumeIntent")(handler_input)
+    intents = ("AMAZON.ResumeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -107,8 +101,7 @@ class ResumeIntentHandler(CoachHandler):
 
 
 class StartOverIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.StartOverIntent")(handler_input)
+    intents = ("AMAZON.StartOverIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -119,8 +112,7 @@ class StartOverIntentHandler(CoachHandler):
 
 
 class SwitchLegsIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SwitchLegsIntent")(handler_input)
+    intents = ("SwitchLegsIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -131,8 +123,7 @@ class SwitchLegsIntentHandler(CoachHandler):
 
 
 class HowManyLeftIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("HowManyLeftIntent")(handler_input)
+    intents = ("HowManyLeftIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -140,8 +131,7 @@ class HowManyLeftIntentHandler(CoachHandler):
 
 
 class SetHoldLengthIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SetHoldLengthIntent")(handler_input)
+    intents = ("SetHoldLengthIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -176,8 +166,7 @@ class SetHoldLengthIntentHandler(CoachHandler):
 
 
 class RepeatIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.RepeatIntent")(handler_input)
+    intents = ("AMAZON.RepeatIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
