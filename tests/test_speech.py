@@ -9,13 +9,12 @@ import pytest
 from skill.core.content import load_content
 from skill.core.speech import (
     Speech,
-    SpeechLimitError,
     hold_length_seconds,
     hold_plan,
-    to_ssml,
     to_text,
 )
 from skill.core.timeline import VARIANTS, build_hold_timeline, estimate_speech_ms
+from skill.voice.ssml import SpeechLimitError, to_ssml
 from tests.checks import check_ssml, hold_lengths
 
 CONTENT = load_content()

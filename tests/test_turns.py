@@ -9,8 +9,9 @@ import pytest
 from skill.core import routine
 from skill.core.content import load_content
 from skill.core.routine import Outcome
-from skill.core.speech import Speech, to_ssml
+from skill.core.speech import Speech
 from skill.core.turns import Coach
+from skill.voice.ssml import to_ssml
 
 CONTENT = load_content()
 

@@ -23,35 +23,13 @@ from typing import Any
 from skill.alexa.codec import JsonReady
 from skill.config import SPEECH_MODES
 from skill.core.content import Content
-from skill.core.speech import (
-    MAX_SSML_CHARS,
-    Hold,
-    Speech,
-    SpeechLimitError,
-    to_ssml,
-)
+from skill.core.speech import Hold, Speech
 from skill.core.timeline import VARIANTS, HoldTimeline, build_hold_timeline
 from skill.voice import apla
 from skill.voice.manifest import LiveManifest
+from skill.voice.ssml import MAX_SSML_CHARS, SPEAK_CLOSE, SPEAK_OPEN, join_ssml, to_ssml
 
 log = logging.getLogger("skill.voice.render")
-
-_SPEAK_OPEN, _SPEAK_CLOSE = "<speak>", "</speak>"
-
-
-def _inner(ssml: str | None) -> str:
-    """The markup inside <speak>…</speak>."""
-    if not ssml:
-        return ""
-    return ssml.removeprefix(_SPEAK_OPEN).removesuffix(_SPEAK_CLOSE).strip()
-
-
-def join_ssml(*parts: str | None) -> str:
-    """Several <speak> documents as one, inside the 8000-character limit."""
-    ssml = _SPEAK_OPEN + " ".join(p for p in map(_inner, parts) if p) + _SPEAK_CLOSE
-    if len(ssml) >= MAX_SSML_CHARS:
-        raise SpeechLimitError(f"SSML is {len(ssml)} characters; must be under {MAX_SSML_CHARS}")
-    return ssml
 
 
 @dataclass(frozen=True)
@@ -110,7 +88,7 @@ class SpokenTurn:
     def ssml(self) -> str:
         """The whole turn as one SSML document (the fallback)."""
         if self.hold is None:
-            return self.before or _SPEAK_OPEN + _SPEAK_CLOSE
+            return self.before or SPEAK_OPEN + SPEAK_CLOSE
         return join_ssml(self.before, to_ssml(Speech().hold(self.hold)), self.after)
 
 
@@ -120,8 +98,8 @@ def _is_ssml(value: Any, *, allow_empty: bool) -> bool:
     return (
         isinstance(value, str)
         and len(value) < MAX_SSML_CHARS
-        and value.startswith(_SPEAK_OPEN)
-        and value.endswith(_SPEAK_CLOSE)
+        and value.startswith(SPEAK_OPEN)
+        and value.endswith(SPEAK_CLOSE)
     )
 
 

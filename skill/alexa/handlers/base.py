@@ -17,10 +17,11 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill.alexa.memory import Memory
 from skill.core.routine import Outcome, RoutineState, Stage
-from skill.core.speech import Speech, to_ssml
+from skill.core.speech import Speech
 from skill.core.turns import Coach, Turn
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import Rendered, SpeechRenderer, SpokenTurn
+from skill.voice.ssml import to_ssml
 
 ATTR_ROUTINE = "routine"
 ATTR_LAST = "last"

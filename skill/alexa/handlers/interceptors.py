@@ -21,10 +21,10 @@ from skill.alexa.handlers.base import (
 from skill.alexa.memory import ATTR_TIME_ZONE, save_profile
 from skill.core.content import Content
 from skill.core.routine import RoutineState
-from skill.core.speech import MAX_SSML_CHARS
 from skill.core.turns import Coach
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import SpokenTurn
+from skill.voice.ssml import MAX_SSML_CHARS
 
 
 class SaveProfileInterceptor(AbstractResponseInterceptor):
