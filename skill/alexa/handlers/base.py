@@ -16,7 +16,7 @@ from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirec
 from ask_sdk_model.ui import SimpleCard
 
 from skill.alexa.memory import Memory
-from skill.core.routine import Outcome, RoutineState, Stage
+from skill.core.routine import Outcome, RoutineLimits, RoutineState, Stage
 from skill.core.speech import Speech
 from skill.core.turns import Coach, Turn
 from skill.store.progress_store import ProgressStore
@@ -52,7 +52,9 @@ class Conversation:
 
     @property
     def routine(self) -> RoutineState | None:
-        return RoutineState.from_dict(self.attrs.get(ATTR_ROUTINE), self.coach.content.stretch_ids)
+        return RoutineState.from_dict(
+            self.attrs.get(ATTR_ROUTINE), RoutineLimits.of(self.coach.content)
+        )
 
     @routine.setter
     def routine(self, state: RoutineState | None) -> None:

@@ -20,7 +20,7 @@ from skill.alexa.handlers.base import (
 )
 from skill.alexa.memory import ATTR_TIME_ZONE, save_profile
 from skill.core.content import Content
-from skill.core.routine import RoutineState
+from skill.core.routine import RoutineLimits, RoutineState
 from skill.core.turns import Coach
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import SpokenTurn
@@ -59,7 +59,7 @@ def clean_attributes(attrs: dict[str, Any], content: Content) -> None:
     response over Alexa's size limit) or replay arbitrary text on "repeat".
     """
     cleaned: dict[str, Any] = {}
-    state = RoutineState.from_dict(attrs.get(ATTR_ROUTINE), content.stretch_ids)
+    state = RoutineState.from_dict(attrs.get(ATTR_ROUTINE), RoutineLimits.of(content))
     if state is not None:
         cleaned[ATTR_ROUTINE] = state.to_dict()
     last = _clean_last(attrs.get(ATTR_LAST), content)

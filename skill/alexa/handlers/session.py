@@ -9,7 +9,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler, Conversation
-from skill.core.routine import RoutineState, Stage
+from skill.core.routine import RoutineLimits, RoutineState, Stage
 
 RESUME_WITHIN = timedelta(days=7)
 
@@ -19,7 +19,7 @@ def saved_routine(conv: Conversation) -> RoutineState | None:
     point = conv.memory.profile.resume_point
     if not isinstance(point, dict):
         return None
-    state = RoutineState.from_dict(point.get("routine"), conv.coach.content.stretch_ids)
+    state = RoutineState.from_dict(point.get("routine"), RoutineLimits.of(conv.coach.content))
     try:
         at = datetime.fromisoformat(str(point.get("at")))
     except ValueError:
