@@ -33,13 +33,13 @@ CASES = [
     (stretches, seconds, lead)
     for stretches in (("seated",), ("supine",), ("seated", "supine"))
     for seconds in (30, 45)
-    for lead in ("", "You're at the start.")
+    for lead in (False, True)
 ]
 
 
 @pytest.mark.parametrize(("stretches", "seconds", "lead"), CASES)
 def test_a_composed_hold_turn_is_what_a_fresh_coach_composes(
-    stretches: tuple[str, ...], seconds: int, lead: str
+    stretches: tuple[str, ...], seconds: int, lead: bool
 ) -> None:
     warm = Coach(CONTENT)
     for outcome in every_outcome(stretches, seconds):

@@ -198,6 +198,7 @@ def test_only_our_own_session_attributes_are_echoed(
     client: FlaskClient, builder: RequestBuilder
 ) -> None:
     attributes = {
+        "v": 2,
         "junk": "x" * 100_000,
         "disclaimer_heard": "y" * 1000,
         "hold_seconds": 45,

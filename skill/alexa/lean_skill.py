@@ -3,8 +3,8 @@
 `CustomSkill.invoke` builds a TemplateFactory on every request (it only wraps the skill's
 loaders and renderer, which never change), and its AttributesManager deep-copies the session
 attributes so handlers cannot touch the request envelope. Our envelopes are decoded fresh for
-each request and read by nobody after the handler, and CleanAttributesInterceptor replaces
-every kept value with a newly built one before any handler runs: a shallow copy is enough.
+each request and read by nobody after the handler, and SessionStateReader replaces every kept
+value with a newly built one before any handler runs: a shallow copy is enough.
 Everything else (the skill id check, the service client factory, dispatch, the response
 envelope) is the SDK's, unchanged.
 """

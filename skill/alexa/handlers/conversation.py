@@ -11,6 +11,7 @@ from skill.alexa.handlers.routine import deliver, start_routine
 from skill.alexa.handlers.session import saved_routine
 from skill.core import routine
 from skill.core.routine import Stage
+from skill.core.session_state import Expect
 
 
 class HelpIntentHandler(CoachHandler):
@@ -29,9 +30,9 @@ class YesIntentHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
         state = conv.routine
-        if conv.pending == "start_routine":
+        if conv.expects is Expect.START_ROUTINE:
             return start_routine(conv, "full")
-        if conv.pending == "resume_saved":
+        if conv.expects is Expect.RESUME_SAVED:
             saved = saved_routine(conv)
             if saved is not None:
                 return deliver(conv, routine.resume(saved))
@@ -39,8 +40,7 @@ class YesIntentHandler(CoachHandler):
             return deliver(conv, routine.next_hold(state))
         if state is not None and state.stage is Stage.PAUSED:
             return deliver(conv, routine.resume(state))
-        text = self.coach.p.get("yes_no.unexpected")
-        return conv.reply(self.coach.with_follow_up(text, state))
+        return conv.reply(self.coach.follow_up_turn("yes_no.unexpected", state))
 
 
 class NoIntentHandler(CoachHandler):
@@ -48,16 +48,16 @@ class NoIntentHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        state, p = conv.routine, self.coach.p
-        if conv.pending == "resume_saved":
+        state, coach = conv.routine, self.coach
+        if conv.expects is Expect.RESUME_SAVED:
             conv.memory.update(resume_point=None)
-            text = p.get("resume.declined") + " " + p.get("launch.offer")
-            return conv.reply(self.coach.ask(text, reprompt=p.get("launch.offer_reprompt")))
-        if state is None:
-            return conv.reply(
-                self.coach.ask(p.get("yes_no.no_idle"), reprompt=p.get("yes_no.no_reprompt"))
+            turn = coach.question(
+                "resume.declined", "launch.offer", reprompt="launch.offer_reprompt"
             )
-        return conv.reply(self.coach.with_follow_up(p.get("yes_no.take_your_time"), state))
+            return conv.reply(turn)
+        if state is None:
+            return conv.reply(coach.question("yes_no.no_idle", reprompt="yes_no.no_reprompt"))
+        return conv.reply(coach.follow_up_turn("yes_no.take_your_time", state))
 
 
 class ProgressIntentHandler(CoachHandler):
@@ -65,8 +65,7 @@ class ProgressIntentHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        text = self.coach.progress_summary(conv.memory.summary())
-        return conv.reply(self.coach.with_follow_up(text, conv.routine))
+        return conv.reply(self.coach.progress_turn(conv.memory.summary(), conv.routine))
 
 
 class FallbackHandler(CoachHandler):

@@ -38,23 +38,12 @@ class LaunchRequestHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        coach, p = self.coach, self.coach.p
         summary = conv.memory.summary()
         conv.carry_saved_preferences()
-        returning = summary is not None and (summary.total_holds or summary.total_sessions)
-        texts = [p.get("launch.welcome_back" if returning else "launch.welcome")]
-        if returning and summary is not None:
-            texts.append(coach.progress_greeting(summary))
-        if conv.disclaimer_due():
-            texts.append(p.get("launch.disclaimer"))
+        disclaimer = conv.disclaimer_due()
+        if disclaimer:
             conv.mark_disclaimer_heard()
-        saved = saved_routine(conv)
-        if saved is not None:
-            turn = coach.ask(*texts, coach.resume_offer(saved), reprompt=p.get("resume.reprompt"))
-            turn.expects = "resume_saved"
-            return conv.reply(turn)
-        texts.append(p.get("launch.offer"))
-        return conv.reply(coach.ask(*texts, reprompt=p.get("launch.offer_reprompt")))
+        return conv.reply(self.coach.launch_turn(summary, disclaimer, saved_routine(conv)))
 
 
 class StopIntentHandler(CoachHandler):
