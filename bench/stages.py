@@ -53,7 +53,7 @@ def measure_stages(tmp: Path, pki: Pki, mix_path: Path, passes: int) -> dict[str
     from skill.web.app import create_app
 
     app = create_app(config, verifier=verifier)
-    endpoint = app.view_functions["alexa"]
+    endpoint = app.extensions["alexa_endpoint"]
     store = app.extensions["progress_store"]
     persistence = [0.0]
     for name in _STORE_METHODS:

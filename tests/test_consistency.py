@@ -100,3 +100,26 @@ def test_every_phrase_in_the_content_is_used() -> None:
 def test_stage_dependent_phrases_exist_for_every_stage(stage: str) -> None:
     for prefix in ("help", "fallback"):
         assert f"{prefix}.{stage}" in CONTENT.phrases
+
+
+def test_each_handled_intent_goes_to_the_handler_that_names_it() -> None:
+    """HANDLED_INTENTS is the union of the handlers' own `intents`, and dispatch (first match
+    wins) sends each of those intents to the handler that names it."""
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    from skill.alexa.handlers import request_handlers
+    from skill.core.turns import Coach
+    from tests.builders import RequestBuilder
+
+    handlers = request_handlers(Coach(CONTENT), None)
+    named = {name for h in REQUEST_HANDLERS for name in getattr(h, "intents", ())}
+    assert named == HANDLED_INTENTS
+    serializer = DefaultSerializer()
+    for intent in HANDLED_INTENTS:
+        envelope = serializer.deserialize(
+            json.dumps(RequestBuilder().intent(intent)), RequestEnvelope
+        )
+        first = next(h for h in handlers if h.can_handle(HandlerInput(envelope)))
+        assert intent in type(first).intents, (intent, type(first).__name__)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from skill.core import routine
-from skill.core.routine import After, Intro, RoutineState, Stage
+from skill.core.content import load_content
+from skill.core.routine import After, Intro, RoutineLimits, RoutineState, Stage
 
+LIMITS = RoutineLimits.of(load_content())
 SEATED = ("seated",)
 FULL = ("seated", "supine")
 
@@ -128,7 +130,7 @@ def test_cue_variant_changes_from_rep_to_rep() -> None:
 
 def test_state_round_trips_through_a_dict() -> None:
     state = routine.next_hold(routine.start(FULL, 3, 45).state).state
-    assert RoutineState.from_dict(state.to_dict(), {"seated", "supine"}) == state
+    assert RoutineState.from_dict(state.to_dict(), LIMITS) == state
 
 
 VALID = {
@@ -162,20 +164,28 @@ VALID = {
         VALID | {"stage": {"active": 1}},
         VALID | {"hold": float("nan")},
         {key: value for key, value in VALID.items() if key != "done"},
+        VALID | {"hold": float("inf")},
+        VALID | {"reps": float("-inf")},
+        VALID | {"pos": 10**400},
+        VALID | {"hold": 29},  # outside the content's range (stretches.yaml: 30 to 60)
+        VALID | {"hold": 61},
+        VALID | {"reps": 4},  # more than the content's reps per leg
+        VALID | {"stretches": ["seated", "seated"]},
+        VALID | {"stretches": ["seated"] * 100_000},
     ],
 )
 def test_unreadable_state_is_no_routine(data: object) -> None:
-    assert RoutineState.from_dict(data, {"seated", "supine"}) is None
+    assert RoutineState.from_dict(data, LIMITS) is None
     # the second time comes from the cache of parsed states: the same answer
-    assert RoutineState.from_dict(data, frozenset({"seated", "supine"})) is None
+    assert RoutineState.from_dict(data, LIMITS) is None
 
 
 def test_equal_states_are_parsed_once_and_shared() -> None:
-    known = frozenset({"seated", "supine"})
+    known = LIMITS
     first = RoutineState.from_dict(dict(VALID), known)
     assert first is not None
     assert RoutineState.from_dict(dict(VALID), known) is first
-    assert RoutineState.from_dict(dict(VALID), {"seated", "supine"}) == first
+    assert RoutineState.from_dict(dict(VALID), RoutineLimits.of(load_content())) == first
     # values of other types that convert the same way give the same state, never a stale one
     assert RoutineState.from_dict(VALID | {"reps": "3", "hold": 30.0}, known) == first
     one_rep = RoutineState.from_dict(VALID | {"reps": 1}, known)
@@ -183,7 +193,8 @@ def test_equal_states_are_parsed_once_and_shared() -> None:
     assert one_rep.reps == 1
     assert RoutineState.from_dict(VALID | {"reps": True}, known) == one_rep  # int(True), as ever
     # a stretch the content does not know is refused, whatever was cached for other content
-    assert RoutineState.from_dict(dict(VALID), frozenset({"supine"})) is None
+    other = RoutineLimits(frozenset({"supine"}), 3, 30, 60)
+    assert RoutineState.from_dict(dict(VALID), other) is None
 
 
 TRANSITIONS = (

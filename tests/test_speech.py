@@ -9,13 +9,12 @@ import pytest
 from skill.core.content import load_content
 from skill.core.speech import (
     Speech,
-    SpeechLimitError,
     hold_length_seconds,
     hold_plan,
-    to_ssml,
     to_text,
 )
 from skill.core.timeline import VARIANTS, build_hold_timeline, estimate_speech_ms
+from skill.voice.ssml import SpeechLimitError, to_ssml
 from tests.checks import check_ssml, hold_lengths
 
 CONTENT = load_content()
@@ -110,3 +109,23 @@ def test_a_limit_error_is_raised_again_not_cached() -> None:
     for _ in range(2):
         with pytest.raises(SpeechLimitError, match="characters"):
             to_ssml(too_long)
+
+
+def test_ssml_is_written_in_the_voice_layer_only() -> None:
+    """skill/core composes segments; markup (and Alexa's limits) live in skill/voice/ssml.py."""
+    import ast
+    from pathlib import Path
+
+    from skill.core import speech
+
+    core = Path(speech.__file__).parent
+    for path in core.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith(("skill.voice", "skill.alexa")), path
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert "<speak" not in node.value, path
+                assert "<break" not in node.value, path
+    for name in ("to_ssml", "break_tags", "MAX_SSML_CHARS", "SpeechLimitError"):
+        assert not hasattr(speech, name), name

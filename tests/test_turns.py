@@ -9,8 +9,9 @@ import pytest
 from skill.core import routine
 from skill.core.content import load_content
 from skill.core.routine import Outcome
-from skill.core.speech import Speech, to_ssml
+from skill.core.speech import Speech
 from skill.core.turns import Coach
+from skill.voice.ssml import to_ssml
 
 CONTENT = load_content()
 
@@ -32,13 +33,13 @@ CASES = [
     (stretches, seconds, lead)
     for stretches in (("seated",), ("supine",), ("seated", "supine"))
     for seconds in (30, 45)
-    for lead in ("", "You're at the start.")
+    for lead in (False, True)
 ]
 
 
 @pytest.mark.parametrize(("stretches", "seconds", "lead"), CASES)
 def test_a_composed_hold_turn_is_what_a_fresh_coach_composes(
-    stretches: tuple[str, ...], seconds: int, lead: str
+    stretches: tuple[str, ...], seconds: int, lead: bool
 ) -> None:
     warm = Coach(CONTENT)
     for outcome in every_outcome(stretches, seconds):

@@ -96,6 +96,29 @@ def test_wrong_skill_id_is_400() -> None:
     assert "application id" in result.get_json()["error"]
 
 
+def test_the_wrong_id_is_told_by_its_type_not_its_message(tmp_path) -> None:
+    """A WrongApplicationId is a 400; any other SDK error is a 500, whatever its text says."""
+    from ask_sdk_core.exceptions import AskSdkException
+
+    from skill.alexa.lean_skill import WrongApplicationId
+
+    class Failing:
+        def __init__(self, exc: Exception) -> None:
+            self.exc = exc
+
+        def invoke(self, request_envelope: object, context: object) -> object:
+            raise self.exc
+
+    body = json.dumps(RequestBuilder().launch()).encode()
+    config = Config(verify_requests=False, database_url=f"sqlite:///{tmp_path}/x.db")
+    for exc, status in (
+        (WrongApplicationId(), 400),
+        (AskSdkException("Skill ID Verification failed!!"), 500),
+    ):
+        app = create_app(config, skill=Failing(exc))  # type: ignore[arg-type]
+        assert post(app.test_client(), body).status_code == status
+
+
 def test_right_skill_id_is_200() -> None:
     builder = RequestBuilder()
     app = create_app(Config(verify_requests=False, skill_id=builder.application_id))
@@ -175,6 +198,7 @@ def test_only_our_own_session_attributes_are_echoed(
     client: FlaskClient, builder: RequestBuilder
 ) -> None:
     attributes = {
+        "v": 2,
         "junk": "x" * 100_000,
         "disclaimer_heard": "y" * 1000,
         "hold_seconds": 45,
@@ -223,12 +247,31 @@ def wsgi_post(app_wsgi, body: bytes, **environ: object):
     return Response(*run_wsgi_app(app_wsgi, env, buffered=True))
 
 
+def flask_view(endpoint):
+    """The test oracle: the endpoint's handling served as an ordinary Flask view (the app has
+    none; AlexaRoute answers every POST /alexa before Flask)."""
+    from flask import Response, request
+
+    def view() -> Response:
+        status, payload = endpoint.handle(request.environ)
+        return Response(payload, status=status, mimetype="application/json")
+
+    return view
+
+
+def test_a_post_that_reaches_flask_has_no_second_handler(app) -> None:
+    """Only AlexaRoute answers POST /alexa: Flask knows the route but has no view for it."""
+    assert "alexa" not in app.view_functions
+    assert "alexa" in {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
 def test_the_fast_path_answers_exactly_as_the_flask_view(tmp_path) -> None:
     """Two identical apps, one driven through AlexaRoute, one through Flask's own view."""
     apps = [
         create_app(Config(verify_requests=False, database_url=f"sqlite:///{tmp_path}/{n}.db"))
         for n in ("fast", "flask")
     ]
+    apps[1].view_functions["alexa"] = flask_view(apps[1].extensions["alexa_endpoint"])
     routes = [apps[0].wsgi_app, apps[1].wsgi_app.flask_wsgi]
     builder = RequestBuilder()
     sample = [

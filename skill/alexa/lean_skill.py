@@ -3,8 +3,8 @@
 `CustomSkill.invoke` builds a TemplateFactory on every request (it only wraps the skill's
 loaders and renderer, which never change), and its AttributesManager deep-copies the session
 attributes so handlers cannot touch the request envelope. Our envelopes are decoded fresh for
-each request and read by nobody after the handler, and CleanAttributesInterceptor replaces
-every kept value with a newly built one before any handler runs: a shallow copy is enough.
+each request and read by nobody after the handler, and SessionStateReader replaces every kept
+value with a newly built one before any handler runs: a shallow copy is enough.
 Everything else (the skill id check, the service client factory, dispatch, the response
 envelope) is the SDK's, unchanged.
 """
@@ -22,6 +22,14 @@ from ask_sdk_core.view_resolvers import TemplateFactory
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_model.services import ApiConfiguration, ServiceClientFactory
 from ask_sdk_runtime.utils import UserAgentManager
+
+
+class WrongApplicationId(AskSdkException):  # type: ignore[misc]
+    """The request is for another skill (its application id is not this skill's id). The
+    message is the SDK's own, so callers that match on it keep working."""
+
+    def __init__(self) -> None:
+        super().__init__("Skill ID Verification failed!!")
 
 
 class ShallowAttributesManager(AttributesManager):
@@ -58,7 +66,7 @@ class LeanSkill(CustomSkill):  # type: ignore[misc]
     def invoke(self, request_envelope: RequestEnvelope, context: Any) -> ResponseEnvelope:
         system = request_envelope.context.system
         if self.skill_id is not None and system.application.application_id != self.skill_id:
-            raise AskSdkException("Skill ID Verification failed!!")
+            raise WrongApplicationId
         factory = None
         if self.api_client is not None:
             factory = ServiceClientFactory(

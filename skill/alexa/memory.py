@@ -21,11 +21,11 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from skill.alexa.api_client import TimeoutApiClient
 from skill.core.progress import ProgressSummary
+from skill.core.session_state import TIME_ZONE_KEY as ATTR_TIME_ZONE
 from skill.store.progress_store import ProgressStore, StoreUnavailable, UserProfile
 
 log = logging.getLogger(__name__)
 
-ATTR_TIME_ZONE = "tz"
 PROFILE_CHANGES = "profile_changes"  # request attribute: {field: new value}
 PROFILE_BASELINE = "profile_read"  # request attribute: the profile as this request read it
 PROGRESS = "progress_counts"  # request attribute: (local day, holds, sessions) to add

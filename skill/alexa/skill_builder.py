@@ -7,7 +7,11 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.alexa.api_client import TimeoutApiClient
 from skill.alexa.handlers import exception_handlers, request_handlers
-from skill.alexa.handlers.interceptors import CleanAttributesInterceptor, SaveProfileInterceptor
+from skill.alexa.handlers.interceptors import (
+    SaveProfileInterceptor,
+    SessionStateReader,
+    SessionStateWriter,
+)
 from skill.alexa.lean_skill import LeanSkill
 from skill.config import Config
 from skill.core.content import load_content
@@ -35,11 +39,12 @@ def build_skill(
     )
     # The SDK checks the application id only when it is set here (ALEXA.md step 5).
     builder.skill_id = config.skill_id
-    builder.add_global_request_interceptor(CleanAttributesInterceptor(coach))
+    builder.add_global_request_interceptor(SessionStateReader(coach))
     for handler in request_handlers(coach, store, renderer):
         builder.add_request_handler(handler)
     for handler in exception_handlers(coach):
         builder.add_exception_handler(handler)
+    builder.add_global_response_interceptor(SessionStateWriter())
     if store is not None:
         builder.add_global_response_interceptor(SaveProfileInterceptor(store))
     return LeanSkill(builder.skill_configuration)

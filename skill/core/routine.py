@@ -1,18 +1,20 @@
 """The routine as a pure state machine: which stretch, which leg, which rep, paused or not.
 
 No Alexa types here. Handlers call a transition, get an `Outcome` (new state plus the hold to
-deliver, if any) and turn it into speech. The state round-trips through session attributes as
-a small versioned dict; anything unreadable there is treated as "no routine", never a crash.
+deliver, if any) and turn it into speech. The state round-trips through session attributes
+(inside SessionState) and the saved resume point as a small versioned dict; anything unreadable
+there is treated as "no routine", never a crash. What a stored state may hold (known stretches,
+reps, the hold length range) comes from the content: `RoutineLimits.of(content)`.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from skill.core.content import Content
 from skill.core.timeline import VARIANTS
 
 STATE_VERSION = 1
@@ -58,6 +60,42 @@ class HoldRef:
     def variant(self) -> int:
         """Cue phrasing rotates with the rep and the leg."""
         return (self.rep - 1 + LEGS.index(self.leg)) % VARIANTS
+
+
+@dataclass(frozen=True)
+class RoutineLimits:
+    """What a routine read back from outside may be, all from the content: its stretches are
+    known ones (each once), its reps at most the content's, its hold in the content's range."""
+
+    stretch_ids: frozenset[str]
+    max_reps: int
+    hold_seconds_min: int
+    hold_seconds_max: int
+
+    @classmethod
+    def of(cls, content: Content) -> RoutineLimits:
+        """The content's limits, built once per content (one shared, hashable value)."""
+        limits = content.derived.get("routine_limits")
+        if limits is None:
+            settings = content.routine
+            limits = content.derived.setdefault(
+                "routine_limits",
+                cls(
+                    content.stretch_ids,
+                    settings.reps_per_leg,
+                    settings.hold_seconds_min,
+                    settings.hold_seconds_max,
+                ),
+            )
+        return limits  # type: ignore[no-any-return]
+
+    def hold_ok(self, seconds: Any) -> bool:
+        """A hold length in the content's range (an int, not a bool)."""
+        return (
+            isinstance(seconds, int)
+            and not isinstance(seconds, bool)
+            and self.hold_seconds_min <= seconds <= self.hold_seconds_max
+        )
 
 
 @functools.lru_cache(maxsize=64)
@@ -128,28 +166,26 @@ class RoutineState:
         }
 
     @classmethod
-    def from_dict(cls, data: Any, known_stretches: AbstractSet[str]) -> RoutineState | None:
+    def from_dict(cls, data: Any, limits: RoutineLimits) -> RoutineState | None:
         """Rebuild from session attributes; None for anything missing, old or tampered.
 
         Every request of a conversation carries its state and several steps read it, so equal
-        inputs share one parsed state (it is immutable): pass the same frozenset of known
-        stretch ids each time (Content.stretch_ids) and a repeat costs a cache lookup."""
+        inputs share one parsed state (it is immutable): pass the content's one RoutineLimits
+        (`RoutineLimits.of(content)`) and a repeat costs a cache lookup."""
         if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
             return None
-        known = (
-            known_stretches
-            if isinstance(known_stretches, frozenset)
-            else frozenset(known_stretches)
-        )
+        stretches = data.get("stretches")
+        if not isinstance(stretches, list) or not 0 < len(stretches) <= len(limits.stretch_ids):
+            return None
         try:
             return _parse_state(
-                tuple(data["stretches"]),
+                tuple(stretches),
                 data["reps"],
                 data["hold"],
                 data["pos"],
                 data["stage"],
                 data["done"],
-                known,
+                limits,
             )
         except (KeyError, TypeError):  # a missing key, or a value that cannot be a key
             return None
@@ -163,7 +199,7 @@ def _parse_state(
     pos: Any,
     stage: Any,
     done: Any,
-    known_stretches: frozenset[str],
+    limits: RoutineLimits,
 ) -> RoutineState | None:
     try:
         state = RoutineState(
@@ -174,15 +210,16 @@ def _parse_state(
             stage=Stage(stage),
             done_mask=int(done),
         )
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         return None
     valid = (
         stretches
-        and all(isinstance(s, str) and s in known_stretches for s in stretches)
-        and 1 <= state.reps <= 10
+        and all(isinstance(s, str) and s in limits.stretch_ids for s in stretches)
+        and len(set(stretches)) == len(stretches)
+        and 1 <= state.reps <= limits.max_reps
         and 0 <= state.position < state.total
         and 0 <= state.done_mask < (1 << state.total)
-        and 10 <= state.hold_seconds <= 300
+        and limits.hold_seconds_min <= state.hold_seconds <= limits.hold_seconds_max
     )
     return state if valid else None
 

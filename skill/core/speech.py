@@ -1,28 +1,15 @@
-"""Speech composer: what one turn says, as segments, rendered to SSML inside Alexa's limits.
+"""Speech composer: what one turn says, as segments, with the timing model and plain text.
 
 Handlers never write SSML. They build a `Speech` from segments (text, pauses, phone numbers,
-hold timelines, audio clips); renderers turn the same segments into SSML (here), APL for Audio
-or rendered clips. All text is XML-escaped here, in one place.
+hold timelines, audio clips); the voice layer turns the same segments into SSML
+(skill/voice/ssml.py, where all text is XML-escaped), APL for Audio or rendered clips.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from skill.core.timeline import HoldTimeline, estimate_speech_ms, estimate_speech_seconds
-
-MAX_BREAK_MS = 10_000
-MAX_SSML_CHARS = 8000
-MAX_AUDIO_TAGS = 5
-MAX_AUDIO_SECONDS = 240.0
-MAX_REPROMPT_AUDIO_SECONDS = 90.0
-
-
-class SpeechLimitError(ValueError):
-    """A response would break one of Alexa's speech limits (ALEXA.md)."""
 
 
 @dataclass(frozen=True)
@@ -110,15 +97,7 @@ def _segment_seconds(segment: Segment) -> float:
     return hold_ssml_seconds(segment.timeline)
 
 
-# --- SSML ---------------------------------------------------------------------------------
-
-
-def break_tags(ms: int) -> Iterator[str]:
-    """Silence of `ms` as breaks of at most 10 s each (Alexa's per-break limit)."""
-    while ms > 0:
-        chunk = min(ms, MAX_BREAK_MS)
-        yield f'<break time="{chunk}ms"/>'
-        ms -= chunk
+# --- the timing model of a hold --------------------------------------------------------
 
 
 def hold_plan(timeline: HoldTimeline) -> list[tuple[str, int]]:
@@ -147,42 +126,6 @@ def hold_length_seconds(timeline: HoldTimeline) -> float:
     """Estimated time from the start cue's onset to the release cue's onset."""
     plan = hold_plan(timeline)
     return sum(estimate_speech_ms(text) + gap for text, gap in plan[:-1]) / 1000
-
-
-def _segment_ssml(segment: Segment) -> str:
-    if isinstance(segment, Text):
-        return escape(segment.text)
-    if isinstance(segment, Pause):
-        return "".join(break_tags(segment.ms))
-    if isinstance(segment, PhoneNumber):
-        number = f'<say-as interpret-as="telephone">{escape(segment.digits)}</say-as>'
-        return number + escape(segment.end)
-    if isinstance(segment, AudioClip):
-        return f"<audio src={quoteattr(segment.src)}/>"
-    return " ".join(
-        escape(text) + "".join(break_tags(gap)) for text, gap in hold_plan(segment.timeline)
-    )
-
-
-def to_ssml(speech: Speech, *, reprompt: bool = False) -> str:
-    """Render to `<speak>…</speak>`, enforcing ALEXA.md's limits."""
-    return _ssml(tuple(speech.segments), reprompt)
-
-
-@functools.lru_cache(maxsize=1024)
-def _ssml(segments: tuple[Segment, ...], reprompt: bool) -> str:
-    """Cached: most turns are said, word for word, to many people (segments are frozen, so
-    equal segments give equal SSML; a limit error is raised again every time)."""
-    clips = [s for s in segments if isinstance(s, AudioClip)]
-    if len(clips) > MAX_AUDIO_TAGS:
-        raise SpeechLimitError(f"{len(clips)} audio clips; at most {MAX_AUDIO_TAGS}")
-    limit = MAX_REPROMPT_AUDIO_SECONDS if reprompt else MAX_AUDIO_SECONDS
-    if sum(c.seconds for c in clips) > limit:
-        raise SpeechLimitError(f"audio longer than {limit:.0f} s")
-    ssml = "<speak>" + " ".join(_segment_ssml(s) for s in segments) + "</speak>"
-    if len(ssml) >= MAX_SSML_CHARS:
-        raise SpeechLimitError(f"SSML is {len(ssml)} characters; must be under {MAX_SSML_CHARS}")
-    return ssml
 
 
 def to_text(speech: Speech) -> str:

@@ -7,12 +7,20 @@ routine sounds the same everywhere. A `Turn` is speech + reprompt + card + wheth
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from skill.core import routine
 from skill.core.content import Content, Phone
 from skill.core.progress import ProgressSummary
 from skill.core.routine import After, HoldRef, Intro, RoutineState, Stage, Step
+from skill.core.session_state import (
+    Expect,
+    HoldLengthReply,
+    Replay,
+    TurnKind,
+    figures,
+    summary_of,
+)
 from skill.core.speech import Hold, Segment, Speech
 from skill.core.timeline import (
     HoldTimeline,
@@ -34,8 +42,11 @@ class Turn:
     reprompt: Speech | None = None
     end_session: bool = False
     card: Card | None = None
-    expects: str | None = None  # what a "yes" would mean next, e.g. "start_routine"
+    expects: Expect | None = None  # what a "yes" would mean next
     urgent: bool = False  # emergency advice: nothing may come before it
+    # How the turn was composed, for "repeat" (Coach.replay composes it again); every turn
+    # that keeps the session open has one.
+    replay: Replay | None = None
     # Parts of a hold turn, kept apart so APL for Audio can place them around the hold.
     intro: Speech = field(default_factory=Speech)
     outro: Speech = field(default_factory=Speech)
@@ -84,9 +95,13 @@ class Coach:
             return self.p.get("start.full_name")
         return self.content.stretch(state.stretches[0]).name
 
-    def hold_turn(self, step: Step, state: RoutineState, lead: str = "") -> Turn:
-        """Intro (set-up, switch, get-ready), the hold with its cues, and what comes next."""
-        return self._hold_parts(step, state, lead).turn()
+    def hold_turn(self, step: Step, state: RoutineState, at_start: bool = False) -> Turn:
+        """Intro (set-up, switch, get-ready), the hold with its cues, and what comes next;
+        `at_start`: "previous" was asked at the first hold, which is said first."""
+        lead = self.p.get("navigation.previous_at_start") if at_start else ""
+        turn = self._hold_parts(step, state, lead).turn()
+        turn.replay = Replay(TurnKind.HOLD, state, ref=step.intro.value, at_start=at_start)
+        return turn
 
     def _compose_hold(self, step: Step, state: RoutineState, lead: str) -> _HoldParts:
         hold = step.hold
@@ -204,11 +219,16 @@ class Coach:
         return self.p.get(f"follow_up.{key}"), self.p.get(f"fallback.{key}")
 
     def remaining_turn(self, state: RoutineState | None) -> Turn:
+        turn = self._remaining(state)
+        turn.replay = Replay(TurnKind.REMAINING, state)
+        return turn
+
+    def _remaining(self, state: RoutineState | None) -> Turn:
         p = self.p
         if state is None:
-            return self.with_follow_up(p.get("remaining.none"), None)
+            return self._with_follow_up(p.get("remaining.none"), None)
         if state.stage is Stage.FINISHED:
-            return self.with_follow_up(p.get("remaining.finished", total=state.total), state)
+            return self._with_follow_up(p.get("remaining.finished", total=state.total), state)
         done = routine.heard(state)
         text = p.get("remaining.status", done=done, total=state.total, left=state.total - done)
         nxt = state.upcoming()
@@ -217,7 +237,7 @@ class Coach:
             text += " " + p.get(
                 "remaining.position", rep=nxt.rep, reps=nxt.reps, leg=nxt.leg, name=name
             )
-        return self.with_follow_up(text, state)
+        return self._with_follow_up(text, state)
 
     def stop_turn(self, state: RoutineState | None) -> Turn:
         """Mid-routine: one line on how far they got, then goodbye."""
@@ -235,6 +255,11 @@ class Coach:
         return Turn(speech, end_session=True)
 
     def help_turn(self, state: RoutineState | None) -> Turn:
+        turn = self._help(state)
+        turn.replay = Replay(TurnKind.HELP, state)
+        return turn
+
+    def _help(self, state: RoutineState | None) -> Turn:
         stage = self.stage_key(state)
         if stage == "running" and state is not None:
             cur = state.current
@@ -245,30 +270,36 @@ class Coach:
                 leg=cur.leg,
                 name=self.content.stretch(cur.stretch_id).name,
             )
-            return self.ask(text, reprompt=self.p.get("hold.reprompt"))
+            return self._ask(text, reprompt=self.p.get("hold.reprompt"))
         if stage == "idle":
-            return self.ask(self.p.get("help.idle"), reprompt=self.p.get("help.idle_reprompt"))
-        return self.ask(self.p.get(f"help.{stage}"), reprompt=self.p.get(f"fallback.{stage}"))
+            return self._ask(self.p.get("help.idle"), reprompt=self.p.get("help.idle_reprompt"))
+        return self._ask(self.p.get(f"help.{stage}"), reprompt=self.p.get(f"fallback.{stage}"))
 
     def fallback_turn(self, state: RoutineState | None) -> Turn:
-        stage = self.stage_key(state)
-        text = self.p.get(f"fallback.{stage}")
-        return self.ask(text, reprompt=text)
+        text = self.p.get(f"fallback.{self.stage_key(state)}")
+        turn = self._ask(text, reprompt=text)
+        turn.replay = Replay(TurnKind.FALLBACK, state)
+        return turn
 
     # --- answers and phone numbers ----------------------------------------------------
 
     def answer_turn(self, intent: str, state: RoutineState | None) -> Turn:
+        turn = self._answer(intent, state)
+        turn.replay = Replay(TurnKind.ANSWER, state, ref=intent)
+        return turn
+
+    def _answer(self, intent: str, state: RoutineState | None) -> Turn:
         answer = self.content.answers[intent]
         if answer.emergency:
             card = Card(self.p.get("cards.emergency_title"), self.p.get("cards.emergency_text"))
             return Turn(_speech(answer.text), end_session=True, card=card, urgent=True)
         if answer.ends_routine and state is not None:
-            return self.ask(
+            return self._ask(
                 answer.text,
                 self.p.get("follow_up.after_stop"),
                 reprompt=self.p.get("follow_up.after_stop_reprompt"),
             )
-        return self.with_follow_up(answer.text, state)
+        return self._with_follow_up(answer.text, state)
 
     def booking_turn(self, key: str, state: RoutineState | None) -> Turn:
         phone: Phone = self.content.clinic[key]
@@ -278,7 +309,7 @@ class Coach:
         speech.say(self.p.get(f"{prefix}_after", **params))
         question, reprompt = self.follow_up(state)
         speech.say(question)
-        expects = "start_routine" if state is None else None
+        expects = Expect.START_ROUTINE if state is None else None
         if key == "rehab":
             card = Card(
                 self.p.get("cards.rehab_title"),
@@ -294,7 +325,8 @@ class Coach:
                     dial_pretty=phone.dial_pretty,
                 ),
             )
-        return Turn(speech, _speech(reprompt), card=card, expects=expects)
+        replay = Replay(TurnKind.BOOKING, state, ref=key)
+        return Turn(speech, _speech(reprompt), card=card, expects=expects, replay=replay)
 
     # --- progress ---------------------------------------------------------------------
 
@@ -332,19 +364,121 @@ class Coach:
             name=self.routine_name(state),
         )
 
+    def progress_turn(self, summary: ProgressSummary | None, state: RoutineState | None) -> Turn:
+        """The person's progress (None: it could not be read), then back to where they were."""
+        turn = self._with_follow_up(self.progress_summary(summary), state)
+        turn.replay = Replay(TurnKind.PROGRESS, state, summary=figures(summary))
+        return turn
+
+    def launch_turn(
+        self, summary: ProgressSummary | None, disclaimer: bool, saved: RoutineState | None
+    ) -> Turn:
+        """Welcome (back, with one line of progress), the disclaimer if it is due, then the
+        offer to pick up the `saved` routine, or the choice of stretches."""
+        p = self.p
+        returning = summary is not None and bool(summary.total_holds or summary.total_sessions)
+        texts = [p.get("launch.welcome_back" if returning else "launch.welcome")]
+        if returning and summary is not None:
+            texts.append(self.progress_greeting(summary))
+        if disclaimer:
+            texts.append(p.get("launch.disclaimer"))
+        if saved is not None:
+            turn = self._ask(*texts, self.resume_offer(saved), reprompt=p.get("resume.reprompt"))
+            turn.expects = Expect.RESUME_SAVED
+        else:
+            texts.append(p.get("launch.offer"))
+            turn = self._ask(*texts, reprompt=p.get("launch.offer_reprompt"))
+        turn.replay = Replay(
+            TurnKind.LAUNCH, saved, summary=figures(summary), disclaimer=disclaimer
+        )
+        return turn
+
+    def hold_length_turn(
+        self, reply: HoldLengthReply, state: RoutineState | None, seconds: int | None = None
+    ) -> Turn:
+        """The answer to "hold for N seconds": N missing or out of range, or N set (with the
+        routine idle or finished, or running with N as its new hold length)."""
+        settings, p = self.content.routine, self.p
+        if reply in (HoldLengthReply.MISSING, HoldLengthReply.OUT_OF_RANGE):
+            limits = dict(min=settings.hold_seconds_min, max=settings.hold_seconds_max)
+            text = p.get(f"hold_length.{reply.value}", **limits)
+            turn = self._ask(text, reprompt=p.get("hold_length.reprompt"))
+            seconds = None
+        else:
+            turn = self._with_follow_up(p.get(f"hold_length.{reply.value}", seconds=seconds), state)
+        turn.replay = Replay(TurnKind.HOLD_LENGTH, state, ref=reply.value, seconds=seconds)
+        return turn
+
+    # --- turns of phrases ---------------------------------------------------------------
+
+    def question(self, *keys: str, reprompt: str) -> Turn:
+        """Say the phrases `keys` (ending with a question) and keep listening."""
+        turn = self._ask(*(self.p.get(key) for key in keys), reprompt=self.p.get(reprompt))
+        turn.replay = Replay(TurnKind.QUESTION, keys=keys, reprompt=reprompt)
+        return turn
+
+    def follow_up_turn(self, key: str, state: RoutineState | None) -> Turn:
+        """The phrase `key`, then the question that leads back to where the person was."""
+        turn = self._with_follow_up(self.p.get(key), state)
+        turn.replay = Replay(TurnKind.FOLLOW_UP, state, keys=(key,))
+        return turn
+
+    def with_disclaimer(self, turn: Turn) -> Turn:
+        """The disclaimer first, then the turn (a conversation that opens with a request)."""
+        turn.speech = Speech().say(self.p.get("launch.disclaimer")).extend(turn.speech)
+        if turn.replay is not None:
+            turn.replay = replace(turn.replay, disclaimer=True)
+        return turn
+
+    # --- repeat -------------------------------------------------------------------------
+
+    def replay(self, recipe: Replay) -> Turn:
+        """The turn `recipe` was taken from, composed again from the content. The recipe must
+        come from Replay.from_dict (or a turn): it is checked there, not here."""
+        kind, state = recipe.kind, recipe.routine
+        if kind is TurnKind.HOLD:
+            assert state is not None
+            assert recipe.ref is not None
+            hold = state.holds[state.position]
+            step = Step(hold, Intro(recipe.ref), state.after(hold))
+            turn = self.hold_turn(step, state, recipe.at_start)
+        elif kind is TurnKind.ANSWER:
+            assert recipe.ref is not None
+            turn = self.answer_turn(recipe.ref, state)
+        elif kind is TurnKind.BOOKING:
+            assert recipe.ref is not None
+            turn = self.booking_turn(recipe.ref, state)
+        elif kind is TurnKind.HELP:
+            turn = self.help_turn(state)
+        elif kind is TurnKind.FALLBACK:
+            turn = self.fallback_turn(state)
+        elif kind is TurnKind.REMAINING:
+            turn = self.remaining_turn(state)
+        elif kind is TurnKind.QUESTION:
+            assert recipe.reprompt is not None
+            turn = self.question(*recipe.keys, reprompt=recipe.reprompt)
+        elif kind is TurnKind.FOLLOW_UP:
+            turn = self.follow_up_turn(recipe.keys[0], state)
+        elif kind is TurnKind.HOLD_LENGTH:
+            assert recipe.ref is not None
+            turn = self.hold_length_turn(HoldLengthReply(recipe.ref), state, recipe.seconds)
+        elif kind is TurnKind.PROGRESS:
+            turn = self.progress_turn(summary_of(recipe.summary), state)
+        else:
+            turn = self.launch_turn(summary_of(recipe.summary), recipe.disclaimer, state)
+            return turn
+        return self.with_disclaimer(turn) if recipe.disclaimer else turn
+
     # --- small helpers ----------------------------------------------------------------
 
-    def ask(self, *texts: str, reprompt: str) -> Turn:
+    def _ask(self, *texts: str, reprompt: str) -> Turn:
         """Say `texts` (ending with a question) and keep listening, with a reprompt."""
         return Turn(_speech(*texts), _speech(reprompt))
 
-    def with_follow_up(self, text: str, state: RoutineState | None) -> Turn:
+    def _with_follow_up(self, text: str, state: RoutineState | None) -> Turn:
         """An answer, then the question that leads back to where the person was."""
         question, reprompt = self.follow_up(state)
-        turn = self.ask(text, question, reprompt=reprompt)
+        turn = self._ask(text, question, reprompt=reprompt)
         if state is None:
-            turn.expects = "start_routine"
+            turn.expects = Expect.START_ROUTINE
         return turn
-
-    def say_and_end(self, *texts: str) -> Turn:
-        return Turn(_speech(*texts), end_session=True)

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
 
-from skill.core.speech import MAX_AUDIO_SECONDS
 from skill.core.timeline import HoldTimeline, estimate_speech_seconds
+from skill.voice.ssml import MAX_AUDIO_SECONDS
 
 
 class JsonReady(dict[str, Any]):

@@ -9,8 +9,8 @@ One hold timeline, three ways to play it, chosen per response:
 
 A turn is split at its hold: what comes before is `outputSpeech` (Alexa says it first, then
 plays the document: the two never overlap), the hold and what follows go in the document.
-The split is also what "repeat" stores, so a repeated hold is rebuilt from the content (never
-replayed from client-supplied markup) and played the same way again.
+"Repeat" stores no markup: the turn is composed again from the content (Coach.replay) and
+rendered here the same way again.
 """
 
 from __future__ import annotations
@@ -22,45 +22,20 @@ from typing import Any
 
 from skill.config import SPEECH_MODES
 from skill.core.content import Content
-from skill.core.speech import (
-    MAX_SSML_CHARS,
-    Hold,
-    Speech,
-    SpeechLimitError,
-    to_ssml,
-)
-from skill.core.timeline import VARIANTS, HoldTimeline, build_hold_timeline
+from skill.core.speech import Hold, Speech
+from skill.core.timeline import HoldTimeline
 from skill.voice import apla
 from skill.voice.apla import JsonReady
 from skill.voice.manifest import LiveManifest
+from skill.voice.ssml import SPEAK_CLOSE, SPEAK_OPEN, join_ssml, to_ssml
 
 log = logging.getLogger("skill.voice.render")
-
-_SPEAK_OPEN, _SPEAK_CLOSE = "<speak>", "</speak>"
-
-
-def _inner(ssml: str | None) -> str:
-    """The markup inside <speak>…</speak>."""
-    if not ssml:
-        return ""
-    return ssml.removeprefix(_SPEAK_OPEN).removesuffix(_SPEAK_CLOSE).strip()
-
-
-def join_ssml(*parts: str | None) -> str:
-    """Several <speak> documents as one, inside the 8000-character limit."""
-    ssml = _SPEAK_OPEN + " ".join(p for p in map(_inner, parts) if p) + _SPEAK_CLOSE
-    if len(ssml) >= MAX_SSML_CHARS:
-        raise SpeechLimitError(f"SSML is {len(ssml)} characters; must be under {MAX_SSML_CHARS}")
-    return ssml
 
 
 @dataclass(frozen=True)
 class SpokenTurn:
-    """A turn's speech as it is stored for "repeat": SSML before the hold, the hold, after it.
-
-    Without a hold, `before` is the whole turn. Everything here is plain data (session
-    attributes) and is checked again when it comes back from the device.
-    """
+    """A turn's speech split at its hold: SSML before the hold, the hold, SSML after it.
+    Without a hold, `before` is the whole turn."""
 
     before: str | None
     hold: HoldTimeline | None = None
@@ -81,66 +56,11 @@ class SpokenTurn:
             to_ssml(Speech(list(after))) if after else None,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"speech": self.before or ""}
-        if self.hold is not None:
-            data["hold"] = {
-                "stretch": self.hold.stretch_id,
-                "seconds": self.hold.hold_seconds,
-                "variant": self.hold.variant,
-            }
-            data["after"] = self.after or ""
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Any, content: Content) -> SpokenTurn | None:
-        """The stored turn, or None if it is not exactly what `to_dict` writes."""
-        if not isinstance(data, dict):
-            return None
-        before, raw_hold, after = data.get("speech"), data.get("hold"), data.get("after")
-        if not _is_ssml(before, allow_empty=True):
-            return None
-        if raw_hold is None:
-            return cls(before or None) if before else None
-        hold = _hold_from_dict(raw_hold, content)
-        if hold is None or not _is_ssml(after, allow_empty=True):
-            return None
-        return cls(before or None, hold, after or None)
-
     def ssml(self) -> str:
         """The whole turn as one SSML document (the fallback)."""
         if self.hold is None:
-            return self.before or _SPEAK_OPEN + _SPEAK_CLOSE
+            return self.before or SPEAK_OPEN + SPEAK_CLOSE
         return join_ssml(self.before, to_ssml(Speech().hold(self.hold)), self.after)
-
-
-def _is_ssml(value: Any, *, allow_empty: bool) -> bool:
-    if value == "" and allow_empty:
-        return True
-    return (
-        isinstance(value, str)
-        and len(value) < MAX_SSML_CHARS
-        and value.startswith(_SPEAK_OPEN)
-        and value.endswith(_SPEAK_CLOSE)
-    )
-
-
-def _hold_from_dict(raw: Any, content: Content) -> HoldTimeline | None:
-    if not isinstance(raw, dict):
-        return None
-    stretch, seconds, variant = raw.get("stretch"), raw.get("seconds"), raw.get("variant")
-    settings = content.routine
-    if (
-        stretch not in content.stretches
-        or not isinstance(seconds, int)
-        or isinstance(seconds, bool)
-        or not settings.hold_seconds_min <= seconds <= settings.hold_seconds_max
-        or not isinstance(variant, int)
-        or isinstance(variant, bool)
-        or not 0 <= variant < VARIANTS
-    ):
-        return None
-    return build_hold_timeline(content, stretch, seconds, variant)
 
 
 @dataclass(frozen=True)

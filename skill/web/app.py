@@ -12,16 +12,16 @@ import logging
 import time
 from typing import Any, Protocol
 
-from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
-from flask import Flask, Response, request
+from flask import Flask, Response
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
 
 from skill.alexa.codec import ModelCodec
+from skill.alexa.lean_skill import WrongApplicationId
 from skill.alexa.skill_builder import build_skill
 from skill.alexa.verify import VerificationError
 from skill.config import Config
@@ -126,7 +126,7 @@ class AlexaEndpoint:
     request context, routing and response objects cost more per request than any one stage of
     the skill (in process, a request of the benchmark's mix went from 452 to 266 µs without
     them). Body limits, content type, error answers and the log line are the same as through
-    Flask; `__call__` is the same handling as a Flask view.
+    Flask (tests/test_web.py serves `handle` as a Flask view too and compares the two).
     """
 
     def __init__(
@@ -144,10 +144,6 @@ class AlexaEndpoint:
             [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
         )
         return [payload]
-
-    def __call__(self) -> Response:
-        status, payload = self.handle(request.environ)
-        return Response(payload, status=status, mimetype="application/json")
 
     def handle(self, environ: WsgiEnviron) -> tuple[int, bytes]:
         """(HTTP status, JSON body) for one request; never raises."""
@@ -243,10 +239,8 @@ class AlexaEndpoint:
     def invoke(self, request_envelope: RequestEnvelope) -> ResponseEnvelope:
         try:
             return self.skill.invoke(request_envelope, None)
-        except AskSdkException as exc:
-            if "Skill ID" in str(exc):
-                raise RequestRejected(400, "application id does not match this skill") from None
-            raise
+        except WrongApplicationId:
+            raise RequestRejected(400, "application id does not match this skill") from None
 
     def encode(self, response_envelope: ResponseEnvelope) -> bytes:
         return jsonio.dumps(self.codec.encode(response_envelope))
@@ -302,7 +296,9 @@ def create_app(
     endpoint = AlexaEndpoint(
         skill or build_skill(config, store, live_manifest), verifier, config.max_body_bytes
     )
-    app.add_url_rule("/alexa", "alexa", endpoint, methods=["POST"])
+    # Flask owns the route (its 405 for other methods, its OPTIONS answer) but has no view for
+    # it: every POST /alexa is answered by AlexaRoute before Flask sees it.
+    app.add_url_rule("/alexa", "alexa", methods=["POST"])
     app.extensions["alexa_endpoint"] = endpoint
     app.wsgi_app = AlexaRoute(app.wsgi_app, endpoint)  # type: ignore[method-assign]
     clips = ClipFiles(live_manifest)

@@ -5,7 +5,7 @@ every answer intent, and asking never loses the person's place in the routine.
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
+from ask_sdk_core.utils import get_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler
@@ -35,8 +35,7 @@ class AnswerIntentHandler(CoachHandler):
 
 
 class BookAppointmentIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("BookAppointmentIntent")(handler_input)
+    intents = ("BookAppointmentIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -44,8 +43,7 @@ class BookAppointmentIntentHandler(CoachHandler):
 
 
 class InjuryCareIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("InjuryCareIntent")(handler_input)
+    intents = ("InjuryCareIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)

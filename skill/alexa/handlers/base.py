@@ -1,35 +1,31 @@
-"""What every handler shares: the conversation's state in session attributes, and replying.
-
-Session attributes are one small dict; SDK model objects never go in it. Requests without a
-session (SessionEnded on some devices, skill events) get an empty, throwaway dict.
+"""What every handler shares: the conversation's state (one SessionState, read and written
+once per request by skill/alexa/session_attributes.py), and replying.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import Any, ClassVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_intent_name, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 from ask_sdk_model.ui import SimpleCard
 
 from skill.alexa.memory import Memory
-from skill.core.routine import Outcome, RoutineState, Stage
-from skill.core.speech import Speech, to_ssml
+from skill.alexa.session_attributes import TimeZoneSlot, read_session
+from skill.core.routine import Outcome, RoutineLimits, RoutineState, Stage
+from skill.core.session_state import Expect, SessionState
 from skill.core.turns import Coach, Turn
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import Rendered, SpeechRenderer, SpokenTurn
-
-ATTR_ROUTINE = "routine"
-ATTR_LAST = "last"
-ATTR_PENDING = "pending"
-ATTR_DISCLAIMER = "disclaimer_heard"
-ATTR_HOLD_SECONDS = "hold_seconds"
+from skill.voice.ssml import to_ssml
 
 
 class Conversation:
-    """Typed access to this conversation's session attributes."""
+    """Typed access to this conversation's state, and the one way to answer."""
 
     def __init__(
         self,
@@ -41,70 +37,51 @@ class Conversation:
         self.handler_input = handler_input
         self.coach = coach
         self.renderer = renderer or SpeechRenderer(coach.content)
-        envelope = handler_input.request_envelope
-        if envelope.session is None:
-            self.attrs: dict[str, Any] = {}
-        else:
-            self.attrs = handler_input.attributes_manager.session_attributes
-        self.memory = Memory(handler_input, store, self.attrs)
+        self.box = read_session(handler_input, coach.content)
+        self.limits = RoutineLimits.of(coach.content)
+        self.memory = Memory(handler_input, store, TimeZoneSlot(self.box))  # type: ignore[arg-type]
+
+    @property
+    def state(self) -> SessionState:
+        return self.box.state
+
+    def _change(self, **fields: Any) -> None:
+        self.box.state = replace(self.box.state, **fields)
 
     @property
     def routine(self) -> RoutineState | None:
-        return RoutineState.from_dict(self.attrs.get(ATTR_ROUTINE), self.coach.content.stretch_ids)
+        return self.state.routine
 
     @routine.setter
     def routine(self, state: RoutineState | None) -> None:
-        if state is None:
-            self.attrs.pop(ATTR_ROUTINE, None)
-        else:
-            self.attrs[ATTR_ROUTINE] = state.to_dict()
-
-    def _usable_hold(self, value: Any) -> bool:
-        settings = self.coach.content.routine
-        return (
-            isinstance(value, int)
-            and not isinstance(value, bool)
-            and settings.hold_seconds_min <= value <= settings.hold_seconds_max
-        )
+        self._change(routine=state)
 
     @property
     def hold_seconds(self) -> int:
         """This conversation's choice, else the person's saved preference, else the default.
         The profile is read only when the conversation has no choice of its own."""
-        chosen = self.attrs.get(ATTR_HOLD_SECONDS)
-        if self._usable_hold(chosen):
-            return int(chosen)
+        if self.state.hold_seconds is not None:
+            return self.state.hold_seconds
         saved = self.memory.profile.hold_seconds
-        if saved is not None and self._usable_hold(saved):
-            return saved
+        if self.limits.hold_ok(saved):
+            return int(saved)  # type: ignore[arg-type]
         return self.coach.content.routine.hold_seconds_default
+
+    @hold_seconds.setter
+    def hold_seconds(self, value: int) -> None:
+        self._change(hold_seconds=value)
+        self.memory.update(hold_seconds=value)
 
     def carry_saved_preferences(self) -> None:
         """At launch, after the profile was read anyway: the person's hold length (saved, or
         the default when none is saved) goes into the session, so the turns that follow need
         no database read for it. Not when the read failed: a later turn may still find it."""
-        if ATTR_HOLD_SECONDS not in self.attrs and self.memory.available:
-            self.attrs[ATTR_HOLD_SECONDS] = self.hold_seconds
-
-    @hold_seconds.setter
-    def hold_seconds(self, value: int) -> None:
-        self.attrs[ATTR_HOLD_SECONDS] = value
-        self.memory.update(hold_seconds=value)
+        if self.state.hold_seconds is None and self.memory.available:
+            self._change(hold_seconds=self.hold_seconds)
 
     @property
-    def pending(self) -> str | None:
-        value = self.attrs.get(ATTR_PENDING)
-        return value if isinstance(value, str) else None
-
-    @property
-    def last(self) -> tuple[SpokenTurn, str | None] | None:
-        """What was said last (for "repeat"), rebuilt from the session attributes."""
-        value = self.attrs.get(ATTR_LAST)
-        turn = SpokenTurn.from_dict(value, self.coach.content)
-        if turn is None or not isinstance(value, dict):
-            return None
-        reprompt = value.get("reprompt")
-        return turn, reprompt if isinstance(reprompt, str) and reprompt else None
+    def expects(self) -> Expect | None:
+        return self.state.expects
 
     def record_progress(self, outcome: Outcome) -> None:
         """Count finished holds and sessions, and keep the place to resume from."""
@@ -120,19 +97,19 @@ class Conversation:
         """Once per person: remembered across conversations, and within this one even when
         the database is down. Once the profile says it was heard, the session remembers it,
         so the rest of the conversation never reads the profile again just for this."""
-        if self.attrs.get(ATTR_DISCLAIMER):
+        if self.state.disclaimer_heard:
             return False
         if self.memory.profile.disclaimer_heard:
-            self.attrs[ATTR_DISCLAIMER] = True
+            self._change(disclaimer_heard=True)
             return False
         return True
 
     def mark_disclaimer_heard(self) -> None:
-        self.attrs[ATTR_DISCLAIMER] = True
+        self._change(disclaimer_heard=True)
         self.memory.update(disclaimer_heard=True)
 
     def reply(self, turn: Turn) -> Response:
-        """Build the response from a turn and remember it for "repeat".
+        """Build the response from a turn and remember how it was composed, for "repeat".
 
         A conversation that opens with a one-shot request ("ask hamstring coach to start the
         seated stretch") hears the disclaimer first, unless the turn is emergency advice.
@@ -142,18 +119,21 @@ class Conversation:
             and not turn.urgent
             and self.handler_input.request_envelope.session
         ):
-            turn.speech = Speech().say(self.coach.p.get("launch.disclaimer")).extend(turn.speech)
+            turn = self.coach.with_disclaimer(turn)
             self.mark_disclaimer_heard()
-        spoken = SpokenTurn.from_speech(turn.speech)
+        if not turn.end_session and turn.replay is None:
+            raise ValueError("an open session needs a turn that can be repeated")
+        self._change(last=None if turn.end_session else turn.replay, expects=turn.expects)
+        return self.say(turn)
+
+    def say(self, turn: Turn) -> Response:
+        """The response for `turn`, changing nothing in the conversation's state ("repeat")."""
         reprompt = to_ssml(turn.reprompt, reprompt=True) if turn.reprompt else None
         if not turn.end_session and reprompt is None:
             raise ValueError("an open session needs a reprompt")
-        self.attrs[ATTR_LAST] = spoken.to_dict() | {"reprompt": reprompt}
-        if turn.expects:
-            self.attrs[ATTR_PENDING] = turn.expects
-        else:
-            self.attrs.pop(ATTR_PENDING, None)
-        return self.respond(self.renderer.render(spoken), reprompt, turn)
+        return self.respond(
+            self.renderer.render(SpokenTurn.from_speech(turn.speech)), reprompt, turn
+        )
 
     def respond(
         self, rendered: Rendered, reprompt: str | None, turn: Turn | None = None
@@ -182,7 +162,12 @@ def _directive_kwargs(directive: dict[str, Any]) -> dict[str, Any]:
 
 
 class CoachHandler(AbstractRequestHandler):
-    """A request handler with the coach (content) and the progress store at hand."""
+    """A request handler with the coach (content) and the progress store at hand.
+
+    An intent handler names the intents it handles in `intents`; `can_handle` matches them,
+    and the package's HANDLED_INTENTS is the union over the handler list."""
+
+    intents: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -193,6 +178,11 @@ class CoachHandler(AbstractRequestHandler):
         self.coach = coach
         self.store = store
         self.renderer = renderer or SpeechRenderer(coach.content)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input) and (
+            get_intent_name(handler_input) in self.intents
+        )
 
     def conversation(self, handler_input: HandlerInput) -> Conversation:
         return Conversation(handler_input, self.coach, self.store, self.renderer)

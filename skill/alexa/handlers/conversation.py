@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler
@@ -11,11 +11,11 @@ from skill.alexa.handlers.routine import deliver, start_routine
 from skill.alexa.handlers.session import saved_routine
 from skill.core import routine
 from skill.core.routine import Stage
+from skill.core.session_state import Expect
 
 
 class HelpIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+    intents = ("AMAZON.HelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -25,15 +25,14 @@ class HelpIntentHandler(CoachHandler):
 class YesIntentHandler(CoachHandler):
     """ "Yes" answers the last question: start the routine, or "ready?" during one."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input)
+    intents = ("AMAZON.YesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
         state = conv.routine
-        if conv.pending == "start_routine":
+        if conv.expects is Expect.START_ROUTINE:
             return start_routine(conv, "full")
-        if conv.pending == "resume_saved":
+        if conv.expects is Expect.RESUME_SAVED:
             saved = saved_routine(conv)
             if saved is not None:
                 return deliver(conv, routine.resume(saved))
@@ -41,41 +40,39 @@ class YesIntentHandler(CoachHandler):
             return deliver(conv, routine.next_hold(state))
         if state is not None and state.stage is Stage.PAUSED:
             return deliver(conv, routine.resume(state))
-        text = self.coach.p.get("yes_no.unexpected")
-        return conv.reply(self.coach.with_follow_up(text, state))
+        return conv.reply(self.coach.follow_up_turn("yes_no.unexpected", state))
 
 
 class NoIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NoIntent")(handler_input)
+    intents = ("AMAZON.NoIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        state, p = conv.routine, self.coach.p
-        if conv.pending == "resume_saved":
+        state, coach = conv.routine, self.coach
+        if conv.expects is Expect.RESUME_SAVED:
             conv.memory.update(resume_point=None)
-            text = p.get("resume.declined") + " " + p.get("launch.offer")
-            return conv.reply(self.coach.ask(text, reprompt=p.get("launch.offer_reprompt")))
-        if state is None:
-            return conv.reply(
-                self.coach.ask(p.get("yes_no.no_idle"), reprompt=p.get("yes_no.no_reprompt"))
+            turn = coach.question(
+                "resume.declined", "launch.offer", reprompt="launch.offer_reprompt"
             )
-        return conv.reply(self.coach.with_follow_up(p.get("yes_no.take_your_time"), state))
+            return conv.reply(turn)
+        if state is None:
+            return conv.reply(coach.question("yes_no.no_idle", reprompt="yes_no.no_reprompt"))
+        return conv.reply(coach.follow_up_turn("yes_no.take_your_time", state))
 
 
 class ProgressIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ProgressIntent")(handler_input)
+    intents = ("ProgressIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        text = self.coach.progress_summary(conv.memory.summary())
-        return conv.reply(self.coach.with_follow_up(text, conv.routine))
+        return conv.reply(self.coach.progress_turn(conv.memory.summary(), conv.routine))
 
 
 class FallbackHandler(CoachHandler):
     """FallbackIntent, and any intent or request this skill does not know: a reprompt that
     fits where the person is, never a dead end."""
+
+    intents = ("AMAZON.FallbackIntent",)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("IntentRequest")(handler_input)

@@ -8,8 +8,9 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from skill.core.speech import Speech, to_ssml
+from skill.core.speech import Speech
 from skill.core.turns import Coach
+from skill.voice.ssml import to_ssml
 
 log = logging.getLogger(__name__)
 

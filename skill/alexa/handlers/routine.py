@@ -1,16 +1,17 @@
 """Handlers that steer the routine: start, next, previous, pause, resume, start over, switch
 legs, how many are left, hold length and repeat. Each translates Alexa to a routine transition.
+"Repeat" composes the last turn again from how it was composed (SessionState.last).
 """
 
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler, Conversation, slot_value
 from skill.core import routine
 from skill.core.routine import Outcome, Stage
+from skill.core.session_state import HoldLengthReply
 
 STRETCH_CHOICES = {"seated": ("seated",), "supine": ("supine",), "full": ("seated", "supine")}
 
@@ -20,13 +21,12 @@ def deliver(conv: Conversation, outcome: Outcome) -> Response:
     conv.routine = outcome.state
     conv.record_progress(outcome)
     assert outcome.step is not None
-    lead = conv.coach.p.get("navigation.previous_at_start") if outcome.at_start else ""
-    return conv.reply(conv.coach.hold_turn(outcome.step, outcome.state, lead))
+    return conv.reply(conv.coach.hold_turn(outcome.step, outcome.state, outcome.at_start))
 
 
 def not_running(conv: Conversation, key: str) -> Response:
     """An answer for steering commands when no routine is running."""
-    return conv.reply(conv.coach.with_follow_up(conv.coach.p.get(key), None))
+    return conv.reply(conv.coach.follow_up_turn(key, None))
 
 
 def start_routine(conv: Conversation, choice: str) -> Response:
@@ -38,23 +38,18 @@ def start_routine(conv: Conversation, choice: str) -> Response:
 
 
 class StartStretchIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("StartStretchIntent")(handler_input)
+    intents = ("StartStretchIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
         choice, _ = slot_value(handler_input, "Stretch")
         if choice not in STRETCH_CHOICES:
-            p = self.coach.p
-            return conv.reply(
-                self.coach.ask(p.get("start.which"), reprompt=p.get("start.which_reprompt"))
-            )
+            return conv.reply(self.coach.question("start.which", reprompt="start.which_reprompt"))
         return start_routine(conv, choice)
 
 
 class NextIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NextIntent")(handler_input)
+    intents = ("AMAZON.NextIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -62,15 +57,12 @@ class NextIntentHandler(CoachHandler):
         if state is None:
             return not_running(conv, "navigation.next_not_in_routine")
         if state.stage is Stage.FINISHED:
-            return conv.reply(
-                self.coach.with_follow_up(self.coach.p.get("navigation.after_finish"), state)
-            )
+            return conv.reply(self.coach.follow_up_turn("navigation.after_finish", state))
         return deliver(conv, routine.next_hold(state))
 
 
 class PreviousIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.PreviousIntent")(handler_input)
+    intents = ("AMAZON.PreviousIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -81,8 +73,7 @@ class PreviousIntentHandler(CoachHandler):
 
 
 class PauseIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.PauseIntent")(handler_input)
+    intents = ("AMAZON.PauseIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -90,13 +81,11 @@ class PauseIntentHandler(CoachHandler):
         if state is None or state.stage is Stage.FINISHED:
             return not_running(conv, "pause.not_in_routine")
         conv.routine = routine.pause(state).state
-        p = self.coach.p
-        return conv.reply(self.coach.ask(p.get("pause.paused"), reprompt=p.get("pause.reprompt")))
+        return conv.reply(self.coach.question("pause.paused", reprompt="pause.reprompt"))
 
 
 class ResumeIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.ResumeIntent")(handler_input)
+    intents = ("AMAZON.ResumeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -107,8 +96,7 @@ class ResumeIntentHandler(CoachHandler):
 
 
 class StartOverIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.StartOverIntent")(handler_input)
+    intents = ("AMAZON.StartOverIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -119,8 +107,7 @@ class StartOverIntentHandler(CoachHandler):
 
 
 class SwitchLegsIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SwitchLegsIntent")(handler_input)
+    intents = ("SwitchLegsIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -131,8 +118,7 @@ class SwitchLegsIntentHandler(CoachHandler):
 
 
 class HowManyLeftIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("HowManyLeftIntent")(handler_input)
+    intents = ("HowManyLeftIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
@@ -140,49 +126,35 @@ class HowManyLeftIntentHandler(CoachHandler):
 
 
 class SetHoldLengthIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SetHoldLengthIntent")(handler_input)
+    intents = ("SetHoldLengthIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        settings, p = self.coach.content.routine, self.coach.p
-        limits = dict(min=settings.hold_seconds_min, max=settings.hold_seconds_max)
         _, heard = slot_value(handler_input, "Seconds")
         try:
             seconds = int(heard) if heard is not None else None
         except ValueError:
             seconds = None
-        if seconds is None:
-            return conv.reply(
-                self.coach.ask(
-                    p.get("hold_length.missing", **limits), reprompt=p.get("hold_length.reprompt")
-                )
-            )
-        if not settings.hold_seconds_min <= seconds <= settings.hold_seconds_max:
-            return conv.reply(
-                self.coach.ask(
-                    p.get("hold_length.out_of_range", **limits),
-                    reprompt=p.get("hold_length.reprompt"),
-                )
-            )
-        conv.hold_seconds = seconds
         state = conv.routine
+        if seconds is None:
+            return conv.reply(self.coach.hold_length_turn(HoldLengthReply.MISSING, state))
+        if not conv.limits.hold_ok(seconds):
+            return conv.reply(self.coach.hold_length_turn(HoldLengthReply.OUT_OF_RANGE, state))
+        conv.hold_seconds = seconds
         if state is None or state.stage is Stage.FINISHED:
-            text = p.get("hold_length.set_idle", seconds=seconds)
-            return conv.reply(self.coach.with_follow_up(text, None if state is None else state))
+            turn = self.coach.hold_length_turn(HoldLengthReply.SET_IDLE, state, seconds)
+            return conv.reply(turn)
         conv.routine = routine.set_hold_seconds(state, seconds)
-        text = p.get("hold_length.set_running", seconds=seconds)
-        return conv.reply(self.coach.with_follow_up(text, conv.routine))
+        turn = self.coach.hold_length_turn(HoldLengthReply.SET_RUNNING, conv.routine, seconds)
+        return conv.reply(turn)
 
 
 class RepeatIntentHandler(CoachHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.RepeatIntent")(handler_input)
+    intents = ("AMAZON.RepeatIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        last = conv.last
+        last = conv.state.last
         if last is None:
             return not_running(conv, "navigation.nothing_to_repeat")
-        spoken, reprompt = last
-        return conv.respond(conv.renderer.render(spoken), reprompt)
+        return conv.say(self.coach.replay(last))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler, Conversation
-from skill.core.routine import RoutineState, Stage
+from skill.core.routine import RoutineLimits, RoutineState, Stage
 
 RESUME_WITHIN = timedelta(days=7)
 
@@ -19,7 +19,7 @@ def saved_routine(conv: Conversation) -> RoutineState | None:
     point = conv.memory.profile.resume_point
     if not isinstance(point, dict):
         return None
-    state = RoutineState.from_dict(point.get("routine"), conv.coach.content.stretch_ids)
+    state = RoutineState.from_dict(point.get("routine"), RoutineLimits.of(conv.coach.content))
     try:
         at = datetime.fromisoformat(str(point.get("at")))
     except ValueError:
@@ -38,32 +38,18 @@ class LaunchRequestHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        coach, p = self.coach, self.coach.p
         summary = conv.memory.summary()
         conv.carry_saved_preferences()
-        returning = summary is not None and (summary.total_holds or summary.total_sessions)
-        texts = [p.get("launch.welcome_back" if returning else "launch.welcome")]
-        if returning and summary is not None:
-            texts.append(coach.progress_greeting(summary))
-        if conv.disclaimer_due():
-            texts.append(p.get("launch.disclaimer"))
+        disclaimer = conv.disclaimer_due()
+        if disclaimer:
             conv.mark_disclaimer_heard()
-        saved = saved_routine(conv)
-        if saved is not None:
-            turn = coach.ask(*texts, coach.resume_offer(saved), reprompt=p.get("resume.reprompt"))
-            turn.expects = "resume_saved"
-            return conv.reply(turn)
-        texts.append(p.get("launch.offer"))
-        return conv.reply(coach.ask(*texts, reprompt=p.get("launch.offer_reprompt")))
+        return conv.reply(self.coach.launch_turn(summary, disclaimer, saved_routine(conv)))
 
 
 class StopIntentHandler(CoachHandler):
     """Stop, cancel and "go home" all end the skill: mid-routine with a one-line summary."""
 
-    INTENTS = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.INTENTS)
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)

@@ -1,0 +1,86 @@
+"""Alexa's session attributes <-> SessionState (skill/core/session_state.py).
+
+Read once per request, before any handler (SessionStateReader): the attributes are parsed and
+cleaned into a SessionState, and replaced at once by what that state writes, so even a request
+whose handler fails echoes back nothing the client made up. Handlers change the state through
+Conversation (handlers/base.py); it is written back once, after the handler (SessionStateWriter).
+Requests without a session (SessionEnded on some devices, skill events) get a throwaway state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from dataclasses import replace
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+
+from skill.core.content import Content
+from skill.core.session_state import TIME_ZONE_KEY, SessionState, clean_time_zone
+
+SESSION_STATE = "session_state"  # request attribute: this request's SessionBox
+
+
+class SessionBox:
+    """This request's session state; handlers replace `state` (it is immutable)."""
+
+    def __init__(self, state: SessionState, in_session: bool) -> None:
+        self.state = state
+        self.in_session = in_session
+
+
+def read_session(handler_input: HandlerInput, content: Content) -> SessionBox:
+    """The request's session state, parsed from the attributes on first use only."""
+    request = handler_input.attributes_manager.request_attributes
+    box = request.get(SESSION_STATE)
+    if isinstance(box, SessionBox):
+        return box
+    if handler_input.request_envelope.session is None:
+        box = SessionBox(SessionState(), in_session=False)
+    else:
+        attrs = handler_input.attributes_manager.session_attributes
+        box = SessionBox(SessionState.from_dict(attrs, content), in_session=True)
+        _write(attrs, box.state)
+    request[SESSION_STATE] = box
+    return box
+
+
+def write_session(handler_input: HandlerInput) -> None:
+    """The state as it is now goes into the response's session attributes."""
+    box = handler_input.attributes_manager.request_attributes.get(SESSION_STATE)
+    if isinstance(box, SessionBox) and box.in_session:
+        _write(handler_input.attributes_manager.session_attributes, box.state)
+
+
+def _write(attrs: Any, state: SessionState) -> None:
+    if isinstance(attrs, dict):
+        attrs.clear()
+        attrs.update(state.to_dict())
+
+
+class TimeZoneSlot(MutableMapping[str, Any]):
+    """The state's time zone as the one-key mapping Memory keeps it in ("tz")."""
+
+    def __init__(self, box: SessionBox) -> None:
+        self.box = box
+
+    def __getitem__(self, key: str) -> Any:
+        zone = self.box.state.time_zone
+        if key != TIME_ZONE_KEY or zone is None:
+            raise KeyError(key)
+        return zone
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key != TIME_ZONE_KEY:
+            raise KeyError(key)
+        self.box.state = replace(self.box.state, time_zone=clean_time_zone(value) or "UTC")
+
+    def __delitem__(self, key: str) -> None:
+        self[key]
+        self.box.state = replace(self.box.state, time_zone=None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([TIME_ZONE_KEY] if self.box.state.time_zone is not None else [])
+
+    def __len__(self) -> int:
+        return int(self.box.state.time_zone is not None)
