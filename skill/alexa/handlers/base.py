@@ -14,7 +14,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 from ask_sdk_model.ui import SimpleCard
 
-from skill.alexa.memory import Memory
+from skill.alexa.memory import open_memory
 from skill.core.routine import Outcome, RoutineState, Stage
 from skill.core.speech import Speech, to_ssml
 from skill.core.turns import Coach, Turn
@@ -46,7 +46,7 @@ class Conversation:
             self.attrs: dict[str, Any] = {}
         else:
             self.attrs = handler_input.attributes_manager.session_attributes
-        self.memory = Memory(handler_input, store, self.attrs)
+        self.memory = open_memory(handler_input, store, self.attrs)
 
     @property
     def routine(self) -> RoutineState | None:

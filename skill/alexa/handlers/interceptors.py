@@ -18,7 +18,8 @@ from skill.alexa.handlers.base import (
     ATTR_PENDING,
     ATTR_ROUTINE,
 )
-from skill.alexa.memory import ATTR_TIME_ZONE, save_profile
+from skill.alexa.memory import save_profile
+from skill.alexa.time_zone import ATTR_TIME_ZONE
 from skill.core.content import Content
 from skill.core.routine import RoutineState
 from skill.core.speech import MAX_SSML_CHARS
