@@ -29,7 +29,7 @@ def session_time_zone(handler_input: HandlerInput, session: dict[str, Any]) -> Z
 
 def _ask_time_zone(handler_input: HandlerInput) -> str | None:
     """The Settings API's answer, kept per device for an hour by our API client (see
-    alexa_api.SETTINGS_CACHE_TTL_S); only answers that name a zone are kept."""
+    api_client.SETTINGS_CACHE_TTL_S); only answers that name a zone are kept."""
     factory = handler_input.service_client_factory
     system = handler_input.request_envelope.context
     system = system.system if system else None
