@@ -95,14 +95,14 @@ class ProgressStore:
     ) -> None:
         if connect_timeout_s <= 0:
             raise ValueError("connect_timeout_s must be positive")
-        url_ = normalize_url(url or default_database_url())
-        self.backend: str = url_.get_backend_name()
+        parsed = normalize_url(url or default_database_url())
+        self.backend: str = parsed.get_backend_name()
         self._errors = ErrorLog(error_log_interval_s)
-        sqlite_path = Path(url_.database or "") if self.backend == "sqlite" else None
+        sqlite_path = Path(parsed.database or "") if self.backend == "sqlite" else None
         if sqlite_path is not None:
-            engine = sqlite_engine(url_, min(LOCK_WAIT_S, connect_timeout_s))
+            engine = sqlite_engine(parsed, min(LOCK_WAIT_S, connect_timeout_s))
         else:
-            engine = postgres_engine(url_, connect_timeout_s)
+            engine = postgres_engine(parsed, connect_timeout_s)
         self._connections = DriverConnections(engine)
         self._schema = Schema(engine, sqlite_path)
         self._statements = Statements(engine.dialect)
