@@ -18,6 +18,7 @@ from flask import Flask
 
 from skill.alexa.skill_builder import build_skill
 from skill.config import Config
+from skill.store.connections import DriverConnections
 from skill.store.progress_store import ProgressStore
 from skill.voice.manifest import LiveManifest
 from skill.web.app import create_app
@@ -55,15 +56,23 @@ class NullConnection:
         pass
 
 
+class NullDriverConnections(DriverConnections):
+    """The store's driver connections, every one of them a NullConnection."""
+
+    def checkout(self) -> NullConnection:
+        return NullConnection()
+
+    def checkin(self, connection: Any, *, healthy: bool) -> None:
+        pass
+
+
 class NoSqliteStore(ProgressStore):
     """The progress store with a null driver connection on its per-request path (schema setup
     still runs once on the real engine)."""
 
-    def _checkout(self) -> NullConnection:
-        return NullConnection()
-
-    def _checkin(self, connection: Any, *, healthy: bool) -> None:
-        pass
+    def __init__(self, url: str | None = None) -> None:
+        super().__init__(url)
+        self._connections = NullDriverConnections(self._connections.engine)
 
 
 def create_nosqlite_app(config: Config) -> Flask:

@@ -15,13 +15,10 @@ from bench.mix import Pki, read_mix
 from tests.builders import APP_ID
 
 STAGES = ("deserialize", "verify", "handler", "persistence", "serialize")
-_STORE_METHODS = (  # every ProgressStore method a request can reach (older code: a subset)
+_STORE_METHODS = (  # every ProgressStore method a request can reach
     "load",
     "save",
     "get_profile",
-    "update_profile",
-    "record_hold",
-    "record_session",
     "summary",
     "delete_user",
 )

@@ -3,6 +3,7 @@ conversation helper that carries session attributes from each response to the ne
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from skill.config import Config
+from skill.store.progress_store import ProgressStore
 from skill.web.app import create_app
-from tests import pg
+from tests import pg, stores
 from tests.builders import RequestBuilder
 from tests.conversation import Conversation
 
@@ -61,3 +63,30 @@ def _isolated_data_dir(
     """The default SQLite file lives in the user's data dir: never the real one in tests."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
     monkeypatch.delenv("SKILL_DATABASE_URL", raising=False)
+
+
+# --- the progress store's tests (tests/stores.py) -----------------------------------------
+
+
+@pytest.fixture(params=stores.BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each backend (PostgreSQL: a fresh schema)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'progress.sqlite3'}"
+        return
+    server_url = request.getfixturevalue("postgres_server_url")
+    with pg.fresh_schema(server_url) as url:
+        yield url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[ProgressStore]:
+    s = ProgressStore(db_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def user() -> str:
+    """Alexa-like id, unique per test, long enough to notice in logs."""
+    return f"amzn1.ask.account.{uuid.uuid4().hex.upper()}{'X' * 120}"

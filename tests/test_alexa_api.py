@@ -168,4 +168,4 @@ def test_api_answers_are_never_kept_by_the_http_layer(api_server: tuple[str, typ
     zone = f"{url}/v2/devices/dev-A/settings/System.timeZone"
     for _ in range(2):
         assert get(client, zone).body == '"Europe/Zürich"'
-    assert len(handler.gets) == 2  # the time zone is kept by value, by the skill's Memory
+    assert len(handler.gets) == 2  # the time zone is kept by value, by skill.alexa.time_zone

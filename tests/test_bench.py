@@ -194,3 +194,14 @@ def test_seeded_history_is_what_the_store_then_reads(tmp_path: Path) -> None:
         assert store.summary(user_id(2), today).total_holds == 0
     finally:
         store.close()
+
+
+def test_store_caches_bench_runs_every_variant_to_the_same_end() -> None:
+    """bench/store_caches (what each store cache saves a request) runs every variant and prints
+    a line for each."""
+    from bench.store_caches import VARIANTS, lines, measure
+
+    results = measure(requests=2, rounds=1)
+    assert list(results) == list(VARIANTS)
+    assert all(len(values) == 1 and values[0] > 0 for values in results.values())
+    assert lines(results)[1].startswith("as is")

@@ -213,7 +213,7 @@ def test_serve_migrates_the_database_before_it_takes_requests(tmp_path: Path) ->
     and the person's progress is still there."""
     import sqlalchemy as sa
 
-    from skill.store.progress_store import SCHEMA_VERSION, _migration_1
+    from skill.store.schema import SCHEMA_VERSION, migration_1
 
     database = tmp_path / "progress.db"
     engine = sa.create_engine(f"sqlite:///{database}", poolclass=sa.NullPool)
@@ -222,7 +222,7 @@ def test_serve_migrates_the_database_before_it_takes_requests(tmp_path: Path) ->
             "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
             " applied_at TIMESTAMP NOT NULL)"
         )
-        _migration_1(conn)
+        migration_1(conn)
         conn.exec_driver_sql("INSERT INTO schema_version VALUES (1, CURRENT_TIMESTAMP)")
         conn.exec_driver_sql(
             "INSERT INTO daily_progress VALUES ('amzn1.ask.account.TESTUSER', '2026-11-20', 6, 1)"

@@ -63,8 +63,8 @@ class TimeoutApiClient(ApiClient):
         settings_cache_ttl_s: float = SETTINGS_CACHE_TTL_S,
     ) -> None:
         self.timeout = (connect_timeout_s, read_timeout_s)
-        # Devices' time zones, by (API endpoint, device id): filled and read by the skill's
-        # Memory, which then skips the SDK's request building and answer parsing too.
+        # Devices' time zones, by (API endpoint, device id): filled and read by
+        # skill.alexa.time_zone, which then skips the SDK's request building and answer parsing.
         self.time_zones: SettingsCache[tuple[str, str], str] = SettingsCache(
             settings_cache_ttl_s, SETTINGS_CACHE_MAX_DEVICES
         )

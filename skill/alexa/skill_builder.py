@@ -1,4 +1,8 @@
-"""Wires content, handlers, persistence and the Alexa API client into one CustomSkill."""
+"""Wires content, handlers, the progress store and the Alexa API client into one CustomSkill.
+
+No ask-sdk persistence adapter: no handler uses `persistent_attributes`; the handlers reach the
+store through the request's unit of work (skill.store.unit_of_work), written once per request by
+SaveProfileInterceptor."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from skill.alexa.lean_skill import LeanSkill
 from skill.config import Config
 from skill.core.content import load_content
 from skill.core.turns import Coach
-from skill.store.progress_store import ProgressStore, SqlPersistenceAdapter
+from skill.store.progress_store import ProgressStore
 from skill.voice.manifest import LiveManifest
 from skill.voice.render import SpeechRenderer
 
@@ -33,10 +37,7 @@ def build_skill(
         audio_base_url=config.audio_base_url,
         manifest=clips or LiveManifest(config.audio_dir),
     )
-    builder = CustomSkillBuilder(
-        persistence_adapter=SqlPersistenceAdapter(store) if store else None,
-        api_client=TimeoutApiClient(),
-    )
+    builder = CustomSkillBuilder(api_client=TimeoutApiClient())
     # The SDK checks the application id only when it is set here (ALEXA.md step 5).
     builder.skill_id = config.skill_id
     builder.add_global_request_interceptor(SessionStateReader(coach))

@@ -14,7 +14,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 from ask_sdk_model.ui import SimpleCard
 
-from skill.alexa.memory import Memory
+from skill.alexa.memory import open_memory
 from skill.alexa.session_attributes import TimeZoneSlot, read_session
 from skill.core.routine import Outcome, RoutineLimits, RoutineState, Stage
 from skill.core.session_state import Expect, SessionState
@@ -39,7 +39,7 @@ class Conversation:
         self.renderer = renderer or SpeechRenderer(coach.content)
         self.box = read_session(handler_input, coach.content)
         self.limits = RoutineLimits.of(coach.content)
-        self.memory = Memory(handler_input, store, TimeZoneSlot(self.box))  # type: ignore[arg-type]
+        self.memory = open_memory(handler_input, store, TimeZoneSlot(self.box))
 
     @property
     def state(self) -> SessionState:

@@ -1,0 +1,175 @@
+"""The tables, and the migrations that bring any older database up to them.
+
+A database is never created or changed anywhere else: the first transaction of a process (or
+`serve`, before it takes requests) runs `Schema.ensure`, which applies what is missing under
+a lock that serializes processes and hosts, and refuses a schema newer than this code.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+from sqlalchemy.engine import Connection, Engine
+
+from skill.store.engines import IMMEDIATE
+
+log = logging.getLogger(__name__)
+
+_PG_MIGRATION_LOCK = 0x48616D73  # arbitrary advisory lock key ("Hams")
+
+metadata = sa.MetaData()
+
+schema_version_table = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+)
+
+profiles_table = sa.Table(
+    "profiles",
+    metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("hold_seconds", sa.Integer),
+    sa.Column("last_stretch", sa.Text),
+    sa.Column("disclaimer_heard", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("resume_point", sa.Text),  # JSON text: portable, and tiny
+)
+
+daily_progress_table = sa.Table(
+    "daily_progress",
+    metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("holds", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sessions", sa.Integer, nullable=False, server_default="0"),
+)
+
+# DDL is frozen as text per migration (not derived from the tables above), so
+# that changing the tables later cannot silently change what migration 1 did.
+_SCHEMA_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER NOT NULL PRIMARY KEY,"
+    " applied_at TIMESTAMP NOT NULL)"
+)
+
+
+def migration_1(conn: Connection) -> None:
+    conn.exec_driver_sql(
+        "CREATE TABLE profiles ("
+        " user_id TEXT NOT NULL PRIMARY KEY,"
+        " hold_seconds INTEGER,"
+        " last_stretch TEXT,"
+        " disclaimer_heard BOOLEAN NOT NULL DEFAULT FALSE,"
+        " resume_point TEXT)"
+    )
+    conn.exec_driver_sql(
+        "CREATE TABLE daily_progress ("
+        " user_id TEXT NOT NULL,"
+        " day DATE NOT NULL,"
+        " holds INTEGER NOT NULL DEFAULT 0,"
+        " sessions INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (user_id, day))"
+    )
+
+
+def migration_2(conn: Connection) -> None:
+    """SQLite: daily_progress becomes a WITHOUT ROWID table, stored in (user_id, day) order.
+
+    In a rowid table a person's days lie scattered among everybody's, in the order they were
+    written, and the primary key is a second b-tree pointing into it. A launch reads all of a
+    person's days, so a year-long regular's read went through hundreds of scattered pages: with
+    300 people x 365 days written day by day, 1.0-1.5 ms against 0.46-0.48 ms now, and the file
+    is half the size (45 -> 24 MB). PostgreSQL keeps its table: nothing to do there.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql(
+        "CREATE TABLE daily_progress_v2 ("
+        " user_id TEXT NOT NULL,"
+        " day DATE NOT NULL,"
+        " holds INTEGER NOT NULL DEFAULT 0,"
+        " sessions INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (user_id, day)) WITHOUT ROWID"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO daily_progress_v2 (user_id, day, holds, sessions)"
+        " SELECT user_id, day, holds, sessions FROM daily_progress ORDER BY user_id, day"
+    )
+    conn.exec_driver_sql("DROP TABLE daily_progress")
+    conn.exec_driver_sql("ALTER TABLE daily_progress_v2 RENAME TO daily_progress")
+
+
+# Append (version, description, function) to change the schema; never edit
+# a released entry. Each runs in the same transaction as its version row.
+MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
+    (1, "profiles and per-day progress counters", migration_1),
+    (2, "per-day progress stored in (user, day) order (SQLite: WITHOUT ROWID)", migration_2),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def read_version(conn: Connection) -> int:
+    """The newest migration applied (0: an empty database)."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    found = conn.execute(sa.select(sa.func.max(schema_version_table.c.version))).scalar()
+    return int(found or 0)
+
+
+def migrate(conn: Connection) -> None:
+    """Apply pending migrations; serialized across processes and hosts."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
+    conn.exec_driver_sql(_SCHEMA_VERSION_DDL)
+    current = read_version(conn)
+    if current > SCHEMA_VERSION:
+        # Written by newer code: refuse rather than guess at its meaning.
+        too_new = f"schema version {current} is newer than supported {SCHEMA_VERSION}"
+        raise exc.DatabaseError(None, None, RuntimeError(too_new))
+    for version, description, apply in MIGRATIONS:
+        if version <= current:
+            continue
+        log.info("progress store schema migrating to %d: %s", version, description)
+        apply(conn)
+        conn.execute(
+            sa.insert(schema_version_table).values(
+                version=version, applied_at=datetime.now(UTC).replace(tzinfo=None)
+            )
+        )
+        log.info("progress store schema migrated to %d: %s", version, description)
+
+
+class Schema:
+    """Checks the schema once per process, and again after any failure (the file may have
+    been replaced): reading the version costs more than a request's statements."""
+
+    def __init__(self, engine: Engine, sqlite_path: Path | None) -> None:
+        self._engine = engine
+        self._sqlite_path = sqlite_path
+        self._lock = threading.Lock()
+        self.ready = False
+
+    def ensure(self) -> None:
+        """Create or migrate the schema unless this process already did."""
+        if self.ready:
+            return
+        with self._lock:
+            if self.ready:
+                return
+            if self._sqlite_path is not None:
+                self._sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            with self._engine.connect() as conn:
+                with conn.begin():
+                    version = read_version(conn)
+                if version != SCHEMA_VERSION:
+                    conn.execution_options(**{IMMEDIATE: True})
+                    with conn.begin():
+                        migrate(conn)
+            self.ready = True

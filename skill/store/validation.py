@@ -1,0 +1,73 @@
+"""Checks on what callers hand the store, before anything reaches the database.
+
+A wrong type here is a programming error and fails loudly (ValueError, TypeError), unlike a
+database failure, which the skill survives (StoreUnavailable).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from skill.store.profile import PROFILE_FIELDS
+
+MAX_RESUME_POINT_CHARS = 4096
+MAX_LAST_STRETCH_CHARS = 100
+_PROFILE_FIELD_SET = frozenset(PROFILE_FIELDS)
+
+
+def check_user_id(user_id: str) -> None:
+    if not isinstance(user_id, str) or not user_id:
+        raise ValueError("user_id must be a non-empty string")
+
+
+def check_day(day: date) -> None:
+    # datetime is a date subclass, but which local day it means is ambiguous.
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise TypeError("day must be a datetime.date (the person's local day)")
+
+
+def check_count(name: str, count: int) -> None:
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise ValueError(f"{name} must be a non-negative int")
+
+
+def profile_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check types and encode for storage; unknown names are a programming error."""
+    unknown = fields.keys() - _PROFILE_FIELD_SET
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    values: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "hold_seconds":
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value <= 0
+            ):
+                raise ValueError("hold_seconds must be a positive int or None")
+        elif name == "last_stretch":
+            if value is not None and (
+                not isinstance(value, str) or len(value) > MAX_LAST_STRETCH_CHARS
+            ):
+                raise ValueError(f"last_stretch must be a str of <= {MAX_LAST_STRETCH_CHARS}")
+        elif name == "disclaimer_heard":
+            if not isinstance(value, bool):
+                raise ValueError("disclaimer_heard must be a bool")
+        elif name == "resume_point":
+            value = _encode_resume_point(value)
+        values[name] = value
+    return values
+
+
+def _encode_resume_point(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("resume_point must be a dict or None")
+    try:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"resume_point must be JSON-serialisable: {err}") from err
+    if len(text) > MAX_RESUME_POINT_CHARS:
+        raise ValueError(f"resume_point is larger than {MAX_RESUME_POINT_CHARS} characters")
+    return text

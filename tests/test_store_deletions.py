@@ -1,0 +1,118 @@
+"""Deletions owed to people who disabled the skill while the database was down, and how the
+store's logs name people."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from skill.store.deletions import PendingDeletions
+from skill.store.errors import user_tag
+from skill.store.progress_store import ProgressStore
+from tests import pg
+from tests.stores import WEDNESDAY
+
+# --- deletions owed from an outage ------------------------------------------------------------
+
+
+def test_a_deletion_refused_by_a_locked_database_is_done_once_it_is_free(
+    tmp_path: Path, user: str
+) -> None:
+    path = tmp_path / "progress.sqlite3"
+    s = ProgressStore(f"sqlite:///{path}")
+    other = "amzn1.ask.account.SOMEONE-ELSE"
+    try:
+        s.save(user, holds=1, day=WEDNESDAY)
+        s.save(other, holds=1, day=WEDNESDAY)
+        locker = sqlite3.connect(path, isolation_level=None)
+        try:
+            locker.execute("BEGIN IMMEDIATE")
+            assert s.forget_user(user) is False
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        owed = tmp_path / "pending-deletions.json"
+        assert json.loads(owed.read_text())["user_ids"] == [user]
+        assert owed.stat().st_mode & 0o777 == 0o600
+        assert s.deletions.pending() == [user]
+        assert s.summary(other, WEDNESDAY).total_holds == 1  # works, and then deletes
+        assert not owed.exists()
+        assert s.summary(user, WEDNESDAY).total_holds == 0
+        assert s.forget_user(other) is True  # no outage: at once, nothing kept
+        assert not owed.exists()
+    finally:
+        s.close()
+
+
+def test_owed_deletions_survive_a_restart(tmp_path: Path, user: str) -> None:
+    path = tmp_path / "progress.sqlite3"
+    first = ProgressStore(f"sqlite:///{path}")
+    first.save(user, holds=1, day=WEDNESDAY)
+    first.close()
+    PendingDeletions(tmp_path / "pending-deletions.json").add(user)  # as a crashed worker left it
+    restarted = ProgressStore(f"sqlite:///{path}")
+    try:
+        assert restarted.health()["status"] == "ok"  # the first transaction that works
+        assert not (tmp_path / "pending-deletions.json").exists()
+        assert restarted.summary(user, WEDNESDAY).total_holds == 0
+    finally:
+        restarted.close()
+
+
+def test_an_unreadable_owed_deletions_file_is_left_alone(
+    tmp_path: Path, user: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    owed = tmp_path / "pending-deletions.json"
+    owed.write_text("{not json")
+    s = ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite3'}")
+    try:
+        with caplog.at_level(logging.ERROR):
+            s.save(user, holds=1, day=WEDNESDAY)  # the store works on
+        assert s.summary(user, WEDNESDAY).total_holds == 1
+        assert owed.read_text() == "{not json"  # for the operator to look at
+        assert "pending deletions file unreadable" in caplog.text
+        assert s.health()["pending_deletions"] == "unknown (file unreadable)"
+    finally:
+        s.close()
+
+
+@pytest.mark.postgres
+def test_postgres_deletion_during_an_outage_is_done_when_it_is_back(
+    postgres_server_url: str, user: str, tmp_path: Path
+) -> None:
+    with pg.fresh_schema(postgres_server_url) as url:
+        target = sa.make_url(url)
+        proxy = pg.TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+        via_proxy = target.set(port=proxy.port).render_as_string(hide_password=False)
+        owed = tmp_path / "owed.json"
+        s = ProgressStore(via_proxy, pending_deletions=owed)
+        try:
+            proxy.start()
+            s.save(user, holds=1, day=WEDNESDAY)
+            proxy.stop()
+            assert s.forget_user(user) is False
+            assert json.loads(owed.read_text())["user_ids"] == [user]
+            proxy.start()
+            assert s.health()["status"] == "ok"
+            assert not owed.exists()
+            assert s.summary(user, WEDNESDAY).total_holds == 0
+        finally:
+            s.close()
+            proxy.stop()
+
+
+def test_store_log_lines_name_people_by_the_request_lines_tag(user: str) -> None:
+    import hashlib
+
+    from skill.logs import short_user_id
+
+    expected = "u-" + hashlib.sha256(user.encode()).hexdigest()[:10]
+    assert user_tag(user) == short_user_id(user) == expected
+    assert short_user_id(user) == expected  # the second time from the cache: the same tag
+    assert short_user_id(None) is None
+    assert short_user_id("") is None
