@@ -38,6 +38,12 @@ def add_commands(sub: Any) -> None:
         metavar="WAV",
         help="recorded utterance to use as voice input (repeatable, in order)",
     )
+    chat.add_argument(
+        "--json",
+        action="store_true",
+        help="for scripts: one JSON object per input line (JSON Lines) and nothing else on "
+        "stdout; see CHAT_JSON.md",
+    )
     chat.set_defaults(func=cmd_chat)
 
     say = sub.add_parser("say", help="send one utterance to the skill and print the answer")
@@ -121,6 +127,10 @@ def _say(args: argparse.Namespace) -> int:
 
 def _chat(args: argparse.Namespace) -> int:
     """The REPL on this terminal (or on piped lines)."""
+    if args.json:
+        from skill.simulator.turn_json import run_json_chat
+
+        return run_json_chat(args, sys.stdin, sys.stdout)
     from skill.simulator.chat import run_chat
 
     return run_chat(args, sys.stdin, sys.stdout)
