@@ -184,6 +184,8 @@ def test_hold_seconds_from_a_rendered_clip() -> None:
     )
     response = {"response": {"outputSpeech": {"type": "SSML", "ssml": ssml}}}
     assert hold_seconds(response, CUES) == 50
+    document = {"type": "Alexa.Presentation.APLA.RenderDocument", "token": "hold-side-lying-45s-v1"}
+    assert hold_seconds({"response": {"directives": [document]}}, CUES) == 45
     assert hold_seconds({"response": {}}, CUES) is None
     assert hold_seconds(None, CUES) is None
 

@@ -1,8 +1,8 @@
 """`chat --json`: each turn as one JSON object, for scripts (JSON Lines, one object a line).
 
 The shape is fixed: every object has every key, in this order, whatever happened in the turn
-(CHAT_JSON.md documents them). Speech is plain text in playing order: outputSpeech, then the
-spoken cues of each APL for Audio document; pauses and audio clips are left out.
+(the README's `chat --json` section documents them). Speech is plain text in playing order:
+outputSpeech, then the spoken cues of each APL for Audio document; no pauses or clips.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ KEYS = (
 )
 # A hold's clip id (skill.core.timeline.HoldTimeline.clip_id): the token of its APL-A document
 # and the file name of its rendered clip, e.g. "hold-seated-30s-v0".
-_HOLD_ID = re.compile(r"hold-[a-z0-9_]+-(\d+)s-v\d+")
+_HOLD_ID = re.compile(r"hold-[a-z0-9_-]+-(\d+)s-v\d+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" +([.,;:!?])")
 
 
