@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import json
 import logging
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,6 +31,31 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why gunicorn could not listen on host:port, found by binding as it does; None if it can.
+
+    gunicorn would retry a busy port five times, logging a JSON line each time, then exit 1;
+    one sentence before it starts is clearer. (Another process could still take the port in
+    between; gunicorn then fails as before.)
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+            sock.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return (
+                f"port {port} on {host} is already in use (another `hamstring-coach serve`?); "
+                f"stop that process or choose another port with --port."
+            )
+        if exc.errno == errno.EACCES:
+            return f"no permission to listen on port {port} on {host}; use a port above 1023."
+        reason = exc.strerror or str(exc)
+        return f"cannot listen on {host} port {port}: {reason}."
+    return None
+
+
 def _banner(text: str) -> None:
     line = "!" * 78
     print(f"{line}\n{text}\n{line}", file=sys.stderr, flush=True)
@@ -42,14 +69,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     configure_logging(config.log_level)
+    if args.dev and not is_loopback(args.host):
+        print(
+            f"error: --dev turns request verification off, so it only listens on a "
+            f"loopback address (127.0.0.1, ::1, localhost), not {args.host!r}.",
+            file=sys.stderr,
+        )
+        return 2
+    problem = port_problem(args.host, args.port)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     if args.dev:
-        if not is_loopback(args.host):
-            print(
-                f"error: --dev turns request verification off, so it only listens on a "
-                f"loopback address (127.0.0.1, ::1, localhost), not {args.host!r}.",
-                file=sys.stderr,
-            )
-            return 2
         _banner(
             "DEV MODE: Alexa request verification is OFF. Anyone who can reach this port\n"
             "can call the skill. Never expose it; in production run `hamstring-coach serve`\n"
@@ -88,6 +119,38 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except for flags and options whose help says what
+    happens without them (a default of None, False or [])."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False, []):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 1-65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1-65535, not {port}")
+    return port
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hamstring-coach",
@@ -95,18 +158,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="serve the skill over HTTP (POST /alexa, GET /healthz)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2)
+    serve = sub.add_parser(
+        "serve",
+        help="serve the skill over HTTP (POST /alexa, GET /healthz)",
+        description="Serve the skill over HTTP under gunicorn: POST /alexa for Alexa, "
+        "GET /healthz for monitoring. Settings come from the environment (SKILL_ID, "
+        "SKILL_DATABASE_URL, ...); see the README.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every interface)"
+    )
+    serve.add_argument("--port", type=port_number, default=8000, help="TCP port to listen on")
+    serve.add_argument(
+        "--workers",
+        type=positive_int,
+        default=2,
+        help="gunicorn worker processes (4 threads each)",
+    )
     serve.add_argument(
         "--dev",
         action="store_true",
-        help="turn Alexa request verification off (loopback hosts only)",
+        help="turn Alexa request verification off, for the simulator and local tests "
+        "(loopback hosts only); off unless given",
     )
     serve.set_defaults(func=cmd_serve)
 
-    check = sub.add_parser("check", help="validate content files and the interaction model")
+    check = sub.add_parser(
+        "check",
+        help="validate content files and the interaction model",
+        description="Validate the content files and the interaction model, as a content "
+        "owner would before a release.",
+    )
     check.set_defaults(func=cmd_check)
 
     from skill.audio.cli import add_commands as add_audio_commands
@@ -116,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     from skill.simulator.cli import add_commands  # chat, say: the local simulator
 
     add_commands(sub)
+    for name in ("serve", "check", "chat", "say"):  # the audio commands format their own
+        sub.choices[name].formatter_class = HelpFormatter
     return parser
 
 

@@ -1,27 +1,19 @@
-"""The simulator in time, aloud, by voice and over HTTP: --realtime, --speak, --listen-file, --url.
+"""The simulator in time and aloud: --realtime, --speak, and how sound reaches a speaker.
 
 Real time is tested with a fake sleep (the seconds are counted, not spent); sound is written
-to files (there is no sound device in CI); voice input is espeak-ng speech recognised by
-pocketsphinx; --url talks to a real `serve --dev` subprocess.
+to files (there is no sound device in CI). Voice input: test_simulator_voice_input.py;
+--url: test_simulator_url.py.
 """
 
 from __future__ import annotations
 
 import io
-import json
-import os
 import shutil
-import subprocess
-import time
-import wave
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-import requests
-import responses as responses_lib
 
 from skill.cli import build_parser, main
 from skill.config import Config
@@ -31,7 +23,6 @@ from skill.core.timeline import build_hold_timeline, estimate_speech_ms
 from skill.simulator.chat import run_chat
 from skill.simulator.clips import ClipLookup
 from skill.simulator.device import Device
-from skill.simulator.listen import NoMicrophone, record_command
 from skill.simulator.playback import Sound, estimate_measure
 from skill.simulator.realtime import play_realtime
 from skill.simulator.render import play
@@ -44,10 +35,10 @@ from skill.simulator.sound import (
     has_output_device,
     write_wav,
 )
-from skill.simulator.transport import HttpTransport, InProcessTransport, TransportError
+from skill.simulator.transport import InProcessTransport
 from skill.voice import apla
 from skill.voice.manifest import ClipEntry, Manifest
-from tests.test_project import serve, wait_for
+from tests.audio_tools import require, wav_seconds
 
 
 class FakeTime:
@@ -73,14 +64,6 @@ class FakeTime:
     def at(self, fragment: str, after: float = 0.0) -> float:
         """When the first line containing `fragment` was printed, at or after `after`."""
         return next(t for t, line in self.lines if fragment in line and t >= after)
-
-
-def _require(ok: bool, reason: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: audio tools must be installed)")
-    pytest.skip(reason)
 
 
 # --- --realtime ---------------------------------------------------------------------------
@@ -157,16 +140,11 @@ def test_without_a_sound_device_audio_goes_to_files(
     output.directory.rmdir()
 
 
-def _wav_seconds(path: Path) -> float:
-    with wave.open(str(path)) as w:
-        return w.getnframes() / w.getframerate()
-
-
 @pytest.mark.slow
 def test_chat_speak_writes_each_turn_to_a_numbered_file(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
     monkeypatch.setenv(AUDIO_DIR_ENV, str(tmp_path))
     monkeypatch.setattr("sys.stdin", io.StringIO("open hamstring coach\nwhat's the number\n"))
     assert main(["chat", "--speak"]) == 0
@@ -175,13 +153,13 @@ def test_chat_speak_writes_each_turn_to_a_numbered_file(
     assert [f.name for f in files] == ["turn-001.wav", "turn-002.wav"]
     for f in files:
         assert f"[audio written: {f}]" in out
-    assert 10 < _wav_seconds(files[0]) < 40  # welcome, disclaimer, choice of stretches
-    assert 3 < _wav_seconds(files[1]) < 30
+    assert 10 < wav_seconds(files[0]) < 40  # welcome, disclaimer, choice of stretches
+    assert 3 < wav_seconds(files[1]) < 30
 
 
 @pytest.mark.slow
 def test_spoken_apla_hold_puts_each_cue_at_its_offset(tmp_path: Path) -> None:
-    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
     timeline = build_hold_timeline(load_content(), "seated", 30, 0)
     synth = Synth()
     rendered = play({"response": {"directives": [apla.hold_document(timeline)]}}, synth)
@@ -197,138 +175,7 @@ def test_spoken_apla_hold_puts_each_cue_at_its_offset(tmp_path: Path) -> None:
     assert write_wav(samples, tmp_path / "hold.wav").stat().st_size > 30 * rate * 2
 
 
-# --- --listen / --listen-file -------------------------------------------------------------
-
-
-def _espeak_wav(text: str, path: Path) -> Path:
-    subprocess.run(["espeak-ng", "-v", "en-us+klatt", "-w", str(path), text], check=True)
-    return path
-
-
-def _has_pocketsphinx() -> bool:
-    try:
-        import pocketsphinx  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.slow
-def test_listen_file_is_recognised_to_the_right_intent(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
-    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
-    first = _espeak_wav("what's the phone number", tmp_path / "number.wav")
-    second = _espeak_wav("start the seated hamstring stretch", tmp_path / "start.wav")
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    args = ["chat", "--listen-file", str(first), "--listen-file", str(second)]
-    assert main(args) == 0
-    out = capsys.readouterr().out
-    assert "you (from number.wav): what's the phone number" in out
-    assert "904-858-7045" in out
-    assert "you (from start.wav): start the seated hamstring stretch" in out
-    assert "Let's do the seated hamstring stretch" in out
-    assert "(session ended by you: USER_INITIATED)" in out
-
-
-def test_listen_file_that_does_not_exist(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert main(["chat", "--listen-file", str(tmp_path / "nope.wav")]) == 2
-    assert f"--listen-file: no such file {tmp_path / 'nope.wav'}" in capsys.readouterr().err
-
-
-def test_listen_without_a_microphone_falls_back_to_typing(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
-    monkeypatch.setattr("skill.simulator.listen.has_capture_device", lambda: False)
-    monkeypatch.setattr("sys.stdin", io.StringIO("what's the phone number\n"))
-    assert main(["chat", "--listen"]) == 0
-    out = capsys.readouterr().out
-    assert "no microphone found (no capture device); type instead." in out
-    assert "904-858-7045" in out
-
-
-# --- --url --------------------------------------------------------------------------------
-
-
-def _say_json(port: int, text: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
-    assert main(["say", text, "--json", "--url", f"http://127.0.0.1:{port}/alexa"]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
-@pytest.mark.slow
-def test_url_talks_to_a_running_dev_server(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with serve(tmp_path, "--dev") as served:
-        wait_for(f"http://127.0.0.1:{served.port}/healthz", time.monotonic() + 20)
-        data = _say_json(served.port, "start the lying stretch", capsys)
-        assert data["intent"] == "StartStretchIntent"
-        assert data["response"]["sessionAttributes"]["routine"]["stretches"] == ["supine"]
-        monkeypatch.setattr("sys.stdin", io.StringIO("open hamstring coach\nmy routine\nnext\n"))
-        assert main(["chat", "--url", f"http://127.0.0.1:{served.port}"]) == 0
-        out = capsys.readouterr().out
-    assert f"talking to http://127.0.0.1:{served.port}/alexa" in out
-    assert "Rep 2 of 3" in out  # "next" reached the routine: session attributes carried
-    assert "(session ended by you: USER_INITIATED)" in out
-
-
-@pytest.mark.slow
-def test_url_of_a_verifying_server_explains_dev_mode(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with serve(tmp_path) as served:
-        wait_for(f"http://127.0.0.1:{served.port}/healthz", time.monotonic() + 20)
-        code = main(["say", "open hamstring coach", "--url", f"http://127.0.0.1:{served.port}"])
-    err = capsys.readouterr().err
-    assert code == 1
-    assert "answered HTTP 400: 'request verification failed" in err
-    assert "run it with `serve --dev`" in err
-
-
-def test_listen_file_that_is_not_audio(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
-    _require(shutil.which("ffmpeg") is not None, "ffmpeg is not installed")
-    notes = tmp_path / "notes.wav"
-    notes.write_text("not audio")
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert main(["chat", "--listen-file", str(notes)]) == 1
-    err = capsys.readouterr().err
-    assert f"--listen-file: cannot read {notes} as audio" in err
-    assert "Traceback" not in err
-
-
-@pytest.mark.slow
-def test_microphone_path_records_recognises_and_survives_a_failure(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    """The recorder is swapped for a script: first it "hears" a WAV, then the device fails."""
-    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
-    _require(shutil.which("sox") is not None, "sox is not installed")
-    _require(_has_pocketsphinx(), "pocketsphinx is not installed (pip install '.[voice]')")
-    wav = _espeak_wav("what's the phone number", tmp_path / "number.wav")
-    flag = tmp_path / "heard-once"
-    script = (
-        f"if [ -e {flag} ]; then echo 'device unplugged' >&2; exit 2; fi; touch {flag}; "
-        f"sox {wav} -t raw -r 16000 -c 1 -b 16 -e signed-integer -"
-    )
-    monkeypatch.setattr("skill.simulator.listen.record_command", lambda: ["sh", "-c", script])
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert main(["chat", "--listen"]) == 0
-    out = capsys.readouterr().out
-    assert "you (heard): what's the phone number" in out
-    assert "904-858-7045" in out
-    assert "recording failed (device unplugged); type instead." in out
-    assert out.rstrip().endswith("Bye.")
-
-
-# --- sound output and transports: the edges -----------------------------------------------
+# --- sound output: the edges ---------------------------------------------------------------
 
 
 def test_output_device_detection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -355,7 +202,7 @@ def test_with_a_device_a_player_is_chosen(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_speaker_hands_each_turn_to_the_player(tmp_path: Path) -> None:
-    _require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
+    require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed")
     received = tmp_path / "played.wav"
     player = ("sh", "-c", f'cp "$0" {received}')  # the WAV path arrives as $0
     speaker = Speaker(Output(player, None, ""))
@@ -363,41 +210,12 @@ def test_speaker_hands_each_turn_to_the_player(tmp_path: Path) -> None:
     rendered = play({"response": {"outputSpeech": {"type": "SSML", "ssml": ssml}}}, speaker.synth)
     assert speaker.start(rendered) is None
     speaker.wait()
-    assert _wav_seconds(received) == pytest.approx(rendered.length_ms / 1000, abs=0.002)
+    assert wav_seconds(received) == pytest.approx(rendered.length_ms / 1000, abs=0.002)
     assert speaker._tmp is None  # the temporary copy is gone
 
 
-@responses_lib.activate
-def test_http_transport_errors_are_messages() -> None:
-    url = "http://127.0.0.1:8000/alexa"
-    transport = HttpTransport(url, timeout=0.1)
-    responses_lib.add(responses_lib.POST, url, body=requests.Timeout())
-    with pytest.raises(TransportError, match=r"did not answer within 0 s \(Alexa would give up"):
-        transport.send({})
-    responses_lib.replace(responses_lib.POST, url, body="<html>hello</html>", status=200)
-    with pytest.raises(TransportError, match="did not answer with an Alexa response envelope"):
-        transport.send({})
-    responses_lib.replace(responses_lib.POST, url, body="oops", status=502)
-    with pytest.raises(TransportError, match="answered HTTP 502: 'oops'"):
-        transport.send({})
-
-
-def test_recording_needs_a_capture_device_and_sox(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("skill.simulator.listen.has_capture_device", lambda: False)
-    with pytest.raises(NoMicrophone, match="no microphone found"):
-        record_command()
-    monkeypatch.setattr("skill.simulator.listen.has_capture_device", lambda: True)
-    monkeypatch.setattr("skill.simulator.listen.shutil.which", lambda name: None)
-    with pytest.raises(NoMicrophone, match="needs sox"):
-        record_command()
-    monkeypatch.setattr("skill.simulator.listen.shutil.which", lambda name: "/usr/bin/sox")
-    command = record_command()
-    assert command[:3] == ["/usr/bin/sox", "-q", "-d"]
-    assert "silence" in command
-
-
 def test_speaking_plays_rendered_clips_from_the_manifest(tmp_path: Path) -> None:
-    _require(shutil.which("ffmpeg") is not None, "ffmpeg is not installed")
+    require(shutil.which("ffmpeg") is not None, "ffmpeg is not installed")
     tone = np.sin(np.arange(24_000) * 2 * np.pi * 440 / 24_000).astype(np.float32) * 0.5
     write_wav(tone, tmp_path / "get-ready.wav")
     manifest = Manifest(tmp_path)

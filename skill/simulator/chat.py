@@ -18,6 +18,7 @@ from skill.simulator.device import Device, Exchange
 from skill.simulator.realtime import play_realtime
 from skill.simulator.render import render_text
 from skill.simulator.sound import Speaker
+from skill.simulator.terminal import input_paused, terminal_width, wrap
 from skill.simulator.transport import TransportError
 from skill.simulator.wiring import open_device
 
@@ -25,6 +26,10 @@ HELP = (
     "Type what you'd say to Alexa, e.g. 'open hamstring coach', 'start the seated stretch',\n"
     "'next', 'what's the phone number'. An empty line is silence (Alexa reprompts once, then\n"
     "closes the session). 'quit' to leave."
+)
+HELP_REALTIME = (
+    "Alexa plays each answer in real time; type at the next 'you>' prompt (what is typed\n"
+    "while she plays is not heard, as the simulator does not listen during playback)."
 )
 
 
@@ -39,12 +44,16 @@ class Chat:
         realtime: bool = False,
         speaker: Speaker | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        width: int | None = None,
+        keyboard: TextIO | None = None,
     ) -> None:
         self.device = device
         self.out = out
         self.realtime = realtime
         self.speaker = speaker
         self.sleep = sleep
+        self.width = width  # wrap answers to this many columns (None: one line each)
+        self.keyboard = keyboard  # a terminal to keep quiet while a turn plays
         self.errors = 0
 
     def turn(self, text: str) -> bool:
@@ -58,27 +67,34 @@ class Chat:
         self.show(exchange)
         return not exchange.leave
 
+    def write(self, text: str) -> None:
+        """Print `text`, wrapped to the terminal."""
+        print(wrap(text, self.width), file=self.out, flush=True)
+
     def show(self, exchange: Exchange) -> None:
         if exchange.note:
-            print(f"({exchange.note})", file=self.out, flush=True)
+            self.write(f"({exchange.note})")
         rendered = exchange.rendered
         if rendered is None:
             return
         if self.speaker is not None:
             path = self.speaker.start(rendered)
             if path is not None:
-                print(f"  [audio written: {path}]", file=self.out, flush=True)
-        try:
-            if self.realtime:
-                print("Alexa:", file=self.out, flush=True)
-                play_realtime(rendered, self.out, self.sleep)
-            else:
-                print(render_text(rendered), file=self.out, flush=True)
-            if self.speaker is not None:
-                self.speaker.wait()
-        finally:
-            if self.speaker is not None:
-                self.speaker.stop()
+                self.write(f"  [audio written: {path}]")
+        # Playing takes time with --realtime or --speak: typing meanwhile must not land in it.
+        takes_time = self.realtime or self.speaker is not None
+        with input_paused(self.keyboard if takes_time else None):
+            try:
+                if self.realtime:
+                    self.write("Alexa:")
+                    play_realtime(rendered, self.out, self.sleep, self.width)
+                else:
+                    self.write(render_text(rendered))
+                if self.speaker is not None:
+                    self.speaker.wait()
+            finally:
+                if self.speaker is not None:
+                    self.speaker.stop()
 
     def leave(self) -> None:
         """End an open session as a person walking away would (USER_INITIATED)."""
@@ -120,17 +136,26 @@ def run_chat(
         except (TransportError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        chat = Chat(device, out, realtime=args.realtime, speaker=speaker, sleep=sleep)
+        chat = Chat(
+            device,
+            out,
+            realtime=args.realtime,
+            speaker=speaker,
+            sleep=sleep,
+            width=terminal_width(out),
+            keyboard=stdin,
+        )
         where = device.transport.description
-        print(f"Hamstring Coach simulator, talking to {where} ({args.locale}).", file=out)
+        chat.write(f"Hamstring Coach simulator, talking to {where} ({args.locale}).")
         if speaker is not None and speaker.output.player is None:
-            print(
-                f"{speaker.output.reason}: each answer is written to {speaker.output.directory}",
-                file=out,
+            chat.write(
+                f"{speaker.output.reason}: each answer is written to {speaker.output.directory}"
             )
         try:
             texts = utterances(args, device, stdin, out)
-            print(HELP, file=out, flush=True)
+            help_text = HELP + ("\n" + HELP_REALTIME if args.realtime and stdin.isatty() else "")
+            # On a terminal, one paragraph wrapped to its width; piped, the lines as written.
+            chat.write(help_text if chat.width is None else help_text.replace("\n", " "))
             for text in texts:
                 if not chat.turn(text):
                     break

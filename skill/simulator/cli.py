@@ -21,10 +21,18 @@ if TYPE_CHECKING:
 
 def add_commands(sub: Any) -> None:
     """Register `chat` and `say` on the main parser's subcommands."""
-    chat = sub.add_parser("chat", help="talk to the skill without an Echo, typed or spoken")
+    chat = sub.add_parser(
+        "chat",
+        help="talk to the skill without an Echo, typed or spoken",
+        description="Talk to the skill as an Echo would: each line you type (or say) is an "
+        "utterance, a blank line is silence, 'quit' leaves. Answers print as text, or in real "
+        "time, and/or are spoken.",
+    )
     _common_options(chat)
     chat.add_argument(
-        "--realtime", action="store_true", help="wait through holds and pauses as a device does"
+        "--realtime",
+        action="store_true",
+        help="print each cue when a device would play it, waiting through holds and pauses",
     )
     chat.add_argument("--speak", action="store_true", help="say the answers aloud (espeak-ng)")
     chat.add_argument(
@@ -38,13 +46,23 @@ def add_commands(sub: Any) -> None:
         metavar="WAV",
         help="recorded utterance to use as voice input (repeatable, in order)",
     )
+    chat.add_argument(
+        "--json",
+        action="store_true",
+        help="for scripts: one JSON object per input line (JSON Lines) and nothing else on "
+        "stdout (the fields: README, chat --json)",
+    )
     chat.set_defaults(func=cmd_chat)
 
-    say = sub.add_parser("say", help="send one utterance to the skill and print the answer")
+    say = sub.add_parser(
+        "say",
+        help="send one utterance to the skill and print the answer",
+        description="Send one utterance to the skill in a new session and print the answer.",
+    )
     say.add_argument("text", help='what you\'d say, e.g. "ask hamstring coach for the number"')
     _common_options(say)
     say.add_argument(
-        "--json", action="store_true", help="print intent, slots, request and response as JSON"
+        "--json", action="store_true", help="print intent, slots, request and full response as JSON"
     )
     say.set_defaults(func=cmd_say)
 
@@ -52,10 +70,14 @@ def add_commands(sub: Any) -> None:
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--url",
-        help="a running skill endpoint (e.g. http://127.0.0.1:8000/alexa); default: "
-        "the skill in this process",
+        help="a running skill endpoint (e.g. http://127.0.0.1:8000/alexa, from "
+        "`serve --dev`); without it, the skill runs in this process",
     )
-    parser.add_argument("--locale", default="en-US", help="request locale (default en-US)")
+    parser.add_argument(
+        "--locale",
+        default="en-US",
+        help="request locale; interaction_model/<locale>.json must exist",
+    )
 
 
 # --- say ----------------------------------------------------------------------------------
@@ -121,6 +143,10 @@ def _say(args: argparse.Namespace) -> int:
 
 def _chat(args: argparse.Namespace) -> int:
     """The REPL on this terminal (or on piped lines)."""
+    if args.json:
+        from skill.simulator.turn_json import run_json_chat
+
+        return run_json_chat(args, sys.stdin, sys.stdout)
     from skill.simulator.chat import run_chat
 
     return run_chat(args, sys.stdin, sys.stdout)

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from skill.simulator.playback import format_offset
 from skill.simulator.render import INDENT, Rendered, describe, extras
+from skill.simulator.terminal import wrap
 
 Sleep = Callable[[float], None]
 
@@ -30,15 +31,20 @@ def cue_lines(rendered: Rendered) -> list[tuple[int, str]]:
     return out
 
 
-def play_realtime(rendered: Rendered, out: TextIO, sleep: Sleep = time.sleep) -> float:
-    """Print the cues at their offsets, wait until the end; returns the seconds waited."""
+def play_realtime(
+    rendered: Rendered, out: TextIO, sleep: Sleep = time.sleep, width: int | None = None
+) -> float:
+    """Print the cues at their offsets, wait until the end; returns the seconds waited.
+
+    `width`: wrap each line at word boundaries to that many columns (a terminal's width).
+    """
     waited = 0.0
     for at_ms, line in cue_lines(rendered):
         waited += _wait_until(at_ms / 1000, waited, sleep)
-        print(line, file=out, flush=True)
+        print(wrap(line, width), file=out, flush=True)
     waited += _wait_until(rendered.length_ms / 1000, waited, sleep)
     for line in extras(rendered):
-        print(line, file=out, flush=True)
+        print(wrap(line, width), file=out, flush=True)
     return waited
 
 

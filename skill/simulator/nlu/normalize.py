@@ -1,0 +1,62 @@
+"""Text normalisation shared by samples and utterances: case, punctuation, contractions, fillers."""
+
+from __future__ import annotations
+
+import re
+
+CONTRACTIONS = {
+    "what's": "what is", "whats": "what is", "that's": "that is", "thats": "that is",
+    "there's": "there is", "it's": "it is", "how's": "how is", "where's": "where is",
+    "who's": "who is", "let's": "let us", "lets": "let us", "i'm": "i am", "im": "i am",
+    "i'd": "i would", "i'll": "i will", "i've": "i have", "ive": "i have",
+    "you're": "you are", "we're": "we are", "they're": "they are", "we'll": "we will",
+    "don't": "do not", "dont": "do not", "doesn't": "does not", "doesnt": "does not",
+    "didn't": "did not", "didnt": "did not", "can't": "can not", "cant": "can not",
+    "cannot": "can not", "won't": "will not", "isn't": "is not", "isnt": "is not",
+    "aren't": "are not", "shouldn't": "should not", "wouldn't": "would not",
+    "couldn't": "could not", "haven't": "have not", "hasn't": "has not", "wasn't": "was not",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "ok": "okay",
+}  # fmt: skip
+# Dropped wherever they occur: hesitations, politeness and the wake word carry no intent.
+FILLER_WORDS = {"um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "mm", "ah", "please", "alexa"}
+# Dropped only at the start of an utterance, and only when something follows them, so that
+# "okay" alone still means yes and "so" inside a sentence is kept.
+LEADING_FILLERS = ("okay so", "so", "well", "hey", "oh", "okay", "alright", "right", "and")
+TRAILING_FILLERS = ("thank you", "thanks")
+SLOT_REF = re.compile(r"\{(\w+)\}")
+
+
+def normalize(text: str) -> str:
+    """Lower case, no punctuation, contractions expanded, fillers dropped.
+
+    Applied to samples and utterances alike, so "what's" and "what is" compare equal in both
+    directions and a sample containing a filler ("yes please") still matches itself.
+    """
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"[^a-z0-9'_ ]+", " ", text)
+    words: list[str] = []
+    for raw in text.split():
+        word = raw.strip("'")
+        if not word or word in FILLER_WORDS:
+            continue
+        words.extend(CONTRACTIONS.get(word, word).split())
+    changed = True
+    while changed:
+        changed = False
+        for lead in LEADING_FILLERS:
+            n = len(lead.split())
+            if words[:n] == lead.split() and len(words) > n:
+                words, changed = words[n:], True
+        for tail in TRAILING_FILLERS:
+            n = len(tail.split())
+            if words[-n:] == tail.split() and len(words) > n:
+                words, changed = words[:-n], True
+    return " ".join(words)
+
+
+def normalize_sample(sample: str) -> tuple[str, list[str]]:
+    """Normalise a sample but keep its slot references, returned in order as `{Name}`."""
+    names = SLOT_REF.findall(sample)
+    marked = SLOT_REF.sub(lambda m: f" zzslot{names.index(m.group(1))}zz ", sample)
+    text = normalize(marked)
+    return re.sub(r"zzslot(\d+)zz", lambda m: "{" + names[int(m.group(1))] + "}", text), names

@@ -1,0 +1,106 @@
+"""The command line's rough edges: a busy port, help with defaults."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from skill.cli import build_parser, main, port_problem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A loopback port some other process is listening on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_before_gunicorn_starts(
+    busy_port: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run_server(*args: object, **kwargs: object) -> int:
+        raise AssertionError("gunicorn must not start")
+
+    monkeypatch.setattr("skill.web.server.run_server", run_server)
+    assert main(["serve", "--dev", "--port", str(busy_port)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"error: port {busy_port} on 127.0.0.1 is already in use (another `hamstring-coach "
+        f"serve`?); stop that process or choose another port with --port.\n"
+    )
+
+
+def test_serve_on_a_busy_port_from_the_shell(busy_port: int, tmp_path: Path) -> None:
+    env = {**os.environ, "SKILL_DATABASE_URL": f"sqlite:///{tmp_path}/p.db"}
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "serve", "--port", str(busy_port)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1  # not gunicorn's five JSON lines of retries
+    assert lines[0].startswith(f"error: port {busy_port} on 127.0.0.1 is already in use")
+
+
+def test_port_problem_for_a_free_port_and_an_unknown_host() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        free = sock.getsockname()[1]
+    assert port_problem("127.0.0.1", free) is None
+    problem = port_problem("no-such-host.invalid", free)
+    assert problem is not None
+    assert problem.startswith("cannot listen on no-such-host.invalid port")
+
+
+@pytest.mark.parametrize("value", ["0", "65536", "http"])
+def test_serve_rejects_a_port_that_is_not_one(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--port", value])
+    assert info.value.code == 2
+    assert "argument --port" in capsys.readouterr().err
+
+
+def _subcommand(name: str) -> argparse.ArgumentParser:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[name]
+
+
+@pytest.mark.parametrize("name", ["serve", "chat", "say"])
+def test_every_option_has_help_and_shows_its_default(name: str) -> None:
+    command = _subcommand(name)
+    text = command.format_help()
+    assert command.description
+    for action in command._actions:
+        assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+        if action.default not in (None, False, [], argparse.SUPPRESS):
+            assert f"(default: {action.default})" in " ".join(text.split()), action.dest
+
+
+def test_serve_help_names_its_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    for default in ("(default: 127.0.0.1)", "(default: 8000)", "(default: 2)"):
+        assert default in help_text
+    assert "request verification off" in help_text

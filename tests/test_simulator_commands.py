@@ -1,0 +1,143 @@
+"""`hamstring-coach chat` and `say` end to end: whole routines, sessions, errors, the README."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from skill.cli import main
+from skill.core.content import load_content
+from skill.simulator.transport import HttpTransport, TransportError
+from tests.checks import check_response
+
+# --- the commands -------------------------------------------------------------------------
+
+
+def chat(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], lines: str,
+         *args: str) -> tuple[int, str]:  # fmt: skip
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    code = main(["chat", *args])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mode", ["apla", "ssml"])
+def test_chat_drives_a_whole_routine(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    content = load_content()
+    monkeypatch.setenv("SKILL_SPEECH_MODE", mode)
+    code, out = chat(monkeypatch, capsys, "start the seated stretch\n" + "next\n" * 5 + "next\n")
+    assert code == 0
+    assert out.startswith("Hamstring Coach simulator")
+    assert "'quit' to leave" in out
+    seated = content.stretch("seated")
+    for line in seated.setup:
+        assert " ".join(line.format(leg="right").split()) in out
+    # A count-in per rep; in SSML the end of each hold is counted the same way.
+    assert out.count("Two. [pause 0.5 s] One. [pause 0.5 s]") == (6 if mode == "apla" else 12)
+    if mode == "apla":  # each hold a timeline, released at exactly 30 s
+        assert out.count("[APL-A audio,") == 6
+        assert len(re.findall(r"^    0:15\.0  ", out, re.M)) == 6
+        assert len(re.findall(r"^    0:30\.0  ", out, re.M)) == 6
+    else:
+        assert "[APL-A audio" not in out
+        assert out.count("Five. [pause 0.5 s] Four. [pause 0.5 s] Three.") == 6
+    assert "Switch legs. Now your left leg." in out
+    assert "Well done! You've finished the seated hamstring stretch, 6 holds in all." in out
+    assert "[session ended]" in out
+    # The last "next" comes after the skill ended the session: a new one, as on a device.
+    assert out.count("(no session open") == 2
+    assert out.rstrip().endswith("Bye.")
+
+
+def test_chat_sends_session_ended_at_end_of_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = chat(monkeypatch, capsys, "open hamstring coach\n")
+    assert code == 0
+    assert "(session ended by you: USER_INITIATED)" in out
+    assert out.rstrip().endswith("Bye.")
+
+
+def test_progress_persists_between_chats(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SKILL_DATABASE_URL", f"sqlite:///{tmp_path}/sim.sqlite3")
+    chat(monkeypatch, capsys, "start the seated stretch\n" + "next\n" * 5)
+    _, out = chat(monkeypatch, capsys, "open hamstring coach\nwhat's my streak\nquit\n")
+    assert "Welcome back" in out
+    assert "you've finished 1 session" in out
+
+
+def test_say_prints_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["say", "ask hamstring coach for the phone number"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Alexa: A quick note first")  # a first-time user hears it once
+    assert "To schedule physical therapy at JOI Rehab, call 904-858-7045" in out
+    assert "[card] JOI Rehab" in out
+
+
+def test_say_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["say", "start the chair stretch", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["intent"] == "StartStretchIntent"
+    resolution = data["slots"]["Stretch"]["resolution"]["resolutionsPerAuthority"][0]
+    assert data["slots"]["Stretch"]["value"] == "chair stretch"
+    assert resolution["status"]["code"] == "ER_SUCCESS_MATCH"
+    assert resolution["values"][0]["value"]["id"] == "seated"
+    assert data["recognition"]["method"] == "exact"
+    assert data["request"]["type"] == "IntentRequest"
+    assert data["request"]["session"]["new"] is True
+    check_response(data["response"])
+    assert data["response"]["sessionAttributes"]["routine"]["stretches"] == ["seated"]
+    assert "Let's do the seated hamstring stretch" in data["text"]
+
+
+def test_say_json_for_a_launch(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["say", "open hamstring coach", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["intent"], data["slots"], data["request"]["type"]) == (None, {}, "LaunchRequest")
+
+
+def test_unknown_locale_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["say", "hello", "--locale", "xx-XX"]) == 1
+    err = capsys.readouterr().err
+    assert "no interaction model for locale 'xx-XX' (have: en-US)" in err
+
+
+def test_unreachable_url_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["say", "open hamstring coach", "--url", "http://127.0.0.1:9/alexa"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot connect to http://127.0.0.1:9/alexa" in err
+    assert "hamstring-coach serve --dev" in err
+    assert "Traceback" not in err
+
+
+def test_bad_url_is_a_clear_error() -> None:
+    with pytest.raises(TransportError, match="must be an http"):
+        HttpTransport("localhost:8000")
+    assert HttpTransport("http://127.0.0.1:8000").url == "http://127.0.0.1:8000/alexa"
+
+
+def test_readme_sample_chat_is_real_output(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's sample: same inputs, and every quoted fragment appears in the real output."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Try it without an Echo", 1)[1].split("\n## ", 1)[0]
+    sample = re.search(r"```\n\$ hamstring-coach chat\n(.+?)\n```", section, re.S)
+    assert sample is not None
+    lines = sample.group(1).splitlines()
+    said = [line.removeprefix("you> ") for line in lines if line.startswith("you> ")]
+    _, out = chat(monkeypatch, capsys, "".join(f"{s}\n" for s in said))
+    flat_out = " ".join(out.split())
+    answers = re.split(r"\nyou> .*", "\n" + "\n".join(lines))[1:]  # after each "you>" line
+    fragments = [" ".join(f.split()) for a in answers for f in a.split("...") if f.strip()]
+    assert len(answers) == 3
+    assert len(fragments) >= 6
+    for fragment in fragments:
+        assert fragment in flat_out
