@@ -8,16 +8,12 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from skill.config import Config, ConfigError
 from skill.logs import configure_logging
 
 log = logging.getLogger("skill.cli")
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INTERACTION_MODEL = PROJECT_ROOT / "interaction_model" / "en-US.json"
 
 
 def is_loopback(host: str) -> bool:
@@ -74,7 +70,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ContentError as exc:
         print(f"content error: {exc}", file=sys.stderr)
         return 1
-    model = json.loads(INTERACTION_MODEL.read_text(encoding="utf-8"))
+    from skill.resources import interaction_model_path
+
+    model = json.loads(interaction_model_path("en-US").read_text(encoding="utf-8"))
     language = model["interactionModel"]["languageModel"]
     samples = sum(len(i.get("samples", [])) for i in language["intents"])
     print(

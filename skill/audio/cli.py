@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from skill.audio.tts import TTSUnavailable
-from skill.config import DEFAULT_AUDIO_DIR
+from skill.config import audio_dir_from_env
 
 ENGINES = ("auto", "gtts", "espeak")
 
@@ -18,7 +18,8 @@ def cmd_build_audio(args: argparse.Namespace) -> int:
     from skill.audio.build import build_audio
 
     try:
-        report = build_audio(Path(args.out), engine=args.engine, force=args.force)
+        out = Path(args.out) if args.out else audio_dir_from_env()
+        report = build_audio(out, engine=args.engine, force=args.force)
     except TTSUnavailable as exc:
         print(f"error: {args.engine} cannot speak here: {exc}", file=sys.stderr)
         print("hint: --engine espeak works offline (apt install espeak-ng)", file=sys.stderr)
@@ -79,7 +80,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         default="auto",
         help="gtts (Google), espeak (offline), or auto: gTTS, else espeak-ng with a note",
     )
-    build.add_argument("--out", default=str(DEFAULT_AUDIO_DIR), help="output directory")
+    build.add_argument(
+        "--out",
+        default=None,
+        help="output directory (default: SKILL_AUDIO_DIR, else audio/ in a checkout or the "
+        "user data directory for an installed package)",
+    )
     build.add_argument("--force", action="store_true", help="render every clip again")
     build.set_defaults(func=cmd_build_audio)
 
