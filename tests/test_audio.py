@@ -23,6 +23,8 @@ from skill.audio.clips import (
     hold_spec,
 )
 from skill.audio.mixing import (
+    ENCODER_DELAY_MS,
+    ENCODER_DELAY_SAMPLES,
     SAMPLE_RATE,
     chime,
     encode_mp3,
@@ -31,6 +33,7 @@ from skill.audio.mixing import (
     resample,
     trim_silence,
 )
+from skill.audio.mp3 import FrameHeader, Mp3Error, frames, playing_ms, read_frames
 from skill.audio.session import render_session, session_script
 from skill.audio.tts import EspeakEngine, decode_audio
 from skill.core.content import load_content
@@ -57,6 +60,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = build_audio(out, engine="espeak", progress=False, only=SUBSET)
     assert sorted(report.rendered) == sorted(SUBSET)
     return out
+
+
+def assert_alexa_frames(path: Path) -> list[FrameHeader]:
+    """Every frame of the file, the first one included: MPEG-2 Layer III, 48 kbps, 24 kHz, mono."""
+    headers = read_frames(path)
+    assert headers, path
+    formats = {(h.version, h.layer, h.bitrate, h.sample_rate, h.mono) for h in headers}
+    assert formats == {("2", 3, 48_000, 24_000, True)}, (path, formats, headers[0])
+    assert headers[0].offset == 0  # no ID3 tag either: byte 0 is a 48 kbps frame
+    return headers
 
 
 def ffprobe_stream(path: Path) -> dict:
@@ -150,12 +163,12 @@ def test_hold_clip_is_in_alexa_format_and_expected_length(built: Path, content, 
     assert int(stream["sample_rate"]) == 24_000
     assert stream["channels"] == 1
     expected = expected_length_ms(hold_spec(build_hold_timeline(content, "seated", 30, 0)), voice)
-    # The playing length (LAME delay and padding trimmed by the Xing/Info header)...
-    assert abs(probe_duration_ms(path) - expected) <= 50
-    # ...while the container's duration counts whole frames: 46-70 ms more at 24 kHz.
-    container = float(info["format"]["duration"]) * 1000
-    assert 0 <= container - expected <= 75
-    assert load_manifest(built).clip(HOLD_ID).duration_ms == round(expected)
+    # No Xing/Info header, so nothing trims LAME's delay and padding: the file plays the mix
+    # plus the encoder delay (46 ms) plus at most one frame (24 ms) of padding.
+    played = playing_ms(path)
+    assert ENCODER_DELAY_MS <= played - expected <= ENCODER_DELAY_MS + 24 + 1
+    assert abs(probe_duration_ms(path) - played) < 1  # ffmpeg decodes every frame we count
+    assert load_manifest(built).clip(HOLD_ID).duration_ms == round(played)
 
 
 def locate(track: np.ndarray, template: np.ndarray) -> int:
@@ -177,7 +190,7 @@ def test_each_cue_sits_at_its_offset(built: Path, content, voice: Voice):
     track, rate = decode_audio(built / f"{HOLD_ID}.mp3", SAMPLE_RATE)
     timeline = build_hold_timeline(content, "seated", 30, 0)
     for cue in timeline.cues:
-        found_ms = locate(track, voice.speak(cue.text)) * 1000 / rate
+        found_ms = locate(track, voice.speak(cue.text)) * 1000 / rate - ENCODER_DELAY_MS
         assert abs(found_ms - cue.offset_ms) <= 20, (cue.text, found_ms, cue.offset_ms)
 
 
@@ -185,8 +198,40 @@ def test_get_ready_counts_one_word_per_second(built: Path, content, voice: Voice
     track, rate = decode_audio(built / "get-ready.mp3", SAMPLE_RATE)
     words = ["Three.", "Two.", "One."]
     for i, word in enumerate(words):
-        assert abs(locate(track, voice.speak(word)) * 1000 / rate - i * 1000) <= 20
-    assert abs(track.size / rate - len(words)) < 0.05
+        at = (locate(track, voice.speak(word)) - ENCODER_DELAY_SAMPLES) * 1000 / rate
+        assert abs(at - i * 1000) <= 20
+    assert abs(track.size / rate - len(words)) < 0.075  # + encoder delay and padding
+
+
+def test_every_frame_of_every_built_clip_is_48_kbps(built: Path):
+    manifest = load_manifest(built)
+    checked = sum(len(assert_alexa_frames(built / e.file)) for e in manifest.clips.values())
+    assert len(manifest.clips) == len(SUBSET)
+    assert checked > 1000  # the 30 s hold alone is ~1300 frames of 24 ms
+
+
+def test_frame_reader_sees_the_xing_frame_ffmpeg_writes_by_default(tmp_path: Path):
+    """The check would catch the old encoding: LAME's Info frame is 64 kbps, behind an ID3 tag."""
+    cmd = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1"]
+    cmd += ["-ac", "1", "-ar", "24000", "-codec:a", "libmp3lame", "-b:a", "48k"]
+    subprocess.run([*cmd, str(tmp_path / "x.mp3")], check=True)
+    data = (tmp_path / "x.mp3").read_bytes()
+    assert data[:3] == b"ID3"
+    headers = list(frames(data))
+    assert headers[0].offset > 0
+    assert (headers[0].version, headers[0].layer, headers[0].bitrate) == ("2", 3, 64_000)
+    assert {h.bitrate for h in headers[1:]} == {48_000}
+    assert {h.sample_rate for h in headers} == {24_000}
+    with pytest.raises(Mp3Error, match="no frame sync"):
+        list(frames(data[: headers[1].offset] + b"\0" + data[headers[1].offset :]))
+
+
+def test_encode_mp3_writes_only_48_kbps_frames(tmp_path: Path):
+    samples = np.zeros(SAMPLE_RATE, dtype=np.float32)
+    encode_mp3(samples, tmp_path / "silence.mp3")
+    headers = assert_alexa_frames(tmp_path / "silence.mp3")
+    assert sum(h.length for h in headers) == (tmp_path / "silence.mp3").stat().st_size
+    assert 1000 + ENCODER_DELAY_MS <= playing_ms(tmp_path / "silence.mp3") <= 1000 + 46 + 25
 
 
 # --- build_audio --------------------------------------------------------------------------
@@ -288,4 +333,7 @@ def test_render_session_length_matches_script(content, tmp_path: Path):
     info = ffprobe_stream(report.path)["streams"][0]
     assert int(info["bit_rate"]) == 48_000
     assert int(info["sample_rate"]) == 24_000
+    headers = assert_alexa_frames(report.path)
+    assert abs(sum(h.samples for h in headers) / 24 - report.real_ms) < 1
+    print(f"\nsession: {len(headers)} frames, all MPEG-2 Layer III 48 kbps 24 kHz mono")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from skill.audio.clips import ClipSpec, Voice, clip_specs, render_clip
 from skill.audio.mixing import encode_mp3
+from skill.audio.mp3 import playing_ms
 from skill.audio.tts import pick_engine
 from skill.core.content import Content, load_content
 from skill.voice.manifest import ClipEntry, Manifest, load_manifest, sha256_file
@@ -96,7 +97,7 @@ def build_audio(
             text=spec.text,
             engine=spec.engine_for(voice.name),
             engine_note="" if is_synth else voice.note,
-            duration_ms=clip.duration_ms,
+            duration_ms=round(playing_ms(path)),  # what a device plays, delay included
             cue_offsets_ms=spec.offsets_ms,
             sha256=sha256_file(path),
             key=key,
