@@ -6,8 +6,12 @@ the full set is the same code path with more stretches × lengths × variants.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +42,7 @@ from skill.audio.session import render_session, session_script
 from skill.audio.tts import EspeakEngine, decode_audio
 from skill.core.content import load_content
 from skill.core.timeline import VARIANTS, build_hold_timeline
+from skill.files import current_umask
 from skill.voice.manifest import load_manifest, sha256_file
 
 HOLD_ID = "hold-seated-30s-v0"
@@ -272,6 +277,26 @@ def test_force_rerenders(tmp_path: Path):
     build_audio(tmp_path, engine="espeak", progress=False, only=[CHIME_END_ID])
     again = build_audio(tmp_path, engine="espeak", progress=False, only=[CHIME_END_ID], force=True)
     assert again.rendered == [CHIME_END_ID]
+
+
+@contextlib.contextmanager
+def umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_clips_manifest_and_sessions_honour_the_umask(tmp_path: Path, mask: int, mode: int):
+    """Not mkstemp's 0600: a web server running as another user must be able to read them."""
+    with umask(mask):
+        assert current_umask() == mask
+        build_audio(tmp_path, engine="espeak", progress=False, only=[CHIME_END_ID])
+        encode_mp3(np.zeros(2400, dtype=np.float32), tmp_path / "session.mp3")
+    for name in (f"{CHIME_END_ID}.mp3", "manifest.json", "session.mp3"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
 
 
 def test_manifest_missing_or_corrupt_is_empty(tmp_path: Path):

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from skill.audio.tts import probe_sample_rate
+from skill.files import publish
 
 SAMPLE_RATE = 24_000  # one of Alexa's allowed rates; 24 samples per millisecond
 BITRATE = "48k"  # Alexa requires exactly 48 kbps
@@ -132,7 +133,7 @@ def encode_mp3(samples: np.ndarray, path: Path) -> None:
     cmd += ["-b:a", BITRATE, "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", tmp]
     try:
         subprocess.run(cmd, input=samples.astype("<f4").tobytes(), check=True, capture_output=True)
-        os.replace(tmp, path)
+        publish(tmp, path)  # mode 0666 & ~umask, not mkstemp's 0600
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
