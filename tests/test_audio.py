@@ -40,6 +40,7 @@ from skill.audio.mixing import (
 from skill.audio.mp3 import FrameHeader, Mp3Error, frames, playing_ms, read_frames
 from skill.audio.session import render_session, session_script
 from skill.audio.tts import EspeakEngine, decode_audio
+from skill.cli import build_parser, main
 from skill.core.content import load_content
 from skill.core.timeline import VARIANTS, build_hold_timeline
 from skill.files import current_umask
@@ -344,8 +345,40 @@ def test_session_script_walks_the_routine(content):
 
 
 def test_session_script_rejects_unknown_stretch(content):
-    with pytest.raises(ValueError, match="unknown stretch"):
+    with pytest.raises(ValueError, match="unknown stretch 'standing'; use one of seated, lying"):
         session_script(content, "standing")
+
+
+def test_the_lying_stretch_is_called_lying_and_supine_still_works(content, capsys):
+    lying = session_script(content, "lying")
+    assert {i.timeline.stretch_id for i in lying if i.kind == "hold"} == {"supine"}
+    assert session_script(content, "supine") == lying
+    parser = build_parser()
+    for given in ("lying", "supine", "Lying"):
+        args = parser.parse_args(["render-session", "--stretch", given, "--out", "x.mp3"])
+        assert args.stretch == "lying"
+    with pytest.raises(SystemExit) as exc:
+        parser.parse_args(["render-session", "--stretch", "standing", "--out", "x.mp3"])
+    assert exc.value.code == 2
+    assert "choose from seated, lying, full" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["render-session", "--help"])
+    help_text = capsys.readouterr().out
+    assert "--stretch {seated,lying,full}" in help_text
+    assert "supine" not in help_text
+
+
+@pytest.mark.parametrize("where", ["missing/dir/x.mp3", "."])
+def test_render_session_out_must_be_a_file_in_an_existing_folder(tmp_path: Path, capsys, where):
+    out = tmp_path / where
+    assert main(["render-session", "--stretch", "seated", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    if where == ".":
+        assert err.startswith(f"error: --out {out} is a directory")
+    else:
+        assert err.startswith(f"error: no such directory: {tmp_path / 'missing' / 'dir'}")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.slow

@@ -66,6 +66,7 @@ def build_audio(
     """
     started = time.monotonic()
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)  # the clip folder, e.g. in the user data dir
     content = content or load_content()
     voice = Voice(pick_engine(engine))
     specs = clip_specs(content)

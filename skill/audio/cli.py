@@ -38,6 +38,13 @@ def cmd_render_session(args: argparse.Namespace) -> int:
     from skill.audio.session import render_session
     from skill.core.content import load_content
 
+    out = Path(args.out)
+    if out.is_dir():
+        print(f"error: --out {out} is a directory; name the MP3 file to write", file=sys.stderr)
+        return 2
+    if not out.parent.is_dir():
+        print(f"error: no such directory: {out.parent} (create it first)", file=sys.stderr)
+        return 2
     content = load_content()
     settings = content.routine
     if args.hold is not None and not (
@@ -50,7 +57,7 @@ def cmd_render_session(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        report = render_session(content, args.stretch, Path(args.out), args.engine, args.hold)
+        report = render_session(content, args.stretch, out, args.engine, args.hold)
     except TTSUnavailable as exc:
         print(f"error: {args.engine} cannot speak here: {exc}", file=sys.stderr)
         return 1
@@ -67,6 +74,18 @@ def cmd_render_session(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+def stretch_name(value: str) -> str:
+    """A --stretch value: a name the skill uses, or `supine` (the lying stretch's id)."""
+    from skill.audio.session import STRETCH_CHOICES, STRETCH_NAMES
+
+    name = value.strip().lower()
+    if name not in STRETCH_NAMES:
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: {value!r} (choose from {', '.join(STRETCH_CHOICES)})"
+        )
+    return "lying" if name == "supine" else name
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -92,7 +111,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     session = sub.add_parser(
         "render-session", help="write a whole guided session as one MP3 (no Echo needed)"
     )
-    session.add_argument("--stretch", choices=("seated", "supine", "full"), required=True)
+    session.add_argument(
+        "--stretch",
+        type=stretch_name,
+        metavar="{seated,lying,full}",
+        required=True,
+        help="seated (on a chair), lying (on your back with a strap) or full (both)",
+    )
     session.add_argument("--out", required=True, help="the MP3 file to write")
     session.add_argument("--engine", choices=ENGINES, default="auto")
     session.add_argument("--hold", type=int, default=None, help="hold length in seconds")

@@ -124,8 +124,7 @@ def encode_mp3(samples: np.ndarray, path: Path) -> None:
     frame's padding longer than the mix; cue spacing stays exact (skill.audio.mp3 measures
     the playing length).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)  # its folder must exist: a mistyped --out is not silently created
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".mp3", dir=path.parent)
     os.close(fd)
     cmd = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "f32le", "-ar", str(SAMPLE_RATE)]
