@@ -7,6 +7,7 @@ the full set is the same code path with more stretches × lengths × variants.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import stat
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skill.audio.build import build_audio
+from skill.audio.build import WouldReplace, build_audio
 from skill.audio.clips import (
     CHIME_END_ID,
     GET_READY_ID,
@@ -322,6 +323,36 @@ def test_auto_engine_note_reaches_the_manifest(tmp_path: Path, monkeypatch: pyte
     again = build_audio(tmp_path, engine="espeak", progress=False, only=[GET_READY_ID])
     assert again.skipped == [GET_READY_ID]
     assert load_manifest(tmp_path).clip(GET_READY_ID).engine_note == ""
+
+
+def test_an_offline_auto_build_does_not_replace_gtts_clips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    import skill.audio.build as build_module
+
+    build_audio(tmp_path, engine="espeak", progress=False, only=[GET_READY_ID, CHIME_END_ID])
+    manifest = load_manifest(tmp_path)  # as if the committed manifest came from gTTS
+    gtts = dataclasses.replace(manifest.clips[GET_READY_ID], engine="gtts", key="gtts-key")
+    manifest.clips[GET_READY_ID] = gtts
+    manifest.save()
+    before = (tmp_path / "manifest.json").read_bytes()
+
+    note = "gTTS unavailable, fell back to espeak-ng (offline)"
+    monkeypatch.setattr(build_module, "pick_engine", lambda name: EspeakEngine(note=note))
+    with pytest.raises(WouldReplace, match=r"\(1 by gtts\), which this build would replace"):
+        build_audio(tmp_path, engine="auto", progress=False)
+    assert main(["build-audio", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {note}; {tmp_path / 'manifest.json'} lists clips")
+    assert "--engine espeak to replace them" in err
+    assert (tmp_path / "manifest.json").read_bytes() == before
+
+    # Only the synthesised chime is there: nothing of another voice to lose.
+    assert build_audio(tmp_path, engine="auto", progress=False, only=[CHIME_END_ID]).skipped
+    # Asked for: espeak replaces the gTTS clip.
+    report = build_audio(tmp_path, engine="espeak", progress=False, only=[GET_READY_ID])
+    assert report.rendered == [GET_READY_ID]
+    assert load_manifest(tmp_path).clip(GET_READY_ID).engine == "espeak"
 
 
 # --- whole sessions -----------------------------------------------------------------------

@@ -15,11 +15,19 @@ ENGINES = ("auto", "gtts", "espeak")
 
 def cmd_build_audio(args: argparse.Namespace) -> int:
     """Render every clip the content needs; clips that did not change are not rendered again."""
-    from skill.audio.build import build_audio
+    from skill.audio.build import WouldReplace, build_audio
 
+    out = Path(args.out) if args.out else audio_dir_from_env()
     try:
-        out = Path(args.out) if args.out else audio_dir_from_env()
         report = build_audio(out, engine=args.engine, force=args.force)
+    except WouldReplace as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(
+            "hint: build again when gTTS is reachable; or --engine espeak to replace them; "
+            "or --out DIR to build into another folder",
+            file=sys.stderr,
+        )
+        return 1
     except TTSUnavailable as exc:
         print(f"error: {args.engine} cannot speak here: {exc}", file=sys.stderr)
         print("hint: --engine espeak works offline (apt install espeak-ng)", file=sys.stderr)
