@@ -83,7 +83,36 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"interaction model ok: invocation {language['invocationName']!r}, "
         f"{len(language['intents'])} intents, {samples} sample utterances"
     )
+    _check_audio_manifest(content)
     return 0
+
+
+def _check_audio_manifest(content: Any) -> None:
+    """The committed manifest should describe the clips of this content (a warning if not)."""
+    from collections import Counter
+
+    from skill.audio.clips import clip_specs
+    from skill.resources import audio_manifest_path
+    from skill.voice.manifest import load_manifest
+
+    manifest = load_manifest(audio_manifest_path().parent)
+    specs = clip_specs(content)
+    stale = [
+        s.id
+        for s in specs
+        if (entry := manifest.clip(s.id)) is None or entry.key != s.key(entry.engine)
+    ]
+    engines = Counter(e.engine for e in manifest.clips.values())
+    by_engine = ", ".join(f"{n} {engine}" for engine, n in sorted(engines.items()))
+    if stale:
+        print(
+            f"warning: audio manifest: {len(stale)} of {len(specs)} clips missing or out of "
+            f"date for this content (first: {stale[0]}); run build-audio and commit "
+            f"audio/manifest.json",
+            file=sys.stderr,
+        )
+    else:
+        print(f"audio manifest ok: {len(manifest.clips)} clips ({by_engine}), current")
 
 
 def build_parser() -> argparse.ArgumentParser:

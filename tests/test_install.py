@@ -6,6 +6,7 @@ outside the checkout, as pipx or a container image would.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -17,7 +18,9 @@ import pytest
 from setuptools import find_packages
 
 from skill import resources
+from skill.cli import main
 from skill.config import Config, audio_dir_from_env
+from skill.voice.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPED = {"skill.interaction_model": "interaction_model", "skill.audio_manifest": "audio"}
@@ -41,6 +44,24 @@ def test_resources_in_a_checkout() -> None:
     assert model.samefile(ROOT / "interaction_model" / "en-US.json")
     assert resources.audio_manifest_path().samefile(ROOT / "audio" / "manifest.json")
     assert resources.default_audio_dir() == ROOT / "audio"
+
+
+def test_check_reads_the_packaged_audio_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check"]) == 0
+    assert "audio manifest ok: 21 clips (" in capsys.readouterr().out
+    # A content change without a rebuild: a warning, not a failure (the skill still works).
+    manifest = load_manifest(resources.audio_manifest_path().parent)
+    entry = manifest.clips["get-ready"]
+    manifest.clips["get-ready"] = dataclasses.replace(entry, key="old")
+    manifest.dir = tmp_path
+    manifest.save()
+    monkeypatch.setattr(resources, "audio_manifest_path", lambda: tmp_path / "manifest.json")
+    assert main(["check"]) == 0
+    captured = capsys.readouterr()
+    assert "audio manifest ok" not in captured.out
+    assert "warning: audio manifest: 1 of 21 clips missing or out of date" in captured.err
 
 
 def test_unknown_locale_names_the_ones_there_are() -> None:
@@ -114,6 +135,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     out = run([coach, "check"], elsewhere, env)
     assert "content ok: 2 stretches" in out
     assert "interaction model ok: invocation 'hamstring coach'" in out
+    assert "audio manifest ok: 21 clips" in out
     said = run([coach, "say", "start the seated stretch"], elsewhere, env)
     assert "seated hamstring stretch" in said
     assert "Stretch, and hold." in said
