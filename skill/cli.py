@@ -10,16 +10,12 @@ import logging
 import socket
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from skill.config import Config, ConfigError
 from skill.logs import configure_logging
 
 log = logging.getLogger("skill.cli")
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INTERACTION_MODEL = PROJECT_ROOT / "interaction_model" / "en-US.json"
 
 
 def is_loopback(host: str) -> bool:
@@ -105,7 +101,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ContentError as exc:
         print(f"content error: {exc}", file=sys.stderr)
         return 1
-    model = json.loads(INTERACTION_MODEL.read_text(encoding="utf-8"))
+    from skill.resources import interaction_model_path
+
+    model = json.loads(interaction_model_path("en-US").read_text(encoding="utf-8"))
     language = model["interactionModel"]["languageModel"]
     samples = sum(len(i.get("samples", [])) for i in language["intents"])
     print(
@@ -116,6 +114,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"interaction model ok: invocation {language['invocationName']!r}, "
         f"{len(language['intents'])} intents, {samples} sample utterances"
     )
+    _check_audio_manifest(content)
     return 0
 
 
@@ -149,6 +148,34 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+def _check_audio_manifest(content: Any) -> None:
+    """The committed manifest should describe the clips of this content (a warning if not)."""
+    from collections import Counter
+
+    from skill.audio.clips import clip_specs
+    from skill.resources import audio_manifest_path
+    from skill.voice.manifest import load_manifest
+
+    manifest = load_manifest(audio_manifest_path().parent)
+    specs = clip_specs(content)
+    stale = [
+        s.id
+        for s in specs
+        if (entry := manifest.clip(s.id)) is None or entry.key != s.key(entry.engine)
+    ]
+    engines = Counter(e.engine for e in manifest.clips.values())
+    by_engine = ", ".join(f"{n} {engine}" for engine, n in sorted(engines.items()))
+    if stale:
+        print(
+            f"warning: audio manifest: {len(stale)} of {len(specs)} clips missing or out of "
+            f"date for this content (first: {stale[0]}); run build-audio and commit "
+            f"audio/manifest.json",
+            file=sys.stderr,
+        )
+    else:
+        print(f"audio manifest ok: {len(manifest.clips)} clips ({by_engine}), current")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from skill.resources import default_audio_dir
+
 MAX_BODY_BYTES = 128 * 1024
 SPEECH_MODES = ("apla", "ssml")
-DEFAULT_AUDIO_DIR = Path(__file__).resolve().parent.parent / "audio"
+
+
+def audio_dir_from_env(env: Mapping[str, str] | None = None) -> Path:
+    """SKILL_AUDIO_DIR, else the default (see skill.resources.default_audio_dir)."""
+    env = os.environ if env is None else env
+    value = env.get("SKILL_AUDIO_DIR", "").strip()
+    return Path(value) if value else default_audio_dir()
 
 
 class ConfigError(ValueError):
@@ -22,7 +30,8 @@ class Config:
     skill_id: str | None = None  # application id to accept; None accepts any (warned)
     database_url: str | None = None  # None: SQLite file in the user's data directory
     audio_base_url: str | None = None  # public HTTPS base for rendered clips
-    audio_dir: Path = DEFAULT_AUDIO_DIR  # where build-audio wrote the clips and manifest
+    # where build-audio writes the clips and manifest (checkout: audio/; installed: user data dir)
+    audio_dir: Path = field(default_factory=default_audio_dir)
     speech_mode: str = "apla"  # how holds are spoken: APL for Audio, or SSML only
     log_level: str = "INFO"
     verify_requests: bool = True  # off only with `serve --dev`
@@ -40,7 +49,7 @@ class Config:
             skill_id=get("SKILL_ID"),
             database_url=get("SKILL_DATABASE_URL"),
             audio_base_url=(get("SKILL_AUDIO_BASE_URL") or "").rstrip("/") or None,
-            audio_dir=Path(get("SKILL_AUDIO_DIR") or DEFAULT_AUDIO_DIR),
+            audio_dir=audio_dir_from_env(env),
             speech_mode=(get("SKILL_SPEECH_MODE") or "apla").lower(),
             log_level=(get("SKILL_LOG_LEVEL") or "INFO").upper(),
         )

@@ -6,14 +6,19 @@ the full set is the same code path with more stretches × lengths × variants.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
+import os
+import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from skill.audio.build import build_audio
+from skill.audio.build import WouldReplace, build_audio
 from skill.audio.clips import (
     CHIME_END_ID,
     GET_READY_ID,
@@ -23,6 +28,8 @@ from skill.audio.clips import (
     hold_spec,
 )
 from skill.audio.mixing import (
+    ENCODER_DELAY_MS,
+    ENCODER_DELAY_SAMPLES,
     SAMPLE_RATE,
     chime,
     encode_mp3,
@@ -31,10 +38,13 @@ from skill.audio.mixing import (
     resample,
     trim_silence,
 )
+from skill.audio.mp3 import FrameHeader, Mp3Error, frames, playing_ms, read_frames
 from skill.audio.session import render_session, session_script
 from skill.audio.tts import EspeakEngine, decode_audio
+from skill.cli import build_parser, main
 from skill.core.content import load_content
 from skill.core.timeline import VARIANTS, build_hold_timeline
+from skill.files import current_umask
 from skill.voice.manifest import load_manifest, sha256_file
 
 HOLD_ID = "hold-seated-30s-v0"
@@ -57,6 +67,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = build_audio(out, engine="espeak", progress=False, only=SUBSET)
     assert sorted(report.rendered) == sorted(SUBSET)
     return out
+
+
+def assert_alexa_frames(path: Path) -> list[FrameHeader]:
+    """Every frame of the file, the first one included: MPEG-2 Layer III, 48 kbps, 24 kHz, mono."""
+    headers = read_frames(path)
+    assert headers, path
+    formats = {(h.version, h.layer, h.bitrate, h.sample_rate, h.mono) for h in headers}
+    assert formats == {("2", 3, 48_000, 24_000, True)}, (path, formats, headers[0])
+    assert headers[0].offset == 0  # no ID3 tag either: byte 0 is a 48 kbps frame
+    return headers
 
 
 def ffprobe_stream(path: Path) -> dict:
@@ -150,12 +170,12 @@ def test_hold_clip_is_in_alexa_format_and_expected_length(built: Path, content, 
     assert int(stream["sample_rate"]) == 24_000
     assert stream["channels"] == 1
     expected = expected_length_ms(hold_spec(build_hold_timeline(content, "seated", 30, 0)), voice)
-    # The playing length (LAME delay and padding trimmed by the Xing/Info header)...
-    assert abs(probe_duration_ms(path) - expected) <= 50
-    # ...while the container's duration counts whole frames: 46-70 ms more at 24 kHz.
-    container = float(info["format"]["duration"]) * 1000
-    assert 0 <= container - expected <= 75
-    assert load_manifest(built).clip(HOLD_ID).duration_ms == round(expected)
+    # No Xing/Info header, so nothing trims LAME's delay and padding: the file plays the mix
+    # plus the encoder delay (46 ms) plus at most one frame (24 ms) of padding.
+    played = playing_ms(path)
+    assert ENCODER_DELAY_MS <= played - expected <= ENCODER_DELAY_MS + 24 + 1
+    assert abs(probe_duration_ms(path) - played) < 1  # ffmpeg decodes every frame we count
+    assert load_manifest(built).clip(HOLD_ID).duration_ms == round(played)
 
 
 def locate(track: np.ndarray, template: np.ndarray) -> int:
@@ -177,7 +197,7 @@ def test_each_cue_sits_at_its_offset(built: Path, content, voice: Voice):
     track, rate = decode_audio(built / f"{HOLD_ID}.mp3", SAMPLE_RATE)
     timeline = build_hold_timeline(content, "seated", 30, 0)
     for cue in timeline.cues:
-        found_ms = locate(track, voice.speak(cue.text)) * 1000 / rate
+        found_ms = locate(track, voice.speak(cue.text)) * 1000 / rate - ENCODER_DELAY_MS
         assert abs(found_ms - cue.offset_ms) <= 20, (cue.text, found_ms, cue.offset_ms)
 
 
@@ -185,8 +205,40 @@ def test_get_ready_counts_one_word_per_second(built: Path, content, voice: Voice
     track, rate = decode_audio(built / "get-ready.mp3", SAMPLE_RATE)
     words = ["Three.", "Two.", "One."]
     for i, word in enumerate(words):
-        assert abs(locate(track, voice.speak(word)) * 1000 / rate - i * 1000) <= 20
-    assert abs(track.size / rate - len(words)) < 0.05
+        at = (locate(track, voice.speak(word)) - ENCODER_DELAY_SAMPLES) * 1000 / rate
+        assert abs(at - i * 1000) <= 20
+    assert abs(track.size / rate - len(words)) < 0.075  # + encoder delay and padding
+
+
+def test_every_frame_of_every_built_clip_is_48_kbps(built: Path):
+    manifest = load_manifest(built)
+    checked = sum(len(assert_alexa_frames(built / e.file)) for e in manifest.clips.values())
+    assert len(manifest.clips) == len(SUBSET)
+    assert checked > 1000  # the 30 s hold alone is ~1300 frames of 24 ms
+
+
+def test_frame_reader_sees_the_xing_frame_ffmpeg_writes_by_default(tmp_path: Path):
+    """The check would catch the old encoding: LAME's Info frame is 64 kbps, behind an ID3 tag."""
+    cmd = ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1"]
+    cmd += ["-ac", "1", "-ar", "24000", "-codec:a", "libmp3lame", "-b:a", "48k"]
+    subprocess.run([*cmd, str(tmp_path / "x.mp3")], check=True)
+    data = (tmp_path / "x.mp3").read_bytes()
+    assert data[:3] == b"ID3"
+    headers = list(frames(data))
+    assert headers[0].offset > 0
+    assert (headers[0].version, headers[0].layer, headers[0].bitrate) == ("2", 3, 64_000)
+    assert {h.bitrate for h in headers[1:]} == {48_000}
+    assert {h.sample_rate for h in headers} == {24_000}
+    with pytest.raises(Mp3Error, match="no frame sync"):
+        list(frames(data[: headers[1].offset] + b"\0" + data[headers[1].offset :]))
+
+
+def test_encode_mp3_writes_only_48_kbps_frames(tmp_path: Path):
+    samples = np.zeros(SAMPLE_RATE, dtype=np.float32)
+    encode_mp3(samples, tmp_path / "silence.mp3")
+    headers = assert_alexa_frames(tmp_path / "silence.mp3")
+    assert sum(h.length for h in headers) == (tmp_path / "silence.mp3").stat().st_size
+    assert 1000 + ENCODER_DELAY_MS <= playing_ms(tmp_path / "silence.mp3") <= 1000 + 46 + 25
 
 
 # --- build_audio --------------------------------------------------------------------------
@@ -229,6 +281,26 @@ def test_force_rerenders(tmp_path: Path):
     assert again.rendered == [CHIME_END_ID]
 
 
+@contextlib.contextmanager
+def umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_clips_manifest_and_sessions_honour_the_umask(tmp_path: Path, mask: int, mode: int):
+    """Not mkstemp's 0600: a web server running as another user must be able to read them."""
+    with umask(mask):
+        assert current_umask() == mask
+        build_audio(tmp_path, engine="espeak", progress=False, only=[CHIME_END_ID])
+        encode_mp3(np.zeros(2400, dtype=np.float32), tmp_path / "session.mp3")
+    for name in (f"{CHIME_END_ID}.mp3", "manifest.json", "session.mp3"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
+
+
 def test_manifest_missing_or_corrupt_is_empty(tmp_path: Path):
     assert load_manifest(tmp_path).clip(HOLD_ID) is None
     (tmp_path / "manifest.json").write_text("{not json")
@@ -253,6 +325,36 @@ def test_auto_engine_note_reaches_the_manifest(tmp_path: Path, monkeypatch: pyte
     assert load_manifest(tmp_path).clip(GET_READY_ID).engine_note == ""
 
 
+def test_an_offline_auto_build_does_not_replace_gtts_clips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    import skill.audio.build as build_module
+
+    build_audio(tmp_path, engine="espeak", progress=False, only=[GET_READY_ID, CHIME_END_ID])
+    manifest = load_manifest(tmp_path)  # as if the committed manifest came from gTTS
+    gtts = dataclasses.replace(manifest.clips[GET_READY_ID], engine="gtts", key="gtts-key")
+    manifest.clips[GET_READY_ID] = gtts
+    manifest.save()
+    before = (tmp_path / "manifest.json").read_bytes()
+
+    note = "gTTS unavailable, fell back to espeak-ng (offline)"
+    monkeypatch.setattr(build_module, "pick_engine", lambda name: EspeakEngine(note=note))
+    with pytest.raises(WouldReplace, match=r"\(1 by gtts\), which this build would replace"):
+        build_audio(tmp_path, engine="auto", progress=False)
+    assert main(["build-audio", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {note}; {tmp_path / 'manifest.json'} lists clips")
+    assert "--engine espeak to replace them" in err
+    assert (tmp_path / "manifest.json").read_bytes() == before
+
+    # Only the synthesised chime is there: nothing of another voice to lose.
+    assert build_audio(tmp_path, engine="auto", progress=False, only=[CHIME_END_ID]).skipped
+    # Asked for: espeak replaces the gTTS clip.
+    report = build_audio(tmp_path, engine="espeak", progress=False, only=[GET_READY_ID])
+    assert report.rendered == [GET_READY_ID]
+    assert load_manifest(tmp_path).clip(GET_READY_ID).engine == "espeak"
+
+
 # --- whole sessions -----------------------------------------------------------------------
 
 
@@ -274,8 +376,40 @@ def test_session_script_walks_the_routine(content):
 
 
 def test_session_script_rejects_unknown_stretch(content):
-    with pytest.raises(ValueError, match="unknown stretch"):
+    with pytest.raises(ValueError, match="unknown stretch 'standing'; use one of seated, lying"):
         session_script(content, "standing")
+
+
+def test_the_lying_stretch_is_called_lying_and_supine_still_works(content, capsys):
+    lying = session_script(content, "lying")
+    assert {i.timeline.stretch_id for i in lying if i.kind == "hold"} == {"supine"}
+    assert session_script(content, "supine") == lying
+    parser = build_parser()
+    for given in ("lying", "supine", "Lying"):
+        args = parser.parse_args(["render-session", "--stretch", given, "--out", "x.mp3"])
+        assert args.stretch == "lying"
+    with pytest.raises(SystemExit) as exc:
+        parser.parse_args(["render-session", "--stretch", "standing", "--out", "x.mp3"])
+    assert exc.value.code == 2
+    assert "choose from seated, lying, full" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["render-session", "--help"])
+    help_text = capsys.readouterr().out
+    assert "--stretch {seated,lying,full}" in help_text
+    assert "supine" not in help_text
+
+
+@pytest.mark.parametrize("where", ["missing/dir/x.mp3", "."])
+def test_render_session_out_must_be_a_file_in_an_existing_folder(tmp_path: Path, capsys, where):
+    out = tmp_path / where
+    assert main(["render-session", "--stretch", "seated", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    if where == ".":
+        assert err.startswith(f"error: --out {out} is a directory")
+    else:
+        assert err.startswith(f"error: no such directory: {tmp_path / 'missing' / 'dir'}")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.slow
@@ -288,4 +422,7 @@ def test_render_session_length_matches_script(content, tmp_path: Path):
     info = ffprobe_stream(report.path)["streams"][0]
     assert int(info["bit_rate"]) == 48_000
     assert int(info["sample_rate"]) == 24_000
+    headers = assert_alexa_frames(report.path)
+    assert abs(sum(h.samples for h in headers) / 24 - report.real_ms) < 1
+    print(f"\nsession: {len(headers)} frames, all MPEG-2 Layer III 48 kbps 24 kHz mono")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]

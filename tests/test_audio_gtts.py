@@ -19,11 +19,12 @@ import responses
 
 from skill.audio.build import build_audio
 from skill.audio.clips import Voice
+from skill.audio.mixing import ENCODER_DELAY_MS
 from skill.audio.tts import GTTSEngine, decode_audio
 from skill.core.content import load_content
 from skill.core.timeline import build_hold_timeline
 from skill.voice.manifest import load_manifest
-from tests.test_audio import HOLD_ID, ffprobe_stream, locate
+from tests.test_audio import HOLD_ID, assert_alexa_frames, ffprobe_stream, locate
 from tests.test_tts import URL
 
 pytestmark = pytest.mark.slow
@@ -92,8 +93,16 @@ def test_gtts_clip_format_and_cue_timing(gtts_build: tuple[Path, float, list[str
         )
         voice = Voice(GTTSEngine())
         for cue in timeline.cues:
-            found_ms = locate(track, voice.speak(cue.text)) * 1000 / rate
+            found_ms = locate(track, voice.speak(cue.text)) * 1000 / rate - ENCODER_DELAY_MS
             assert abs(found_ms - cue.offset_ms) <= 20, (cue.text, found_ms, cue.offset_ms)
+
+
+def test_every_frame_of_every_clip_is_48_kbps(gtts_build: tuple[Path, float, list[str]]) -> None:
+    out, _, _ = gtts_build
+    manifest = load_manifest(out)
+    checked = sum(len(assert_alexa_frames(out / e.file)) for e in manifest.clips.values())
+    print(f"\n{len(manifest.clips)} clips: {checked} frames, all MPEG-2 Layer III 48 kbps 24 kHz")
+    assert checked > 21 * 100
 
 
 def test_a_second_gtts_build_renders_nothing(gtts_build: tuple[Path, float, list[str]]) -> None:

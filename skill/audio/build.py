@@ -10,11 +10,24 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from skill.audio.clips import ClipSpec, Voice, clip_specs, render_clip
+from skill.audio.clips import SYNTH_ENGINE, ClipSpec, Voice, clip_specs, render_clip
 from skill.audio.mixing import encode_mp3
+from skill.audio.mp3 import playing_ms
 from skill.audio.tts import pick_engine
 from skill.core.content import Content, load_content
 from skill.voice.manifest import ClipEntry, Manifest, load_manifest, sha256_file
+
+
+class WouldReplace(RuntimeError):
+    """An automatic fallback engine would overwrite clips another engine rendered."""
+
+    def __init__(self, out_dir: Path, voice: Voice, replaced: dict[str, int]) -> None:
+        engines = ", ".join(f"{n} by {engine}" for engine, n in sorted(replaced.items()))
+        super().__init__(
+            f"{voice.note}; {out_dir / 'manifest.json'} lists clips rendered by another "
+            f"engine ({engines}), which this build would replace with {voice.name} ones"
+        )
+        self.replaced = replaced
 
 
 @dataclass
@@ -62,9 +75,15 @@ def build_audio(
     Idempotent: a clip is re-rendered only if its words, offsets or engine changed, or its
     MP3 is missing or altered. The manifest is saved after each clip, so an interrupted build
     keeps its work. With `only`, entries of other clips are kept as they were.
+
+    With engine "auto", a fallback (gTTS unreachable, so espeak-ng) raises WouldReplace before
+    rendering anything if the manifest has clips by another speech engine: an offline build
+    must not quietly turn the committed gTTS manifest into an espeak-ng one. Asking for the
+    engine (`engine="espeak"`) replaces them; another `out_dir` leaves them alone.
     """
     started = time.monotonic()
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)  # the clip folder, e.g. in the user data dir
     content = content or load_content()
     voice = Voice(pick_engine(engine))
     specs = clip_specs(content)
@@ -72,6 +91,14 @@ def build_audio(
         keep = only if callable(only) else set(only).__contains__
         specs = [s for s in specs if keep(s.id)]
     manifest = load_manifest(out_dir)
+    if engine == "auto" and voice.note:  # fell back: never replace better clips unasked
+        replaced: dict[str, int] = {}
+        for spec in specs:
+            entry = manifest.clip(spec.id)
+            if entry is not None and entry.engine not in (SYNTH_ENGINE, voice.name):
+                replaced[entry.engine] = replaced.get(entry.engine, 0) + 1
+        if replaced:
+            raise WouldReplace(out_dir, voice, replaced)
     if only is None:  # drop entries of clips the content no longer has
         wanted = {s.id for s in specs}
         manifest.clips = {k: v for k, v in manifest.clips.items() if k in wanted}
@@ -96,7 +123,7 @@ def build_audio(
             text=spec.text,
             engine=spec.engine_for(voice.name),
             engine_note="" if is_synth else voice.note,
-            duration_ms=clip.duration_ms,
+            duration_ms=round(playing_ms(path)),  # what a device plays, delay included
             cue_offsets_ms=spec.offsets_ms,
             sha256=sha256_file(path),
             key=key,

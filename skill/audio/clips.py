@@ -27,7 +27,7 @@ from skill.audio.tts import Engine
 from skill.core.content import Content
 from skill.core.timeline import VARIANTS, HoldTimeline, build_hold_timeline, count_in
 
-RENDER_VERSION = 1  # bump when mixing/encoding changes so every clip's key changes
+RENDER_VERSION = 2  # bump when mixing/encoding changes so every clip's key changes (2: no Xing)
 HOLD_CLIP_SECONDS = (30, 45, 60)  # the hold lengths offered as rendered clips
 TAIL_MS = 250  # silence after the last sound, so a clip never ends mid-decay
 SYNTH_ENGINE = "synth"  # the "engine" of clips made only of synthesised tones

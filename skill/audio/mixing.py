@@ -17,12 +17,17 @@ from pathlib import Path
 import numpy as np
 
 from skill.audio.tts import probe_sample_rate
+from skill.files import publish
 
 SAMPLE_RATE = 24_000  # one of Alexa's allowed rates; 24 samples per millisecond
 BITRATE = "48k"  # Alexa requires exactly 48 kbps
 SPEECH_PEAK = 0.7  # every utterance is scaled to this peak so clips sound equally loud
 MAX_PEAK = 0.97  # a mix louder than this is scaled down, never clipped
 SILENCE_DB = -45.0  # below this an utterance's edges count as silence and are trimmed
+# Without a Xing/Info header decoders play LAME's encoder delay (576 samples) and the MP3
+# decoder's own (529): the mix starts this much into the decoded file.
+ENCODER_DELAY_SAMPLES = 576 + 529
+ENCODER_DELAY_MS = ENCODER_DELAY_SAMPLES * 1000 / SAMPLE_RATE
 
 
 def ms_to_samples(ms: int | float, rate: int = SAMPLE_RATE) -> int:
@@ -111,19 +116,23 @@ def encode_mp3(samples: np.ndarray, path: Path) -> None:
     """Encode once to Alexa's format (MP3 48 kbps, 24 kHz, mono), atomically.
 
     ffmpeg writes a temp file in the same directory, then os.replace: a reader never sees a
-    half-written clip. LAME's Xing/Info header stays on (it lets decoders trim the encoder
-    delay; without it every cue shifts ~46 ms, AUDIO.md).
+    half-written clip. Every frame is 48 kbps: no Xing/Info header frame (LAME writes it at
+    64 kbps, since its tag does not fit a 144-byte frame, and older Echo demuxers take the
+    first frame's header as the file's format) and no ID3 tag, so byte 0 is a 48 kbps frame.
+    The price: without the header no decoder trims LAME's delay, so every sound plays
+    ENCODER_DELAY_MS (46 ms) after its offset and the file plays that much plus the last
+    frame's padding longer than the mix; cue spacing stays exact (skill.audio.mp3 measures
+    the playing length).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)  # its folder must exist: a mistyped --out is not silently created
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".mp3", dir=path.parent)
     os.close(fd)
     cmd = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "f32le", "-ar", str(SAMPLE_RATE)]
     cmd += ["-ac", "1", "-i", "-", "-ac", "1", "-ar", str(SAMPLE_RATE), "-codec:a", "libmp3lame"]
-    cmd += ["-b:a", BITRATE, "-f", "mp3", tmp]
+    cmd += ["-b:a", BITRATE, "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", tmp]
     try:
         subprocess.run(cmd, input=samples.astype("<f4").tobytes(), check=True, capture_output=True)
-        os.replace(tmp, path)
+        publish(tmp, path)  # mode 0666 & ~umask, not mkstemp's 0600
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -132,10 +141,10 @@ def encode_mp3(samples: np.ndarray, path: Path) -> None:
 def probe_duration_ms(path: Path, decoded: bool = True) -> float:
     """The file's duration by ffprobe.
 
-    `decoded=True` sums the decoded frames' samples (encoder delay and padding trimmed via the
-    LAME header): the playing length, exact to the sample. `decoded=False` is the container's
-    `format=duration`, which counts whole MP3 frames including LAME's delay and padding and so
-    reads 46-70 ms long at 24 kHz.
+    `decoded=True` sums the decoded frames' samples: the playing length. Our files have no
+    LAME header, so that is every frame, encoder delay and padding included (46-70 ms more
+    than the mix at 24 kHz; a file with the header has them trimmed). `decoded=False` is the
+    container's `format=duration`, an estimate from the bitrate and file size.
     """
     if not decoded:
         cmd = ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of"]

@@ -33,7 +33,9 @@ from skill.core.timeline import HoldTimeline, build_hold_timeline, estimate_spee
 SENTENCE_GAP_MS = 400  # breath between spoken sentences
 SECTION_GAP_MS = 1000  # between the instructions and the first hold, etc.
 
-STRETCH_CHOICES = ("seated", "supine", "full")
+STRETCH_CHOICES = ("seated", "lying", "full")  # what the skill calls them
+# The name each choice is known by -> the content's stretch id ("supine" is an accepted alias).
+STRETCH_NAMES = {"seated": "seated", "lying": "supine", "supine": "supine", "full": "full"}
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,10 @@ class ScriptItem:
 def _stretch_ids(content: Content, stretch: str) -> tuple[str, ...]:
     if stretch == "full":
         return tuple(content.stretches)
-    if stretch not in content.stretches:
-        raise ValueError(f"unknown stretch {stretch!r}; use one of {STRETCH_CHOICES}")
-    return (stretch,)
+    stretch_id = STRETCH_NAMES.get(stretch, stretch)
+    if stretch_id not in content.stretches:
+        raise ValueError(f"unknown stretch {stretch!r}; use one of {', '.join(STRETCH_CHOICES)}")
+    return (stretch_id,)
 
 
 def session_script(
@@ -152,7 +155,7 @@ def render_session(
     engine: str | Engine = "auto",
     hold_seconds: int | None = None,
 ) -> SessionReport:
-    """Render the whole guided session for `stretch` ("seated", "supine" or "full") to `out`."""
+    """Render the whole guided session for `stretch` ("seated", "lying" or "full") to `out`."""
     started = time.monotonic()
     voice = Voice(pick_engine(engine) if isinstance(engine, str) else engine)
     script = session_script(content, stretch, hold_seconds)

@@ -9,17 +9,34 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from skill.voice.manifest import ClipEntry, Manifest, load_manifest
-
-AUDIO_DIR = Path(__file__).resolve().parents[2] / "audio"
+from skill.config import audio_dir_from_env
+from skill.resources import audio_manifest_path
+from skill.voice.manifest import MANIFEST_NAME, ClipEntry, Manifest, load_manifest
 
 
 class ClipLookup:
     """Manifest entries by the file name at the end of a source URL."""
 
     def __init__(self, manifest: Manifest | None = None) -> None:
-        self.manifest = manifest if manifest is not None else load_manifest(AUDIO_DIR)
+        if manifest is None:
+            manifest = self.for_audio_dir(audio_dir_from_env()).manifest
+        self.manifest = manifest
         self._by_file = {e.file: e for e in self.manifest.clips.values()}
+
+    @classmethod
+    def for_audio_dir(cls, directory: Path) -> ClipLookup:
+        """The audio dir's manifest; without one, the packaged manifest's clip lengths.
+
+        A skill served elsewhere (`--url`) may send clips this machine never built: the
+        packaged manifest of the same release still says how long each one plays.
+        """
+        if (Path(directory) / MANIFEST_NAME).is_file():
+            return cls(load_manifest(directory))
+        packaged = audio_manifest_path()
+        manifest = load_manifest(packaged.parent)
+        return cls(
+            Manifest(Path(directory), manifest.clips, manifest.sample_rate, manifest.bitrate)
+        )
 
     def entry(self, source: str) -> ClipEntry | None:
         if source.startswith("soundbank://"):

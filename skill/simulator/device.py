@@ -13,13 +13,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from skill.resources import interaction_model_path
 from skill.simulator.envelopes import DeviceSession, EnvelopeFactory
 from skill.simulator.nlu import Recognition, Recognizer, load_model, normalize, parse_launch
 from skill.simulator.playback import Measure, estimate_measure
 from skill.simulator.render import Rendered, play, render_text
 from skill.simulator.transport import Transport, TransportError
 
-MODEL_PATH = Path(__file__).resolve().parents[2] / "interaction_model" / "en-US.json"
+MODEL_PATH = interaction_model_path("en-US")
 QUIT_WORDS = frozenset({"quit", "exit", "exit simulator", "quit simulator"})
 
 

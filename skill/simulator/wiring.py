@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 from contextlib import ExitStack
-from pathlib import Path
 
 from skill.config import Config
+from skill.resources import interaction_model_path
 from skill.simulator.clips import ClipLookup
 from skill.simulator.device import Device, recognizer_for
 from skill.simulator.envelopes import EnvelopeFactory
@@ -18,21 +18,20 @@ from skill.simulator.playback import Measure, estimate_measure
 from skill.simulator.settings_api import SettingsApi
 from skill.simulator.transport import HttpTransport, InProcessTransport, Transport
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "interaction_model"
-
 
 def open_device(
     args: argparse.Namespace, stack: ExitStack, measure: Measure | None = None
 ) -> Device:
     """Transport, envelopes and NLU for the chosen endpoint and locale (errors: ValueError)."""
-    model_path = MODEL_DIR / f"{args.locale}.json"
-    if not model_path.is_file():
-        have = ", ".join(sorted(p.stem for p in MODEL_DIR.glob("*.json")))
-        raise ValueError(f"no interaction model for locale {args.locale!r} (have: {have})")
+    try:
+        model_path = interaction_model_path(args.locale)
+    except FileNotFoundError as exc:
+        raise ValueError(str(exc)) from None
     config = Config.from_env(verify_requests=False)
     transport: Transport = HttpTransport(args.url) if args.url else InProcessTransport(config)
     api = stack.enter_context(SettingsApi())
     app_id = config.skill_id or DEFAULT_SKILL_ID
     factory = EnvelopeFactory(application_id=app_id, locale=args.locale, api_endpoint=api.url)
     recognizer = recognizer_for(model_path, app_id)
-    return Device(transport, factory, recognizer, measure or estimate_measure(ClipLookup().ms))
+    clips = ClipLookup.for_audio_dir(config.audio_dir)
+    return Device(transport, factory, recognizer, measure or estimate_measure(clips.ms))

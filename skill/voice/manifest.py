@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skill.files import publish
+
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 
@@ -70,7 +72,7 @@ class Manifest:
         }
 
     def save(self) -> Path:
-        """Write atomically (temp file in the same directory, then os.replace)."""
+        """Write atomically (temp file in the same directory, then os.replace), umask honoured."""
         self.dir.mkdir(parents=True, exist_ok=True)
         target = self.dir / MANIFEST_NAME
         fd, tmp = tempfile.mkstemp(prefix=".tmp-manifest-", suffix=".json", dir=self.dir)
@@ -78,7 +80,7 @@ class Manifest:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(self.to_dict(), f, indent=2, ensure_ascii=False)
                 f.write("\n")
-            os.replace(tmp, target)
+            publish(tmp, target)  # mode 0666 & ~umask, not mkstemp's 0600
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
