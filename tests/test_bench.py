@@ -75,7 +75,9 @@ def test_bench_mix_covers_the_realistic_conversation(tmp_path: Path) -> None:
     assert len({e["context"]["System"]["user"]["userId"] for e in envelopes}) == 3
     assert len({e["request"]["requestId"] for e in envelopes}) == 15
     chain = pki.chain_pem.read_bytes()
-    verifier = RequestVerifier(skill_id=APP_ID, trust_roots=[root_ca()[0]], fetcher=lambda u: chain)
+    verifier = RequestVerifier(
+        skill_id=APP_ID, trust_roots=[root_ca()[0]], fetcher=lambda _url: chain
+    )
     for headers, body in pairs:
         verifier.verify(headers, body, json.loads(body))
 

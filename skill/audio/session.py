@@ -28,7 +28,7 @@ from skill.audio.tts import Engine, pick_engine
 from skill.core import routine
 from skill.core.content import Content
 from skill.core.routine import After, Intro
-from skill.core.timeline import HoldTimeline, build_hold_timeline, estimate_speech_seconds
+from skill.core.timeline import HoldTimeline, build_hold_timeline
 
 SENTENCE_GAP_MS = 400  # breath between spoken sentences
 SECTION_GAP_MS = 1000  # between the instructions and the first hold, etc.
@@ -137,7 +137,6 @@ class SessionReport:
     holds: int
     expected_ms: float  # by the script's layout: timelines, silences, measured speech
     real_ms: float  # ffprobe on the written MP3
-    estimated_ms: float  # the same script with Alexa's speech-rate model for the spoken parts
     hold_ms: int  # the holds alone (timeline length_ms, start cue to release cue)
     render_seconds: float
     bytes: int
@@ -160,18 +159,16 @@ def render_session(
     voice = Voice(pick_engine(engine) if isinstance(engine, str) else engine)
     script = session_script(content, stretch, hold_seconds)
     pieces: list[np.ndarray] = []
-    expected = estimated = 0.0
+    expected = 0.0
     hold_ms = 0
     warnings: list[str] = []
     for item in script:
         if item.kind == "say":
             samples = voice.speak(item.text)
             expected += samples_to_ms(samples.size)
-            estimated += estimate_speech_seconds(item.text) * 1000
         elif item.kind == "silence":
             samples = np.zeros(ms_to_samples(item.ms), dtype=np.float32)
             expected += item.ms
-            estimated += item.ms
         else:
             if item.kind == "hold":
                 assert item.timeline is not None
@@ -185,7 +182,6 @@ def render_session(
             warnings += clip.warnings
             samples = clip.samples
             expected += expected_length_ms(spec, voice)
-            estimated += expected_length_ms(spec, voice)
         pieces.append(samples)
     out = Path(out)
     encode_mp3(np.concatenate(pieces), out)
@@ -197,7 +193,6 @@ def render_session(
         holds=sum(1 for i in script if i.kind == "hold"),
         expected_ms=expected,
         real_ms=probe_duration_ms(out),
-        estimated_ms=estimated,
         hold_ms=hold_ms,
         render_seconds=time.monotonic() - started,
         bytes=out.stat().st_size,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from skill.core.timeline import HoldTimeline, estimate_speech_ms, estimate_speech_seconds
+from skill.core.timeline import HoldTimeline, estimate_speech_ms
 
 
 @dataclass(frozen=True)
@@ -80,22 +80,6 @@ class Speech:
     def holds(self) -> list[HoldTimeline]:
         return [s.timeline for s in self.segments if isinstance(s, Hold)]
 
-    def estimated_seconds(self) -> float:
-        """Estimated playing time by the timing model (speech estimate + pauses + clips)."""
-        return sum(_segment_seconds(s) for s in self.segments)
-
-
-def _segment_seconds(segment: Segment) -> float:
-    if isinstance(segment, Text):
-        return estimate_speech_seconds(segment.text)
-    if isinstance(segment, Pause):
-        return segment.ms / 1000
-    if isinstance(segment, PhoneNumber):
-        return len(segment.digits) * 0.35
-    if isinstance(segment, AudioClip):
-        return segment.seconds
-    return hold_ssml_seconds(segment.timeline)
-
 
 # --- the timing model of a hold --------------------------------------------------------
 
@@ -115,11 +99,6 @@ def hold_plan(timeline: HoldTimeline) -> list[tuple[str, int]]:
         plan.append((cue.text, gap_ms))
         at_ms += gap_ms
     return plan
-
-
-def hold_ssml_seconds(timeline: HoldTimeline) -> float:
-    """Estimated playing time of the SSML hold, including the release cue."""
-    return sum(estimate_speech_ms(text) + gap for text, gap in hold_plan(timeline)) / 1000
 
 
 def hold_length_seconds(timeline: HoldTimeline) -> float:

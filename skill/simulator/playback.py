@@ -41,10 +41,6 @@ class Cue:
     sound: Sound
     duration_ms: int
 
-    @property
-    def end_ms(self) -> int:
-        return self.at_ms + self.duration_ms
-
 
 @dataclass(frozen=True)
 class Playback:
