@@ -129,18 +129,9 @@ class RoutineState:
 
     @classmethod
     def from_dict(cls, data: Any, known_stretches: AbstractSet[str]) -> RoutineState | None:
-        """Rebuild from session attributes; None for anything missing, old or tampered.
-
-        Every request of a conversation carries its state and several steps read it, so equal
-        inputs share one parsed state (it is immutable): pass the same frozenset of known
-        stretch ids each time (Content.stretch_ids) and a repeat costs a cache lookup."""
+        """Rebuild from session attributes; None for anything missing, old or tampered."""
         if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
             return None
-        known = (
-            known_stretches
-            if isinstance(known_stretches, frozenset)
-            else frozenset(known_stretches)
-        )
         try:
             return _parse_state(
                 tuple(data["stretches"]),
@@ -149,13 +140,12 @@ class RoutineState:
                 data["pos"],
                 data["stage"],
                 data["done"],
-                known,
+                known_stretches,
             )
-        except (KeyError, TypeError):  # a missing key, or a value that cannot be a key
+        except (KeyError, TypeError):  # a missing key, or stretches that are not a list
             return None
 
 
-@functools.lru_cache(maxsize=1024, typed=True)
 def _parse_state(
     stretches: tuple[Any, ...],
     reps: Any,
@@ -163,7 +153,7 @@ def _parse_state(
     pos: Any,
     stage: Any,
     done: Any,
-    known_stretches: frozenset[str],
+    known_stretches: AbstractSet[str],
 ) -> RoutineState | None:
     try:
         state = RoutineState(
@@ -236,18 +226,11 @@ def _entry_intro(state: RoutineState, position: int) -> Intro:
     return Intro.NEXT_REP
 
 
-# The transitions below are pure functions of immutable values (a handful of routines, a few
-# dozen states each), so each answer is computed once and shared.
-_transition = functools.lru_cache(maxsize=4096, typed=True)
-
-
-@_transition
 def start(stretches: tuple[str, ...], reps: int, hold_seconds: int) -> Outcome:
     """Begin a routine of one or more stretches with its first hold."""
     return _deliver(RoutineState(stretches, reps, hold_seconds), 0, Intro.START)
 
 
-@_transition
 def next_hold(state: RoutineState) -> Outcome:
     """The current hold is done; move on. A finished routine stays finished."""
     if state.stage is Stage.FINISHED:
@@ -259,7 +242,6 @@ def next_hold(state: RoutineState) -> Outcome:
     return replace(outcome, newly_completed=done + outcome.newly_completed)
 
 
-@_transition
 def previous_hold(state: RoutineState) -> Outcome:
     """Go back one hold (or do the first one again)."""
     if state.position == 0:
@@ -267,25 +249,21 @@ def previous_hold(state: RoutineState) -> Outcome:
     return _deliver(state, state.position - 1, Intro.PREVIOUS)
 
 
-@_transition
 def pause(state: RoutineState) -> Outcome:
     if state.stage is Stage.FINISHED:
         return Outcome(state)
     return Outcome(replace(state, stage=Stage.PAUSED))
 
 
-@_transition
 def resume(state: RoutineState) -> Outcome:
     """Pick up at the start of the current hold (Alexa cannot tell how far speech got)."""
     return _deliver(state, state.position, Intro.RESUME)
 
 
-@_transition
 def start_over(state: RoutineState) -> Outcome:
     return _deliver(replace(state, done_mask=0), 0, Intro.RESTART)
 
 
-@_transition
 def switch_legs(state: RoutineState) -> Outcome:
     """Jump to the first rep of the other leg of the current stretch."""
     current = state.current
