@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import logging
 import re
 import sys
@@ -130,18 +129,6 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def normalise_cert_url(url: str) -> str:
-    """Return the canonical form of a ``SignatureCertChainUrl`` or raise VerificationError.
-
-    Alexa sends the same few URLs over and over, so accepted ones are remembered (it is a
-    pure function of the string; refused URLs are not cached and are checked every time).
-    """
-    if not isinstance(url, str):
-        raise VerificationError("missing SignatureCertChainUrl")
-    return _normalise_cert_url(url)
-
-
-@functools.lru_cache(maxsize=64)
-def _normalise_cert_url(url: str) -> str:
     """Return the canonical form of a ``SignatureCertChainUrl`` or raise VerificationError.
 
     Canonical = lower-case scheme and host, no default port, dot segments resolved; this is also
