@@ -1,22 +1,26 @@
-"""Step 2's cache: one download per certificate URL, bounded, refreshed, validated once per
-window."""
+"""Step 2's cache: one download per certificate URL, shared by concurrent requests, waited for
+a bounded time, a failure remembered briefly, bounded in size, refreshed, and a chain validated
+once per window."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 
-from skill.alexa.verification import (
-    RequestVerifier,
-)
+from skill.alexa.verification import RequestVerifier
 from skill.alexa.verification import cert_chain as cert_chain_module
+from skill.alexa.verification import cert_download as cert_download_module
 from tests.certs import NOW, CertChain, make_chain
 from tests.verification.support import (
     CERT_URL,
     FakeClock,
     FakeFetcher,
+    assert_rejected,
     envelope,
     make_verifier,
     signed,
@@ -38,7 +42,7 @@ def test_equivalent_url_spellings_share_one_download(
 
 
 # --------------------------------------------------------------------------------------------
-# cache
+# one download per URL, bounded, refreshed
 
 
 def test_same_url_fetched_once(
@@ -130,3 +134,70 @@ def test_chain_validated_once_per_window(
 def test_invalid_cache_size() -> None:
     with pytest.raises(ValueError, match="cache_size"):
         RequestVerifier(skill_id=None, cache_size=0)
+
+
+# --------------------------------------------------------------------------------------------
+# single flight, bounded waiting, failures remembered briefly
+
+
+def test_failure_cached_only_briefly(clock: FakeClock, chain: CertChain) -> None:
+    fetcher = FakeFetcher(default=[requests.ConnectionError("down"), chain.pem_chain])
+    verifier = make_verifier(fetcher, clock)
+    env = envelope()
+    headers, body = signed(env, chain)
+    assert_rejected(verifier, headers, body, env, "download failed")
+    assert_rejected(verifier, headers, body, env, "download failed")  # remembered, no refetch
+    assert len(fetcher.calls) == 1
+    clock.advance(seconds=6)
+    env = envelope(now=clock.now)
+    headers, body = signed(env, chain)
+    verifier.verify(headers, body, env)
+    assert len(fetcher.calls) == 2
+
+
+def test_hanging_fetcher_times_out(
+    clock: FakeClock, chain: CertChain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the fetcher does, verify() stops waiting after FETCH_TIMEOUT_SECONDS."""
+    monkeypatch.setattr(cert_download_module, "FETCH_TIMEOUT_SECONDS", 0.2)
+    release = threading.Event()
+
+    def hang(url: str) -> bytes:
+        release.wait(5)
+        return chain.pem_chain
+
+    verifier = make_verifier(hang, clock)
+    env = envelope()
+    headers, body = signed(env, chain)
+    started = time.monotonic()
+    assert_rejected(verifier, headers, body, env, "timed out")
+    assert time.monotonic() - started < 1.0
+    release.set()
+
+
+def test_concurrent_requests_share_one_download(clock: FakeClock, chain: CertChain) -> None:
+    calls: list[str] = []
+
+    def slow(url: str) -> bytes:
+        calls.append(url)
+        time.sleep(0.2)
+        return chain.pem_chain
+
+    verifier = make_verifier(slow, clock)
+    env = envelope()
+    headers, body = signed(env, chain)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            verifier.verify(headers, body, env)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert calls == [CERT_URL]
