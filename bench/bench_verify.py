@@ -1,4 +1,4 @@
-"""Benchmark skill.alexa.verification.RequestVerifier: warm per-request cost and the cold first request.
+"""Benchmark the request verifier: warm per-request cost and the cold first request.
 
 Not a test. Uses the test PKI from tests/certs.py and an in-memory fetcher, so it measures our
 CPU cost only (no network). Run: ``python bench/bench_verify.py [N]``.
