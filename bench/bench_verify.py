@@ -1,4 +1,4 @@
-"""Benchmark skill.alexa.verify.RequestVerifier: warm per-request cost and the cold first request.
+"""Benchmark the request verifier: warm per-request cost and the cold first request.
 
 Not a test. Uses the test PKI from tests/certs.py and an in-memory fetcher, so it measures our
 CPU cost only (no network). Run: ``python bench/bench_verify.py [N]``.
@@ -16,7 +16,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from skill.alexa.verify import RequestVerifier
+from skill.alexa.verification import RequestVerifier
 from tests.certs import make_chain, root_ca
 
 SKILL_ID = "amzn1.ask.skill.00000000-1111-2222-3333-444444444444"

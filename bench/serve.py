@@ -24,7 +24,7 @@ from skill.web.server import SkillServer, gunicorn_options
 
 
 def local_ca_skill_app(config: Config) -> Flask:
-    from skill.alexa.verify import RequestVerifier
+    from skill.alexa.verification import RequestVerifier
     from skill.web.app import create_app
 
     root = x509.load_pem_x509_certificate(Path(os.environ["BENCH_ROOT_PEM"]).read_bytes())

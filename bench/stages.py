@@ -39,7 +39,7 @@ def measure_stages(tmp: Path, pki: Pki, mix_path: Path, passes: int) -> dict[str
     """Seconds per request for each stage; the first pass over the mix only warms up."""
     from cryptography import x509
 
-    from skill.alexa.verify import RequestVerifier
+    from skill.alexa.verification import RequestVerifier
     from skill.config import Config
     from skill.web.app import parse_envelope
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -17,11 +16,6 @@ def short_user_id(user_id: str | None) -> str | None:
     """A stable, non-reversible tag for a user id, for correlating log lines."""
     if not user_id:
         return None
-    return _user_tag(user_id)
-
-
-@functools.lru_cache(maxsize=4096)  # one per request's log line; people talk in sessions
-def _user_tag(user_id: str) -> str:
     return "u-" + hashlib.sha256(user_id.encode()).hexdigest()[:10]
 
 
@@ -42,21 +36,10 @@ def json_line(entry: dict[str, Any]) -> str:
 class JsonFormatter(logging.Formatter):
     """`{"ts", "level", "logger", "msg", ...fields}`; fields come from `extra={"fields": {...}}`."""
 
-    # The "YYYY-MM-DDTHH:MM:SS" part of the last second formatted: a server writes many lines
-    # per second. One (second, text) tuple, replaced whole, so threads never see half of one.
-    _second: tuple[int, str] = (-1, "")
-
-    def _timestamp(self, record: logging.LogRecord) -> str:
-        second = int(record.created)
-        cached = self._second
-        if cached[0] != second:
-            cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
-            self._second = cached
-        return f"{cached[1]}.{int(record.msecs):03d}Z"
-
     def format(self, record: logging.LogRecord) -> str:
+        second = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(record.created)))
         entry: dict[str, Any] = {
-            "ts": self._timestamp(record),
+            "ts": f"{second}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),

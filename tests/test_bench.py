@@ -54,7 +54,7 @@ def test_bench_mix_covers_the_realistic_conversation(tmp_path: Path) -> None:
     import json
 
     from bench.mix import capture_conversation, make_pki, read_mix, write_mix
-    from skill.alexa.verify import RequestVerifier
+    from skill.alexa.verification import RequestVerifier
     from tests.builders import APP_ID
     from tests.certs import root_ca
 

@@ -95,22 +95,6 @@ def test_timeline_has_every_kind_of_cue() -> None:
     assert {"ten_left", "breathe2", "form2"} <= long_kinds
 
 
-def test_rendering_is_cached_by_value_and_never_stale() -> None:
-    speech = Speech().say("Hold it.").pause(2)
-    first = to_ssml(speech)
-    assert to_ssml(Speech().say("Hold it.").pause(2)) is first  # equal segments: one render
-    speech.say("And breathe.")  # the same object, changed: rendered anew
-    assert to_ssml(speech) == '<speak>Hold it. <break time="2000ms"/> And breathe.</speak>'
-    assert to_ssml(Speech().say("Hold it.").pause(2)) == first
-
-
-def test_a_limit_error_is_raised_again_not_cached() -> None:
-    too_long = Speech().say("word " * 2000)
-    for _ in range(2):
-        with pytest.raises(SpeechLimitError, match="characters"):
-            to_ssml(too_long)
-
-
 def test_ssml_is_written_in_the_voice_layer_only() -> None:
     """skill/core composes segments; markup (and Alexa's limits) live in skill/voice/ssml.py."""
     import ast

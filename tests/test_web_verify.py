@@ -22,9 +22,9 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from flask.testing import FlaskClient
 
-from skill.alexa import verify as verify_module
 from skill.alexa.skill_builder import build_skill
-from skill.alexa.verify import RequestVerifier
+from skill.alexa.verification import RequestVerifier, cert_download
+from skill.alexa.verification import verifier as verifier_module
 from skill.config import Config
 from skill.logs import JsonFormatter
 from skill.web.app import create_app
@@ -298,10 +298,10 @@ def test_no_verification_failure_is_a_500(
 ) -> None:
     """A bug inside the verifier is still a VerificationError (400), never a 500."""
 
-    def broken(self: RequestVerifier, envelope: Any, now: Any) -> None:
+    def broken(*args: Any) -> None:
         raise TypeError("bug in a check")
 
-    monkeypatch.setattr(RequestVerifier, "_check_timestamp", broken)
+    monkeypatch.setattr(verifier_module, "check_timestamp", broken)
     endpoint = make_endpoint(lambda url: chains["good"].pem_chain)
     body, headers = signed_launch(chains["good"])
     result = post(endpoint, body, headers)
@@ -316,7 +316,7 @@ def test_hanging_download_is_a_quick_400(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A fetcher that never returns: the request gives up after FETCH_TIMEOUT_SECONDS."""
-    monkeypatch.setattr(verify_module, "FETCH_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(cert_download, "FETCH_TIMEOUT_SECONDS", 0.3)
     release = threading.Event()
 
     def hang(url: str) -> bytes:

@@ -168,10 +168,7 @@ class RoutineState:
     @classmethod
     def from_dict(cls, data: Any, limits: RoutineLimits) -> RoutineState | None:
         """Rebuild from session attributes; None for anything missing, old or tampered.
-
-        Every request of a conversation carries its state and several steps read it, so equal
-        inputs share one parsed state (it is immutable): pass the content's one RoutineLimits
-        (`RoutineLimits.of(content)`) and a repeat costs a cache lookup."""
+        `limits` is the content's (`RoutineLimits.of(content)`)."""
         if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
             return None
         stretches = data.get("stretches")
@@ -187,11 +184,10 @@ class RoutineState:
                 data["done"],
                 limits,
             )
-        except (KeyError, TypeError):  # a missing key, or a value that cannot be a key
+        except (KeyError, TypeError):  # a missing key, or stretches that are not a list
             return None
 
 
-@functools.lru_cache(maxsize=1024, typed=True)
 def _parse_state(
     stretches: tuple[Any, ...],
     reps: Any,
@@ -273,18 +269,11 @@ def _entry_intro(state: RoutineState, position: int) -> Intro:
     return Intro.NEXT_REP
 
 
-# The transitions below are pure functions of immutable values (a handful of routines, a few
-# dozen states each), so each answer is computed once and shared.
-_transition = functools.lru_cache(maxsize=4096, typed=True)
-
-
-@_transition
 def start(stretches: tuple[str, ...], reps: int, hold_seconds: int) -> Outcome:
     """Begin a routine of one or more stretches with its first hold."""
     return _deliver(RoutineState(stretches, reps, hold_seconds), 0, Intro.START)
 
 
-@_transition
 def next_hold(state: RoutineState) -> Outcome:
     """The current hold is done; move on. A finished routine stays finished."""
     if state.stage is Stage.FINISHED:
@@ -296,7 +285,6 @@ def next_hold(state: RoutineState) -> Outcome:
     return replace(outcome, newly_completed=done + outcome.newly_completed)
 
 
-@_transition
 def previous_hold(state: RoutineState) -> Outcome:
     """Go back one hold (or do the first one again)."""
     if state.position == 0:
@@ -304,25 +292,21 @@ def previous_hold(state: RoutineState) -> Outcome:
     return _deliver(state, state.position - 1, Intro.PREVIOUS)
 
 
-@_transition
 def pause(state: RoutineState) -> Outcome:
     if state.stage is Stage.FINISHED:
         return Outcome(state)
     return Outcome(replace(state, stage=Stage.PAUSED))
 
 
-@_transition
 def resume(state: RoutineState) -> Outcome:
     """Pick up at the start of the current hold (Alexa cannot tell how far speech got)."""
     return _deliver(state, state.position, Intro.RESUME)
 
 
-@_transition
 def start_over(state: RoutineState) -> Outcome:
     return _deliver(replace(state, done_mask=0), 0, Intro.RESTART)
 
 
-@_transition
 def switch_legs(state: RoutineState) -> Outcome:
     """Jump to the first rep of the other leg of the current stretch."""
     current = state.current

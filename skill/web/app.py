@@ -23,7 +23,7 @@ from werkzeug.wsgi import get_content_length, get_input_stream
 from skill.alexa.codec import ModelCodec
 from skill.alexa.lean_skill import WrongApplicationId
 from skill.alexa.skill_builder import build_skill
-from skill.alexa.verify import VerificationError
+from skill.alexa.verification import VerificationError
 from skill.config import Config
 from skill.logs import short_user_id
 from skill.store.progress_store import ProgressStore
@@ -284,7 +284,7 @@ def create_app(
     """The web app. Tests pass their own config; `serve` passes the operator's."""
     config = config or Config.from_env()
     if verifier is None and config.verify_requests:
-        from skill.alexa.verify import RequestVerifier
+        from skill.alexa.verification import RequestVerifier
 
         verifier = RequestVerifier(skill_id=config.skill_id)
     store = ProgressStore(config.database_url)

@@ -130,7 +130,7 @@ class Content:
 
     @property
     def stretch_ids(self) -> frozenset[str]:
-        """The known stretch ids, one shared set (RoutineState.from_dict caches by it)."""
+        """The known stretch ids, one shared set (RoutineState.from_dict checks against it)."""
         ids = self.derived.get("stretch_ids")
         if ids is None:
             ids = self.derived.setdefault("stretch_ids", frozenset(self.stretches))

@@ -1,0 +1,114 @@
+"""Helpers for the request verification tests: a clock and a certificate fetcher the tests
+control, realistic envelopes, signing, and the verifier they build."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from skill.alexa.verification import RequestVerifier, VerificationError
+from tests.certs import NOW, CertChain, root_ca
+
+SKILL_ID = "amzn1.ask.skill.00000000-1111-2222-3333-444444444444"
+CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem"
+
+
+class FakeClock:
+    """Injectable clock the tests can move."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+class FakeFetcher:
+    """Serves PEM bytes per URL (or raises) and counts calls."""
+
+    def __init__(self, responses: dict[str, Any] | None = None, default: Any = None) -> None:
+        self.responses = responses or {}
+        self.default = default
+        self.calls: list[str] = []
+
+    def __call__(self, url: str) -> bytes:
+        self.calls.append(url)
+        outcome = self.responses.get(url, self.default)
+        if isinstance(outcome, list):
+            outcome = outcome.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if callable(outcome):
+            return outcome()
+        return outcome
+
+
+def envelope(
+    *,
+    age_seconds: float = 0,
+    request_type: str = "LaunchRequest",
+    app_id: str | None = SKILL_ID,
+    now: datetime = NOW,
+    session_app_id: str | None = None,
+) -> dict[str, Any]:
+    """A realistic request envelope whose timestamp is age_seconds before now."""
+    stamp = (now - timedelta(seconds=age_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    env: dict[str, Any] = {
+        "version": "1.0",
+        "session": {
+            "new": True,
+            "sessionId": "amzn1.echo-api.session.abc",
+            "user": {"userId": "amzn1.ask.account.XYZ"},
+        },
+        "context": {
+            "System": {
+                "device": {"deviceId": "amzn1.ask.device.D", "supportedInterfaces": {}},
+                "apiEndpoint": "https://api.amazonalexa.com",
+            }
+        },
+        "request": {
+            "type": request_type,
+            "requestId": "amzn1.echo-api.request.r",
+            "timestamp": stamp,
+            "locale": "en-US",
+        },
+    }
+    if app_id is not None:
+        env["context"]["System"]["application"] = {"applicationId": app_id}
+    if session_app_id is not None:
+        env["session"]["application"] = {"applicationId": session_app_id}
+    return env
+
+
+def signed(
+    env: dict[str, Any], chain: CertChain, url: str = CERT_URL
+) -> tuple[dict[str, str], bytes]:
+    body = json.dumps(env).encode("utf-8")
+    return {"SignatureCertChainUrl": url, "Signature-256": chain.sign(body)}, body
+
+
+def make_verifier(
+    fetcher: Callable[[str], bytes], clock: FakeClock, **kwargs: Any
+) -> RequestVerifier:
+    kwargs.setdefault("skill_id", SKILL_ID)
+    return RequestVerifier(trust_roots=[root_ca()[0]], fetcher=fetcher, clock=clock, **kwargs)
+
+
+def assert_rejected(
+    verifier: RequestVerifier,
+    headers: dict[str, str],
+    body: bytes,
+    env: dict[str, Any],
+    reason: str,
+) -> None:
+    with pytest.raises(VerificationError) as info:
+        verifier.verify(headers, body, env)
+    assert reason.lower() in info.value.reason.lower()
+    assert str(info.value) == info.value.reason
