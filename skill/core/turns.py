@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 
 from skill.core import routine
 from skill.core.content import Content, Phone
+from skill.core.hold_turns import HoldComposer, HoldParts
 from skill.core.progress import ProgressSummary
-from skill.core.routine import After, HoldRef, Intro, RoutineState, Stage, Step
+from skill.core.routine import Intro, RoutineState, Stage, Step
 from skill.core.session_state import (
     Expect,
     HoldLengthReply,
@@ -21,13 +22,7 @@ from skill.core.session_state import (
     figures,
     summary_of,
 )
-from skill.core.speech import Hold, Segment, Speech
-from skill.core.timeline import (
-    HoldTimeline,
-    build_hold_timeline,
-    count_in,
-    estimate_speech_seconds,
-)
+from skill.core.speech import Hold, Speech
 
 
 @dataclass(frozen=True)
@@ -56,146 +51,38 @@ def _speech(*texts: str) -> Speech:
     return Speech().say(*texts)
 
 
-@dataclass(frozen=True)
-class _HoldParts:
-    """A composed hold turn as frozen data, so one composition serves everyone."""
-
-    intro: tuple[Segment, ...]
-    hold: HoldTimeline
-    outro: tuple[Segment, ...]
-    reprompt: tuple[Segment, ...] | None
-    end: bool
-
-    def turn(self) -> Turn:
-        """A fresh Turn (callers may change theirs, e.g. put the disclaimer first)."""
-        speech = Speech([*self.intro, Hold(self.hold), *self.outro])
-        reprompt = None if self.reprompt is None else Speech(list(self.reprompt))
-        return Turn(
-            speech,
-            reprompt,
-            end_session=self.end,
-            intro=Speech(list(self.intro)),
-            outro=Speech(list(self.outro)),
-        )
-
-
 class Coach:
     """Composes turns from the content files."""
 
     def __init__(self, content: Content) -> None:
         self.content = content
         self.p = content.phrases
+        self.holds = HoldComposer(content)
         # A hold turn depends only on its arguments and the content: compose each once.
         self._hold_parts = functools.lru_cache(maxsize=1024)(self._compose_hold)
 
     # --- routine ----------------------------------------------------------------------
 
     def routine_name(self, state: RoutineState) -> str:
-        if len(state.stretches) > 1:
-            return self.p.get("start.full_name")
-        return self.content.stretch(state.stretches[0]).name
+        return self.holds.routine_name(state)
 
     def hold_turn(self, step: Step, state: RoutineState, at_start: bool = False) -> Turn:
         """Intro (set-up, switch, get-ready), the hold with its cues, and what comes next;
         `at_start`: "previous" was asked at the first hold, which is said first."""
         lead = self.p.get("navigation.previous_at_start") if at_start else ""
-        turn = self._hold_parts(step, state, lead).turn()
+        parts = self._hold_parts(step, state, lead)
+        turn = Turn(
+            Speech([*parts.intro, Hold(parts.hold), *parts.outro]),
+            None if parts.reprompt is None else Speech(list(parts.reprompt)),
+            end_session=parts.end,
+            intro=Speech(list(parts.intro)),
+            outro=Speech(list(parts.outro)),
+        )
         turn.replay = Replay(TurnKind.HOLD, state, ref=step.intro.value, at_start=at_start)
         return turn
 
-    def _compose_hold(self, step: Step, state: RoutineState, lead: str) -> _HoldParts:
-        hold = step.hold
-        intro = Speech().say(lead).extend(self._intro(step, state))
-        intro.extend(self._count_in(hold.variant))
-        timeline = build_hold_timeline(
-            self.content, hold.stretch_id, state.hold_seconds, hold.variant
-        )
-        outro, reprompt, end = self._outro(step, state)
-        return _HoldParts(
-            tuple(intro.segments),
-            timeline,
-            tuple(outro.segments),
-            None if reprompt is None else tuple(reprompt.segments),
-            end,
-        )
-
-    def _stretch_setup(self, hold: HoldRef) -> list[str]:
-        stretch = self.content.stretch(hold.stretch_id)
-        return [line.format(leg=hold.leg) for line in stretch.setup]
-
-    def _reminder(self, hold: HoldRef) -> str:
-        return self.content.stretch(hold.stretch_id).reminder.format(leg=hold.leg)
-
-    def _intro(self, step: Step, state: RoutineState) -> Speech:
-        hold, p, settings = step.hold, self.p, self.content.routine
-        stretch = self.content.stretch(hold.stretch_id)
-        reps = dict(rep=hold.rep, reps=hold.reps, leg=hold.leg)
-        if step.intro in (Intro.START, Intro.RESTART):
-            speech = Speech()
-            if step.intro is Intro.RESTART:
-                speech.say(p.get("hold.restart_intro"))
-            if len(state.stretches) > 1:
-                speech.say(p.get("start.full_intro", reps=hold.reps, seconds=state.hold_seconds))
-                speech.say(
-                    p.get("start.next_stretch_intro", name=stretch.name, where=stretch.where)
-                )
-            else:
-                speech.say(
-                    p.get(
-                        "start.stretch_intro",
-                        name=stretch.name,
-                        reps=hold.reps,
-                        seconds=state.hold_seconds,
-                        leg=hold.leg,
-                    )
-                )
-            return speech.say(*self._stretch_setup(hold)).pause(1)
-        if step.intro is Intro.NEXT_STRETCH:
-            return (
-                _speech(p.get("start.next_stretch_intro", name=stretch.name, where=stretch.where))
-                .say(*self._stretch_setup(hold))
-                .pause(1)
-            )
-        if step.intro is Intro.SWITCH_LEGS:
-            return _speech(p.get("hold.switch_legs", leg=hold.leg), self._reminder(hold)).pause(
-                settings.switch_seconds
-            )
-        if step.intro is Intro.NEXT_REP:
-            return _speech(p.get("hold.rep_intro", **reps))
-        key = "hold.resume_intro" if step.intro is Intro.RESUME else "hold.previous_intro"
-        return _speech(p.get(key, **reps), self._reminder(hold))
-
-    def _count_in(self, variant: int) -> Speech:
-        """ "Get ready. Three. Two. One." at one word per second."""
-        speech = _speech(self.content.cues.pick("get_ready", variant))
-        for word in count_in(self.content):
-            speech.say(word).pause(max(0.0, 1.0 - estimate_speech_seconds(word)))
-        return speech
-
-    def _outro(self, step: Step, state: RoutineState) -> tuple[Speech, Speech | None, bool]:
-        hold, p = step.hold, self.p
-        speech = Speech().pause(self.content.routine.relax_seconds)
-        if step.after is After.FINISHED:
-            speech.say(
-                p.get("finish.done", name=self.routine_name(state), holds=state.total),
-                p.get("finish.consistency"),
-            )
-            return speech, None, True
-        speech.say(p.get("hold.done_rep", hold.rep - 1, rep=hold.rep, reps=hold.reps, leg=hold.leg))
-        nxt = state.holds[hold.index + 1]
-        if step.after is After.NEXT_REP:
-            speech.say(p.get("hold.prompt_next_rep", next_rep=nxt.rep))
-        elif step.after is After.NEXT_LEG:
-            speech.say(p.get("hold.prompt_next_leg", leg=hold.leg, next_leg=nxt.leg))
-        else:
-            speech.say(
-                p.get(
-                    "hold.prompt_next_stretch",
-                    name=self.content.stretch(hold.stretch_id).name,
-                    next_name=self.content.stretch(nxt.stretch_id).name,
-                )
-            )
-        return speech, _speech(p.get("hold.reprompt")), False
+    def _compose_hold(self, step: Step, state: RoutineState, lead: str) -> HoldParts:
+        return self.holds.compose(step, state, lead)
 
     # --- routine status ---------------------------------------------------------------
 
