@@ -1,4 +1,5 @@
-"""Checks every response the suite produces against ALEXA.md's limits and our timing rules."""
+"""Checks every response the suite produces against the limits in docs/alexa-platform.md and
+our timing rules."""
 
 from __future__ import annotations
 
@@ -161,7 +162,8 @@ def check_response(body: dict[str, Any]) -> None:
     assert len(documents) <= 1, "one APL-A document per response"
     for directive in documents:
         assert apla.validate_document(directive) == [], apla.validate_document(directive)
-        # ALEXA.md: the 240 s limit applies to the rendered result, outputSpeech included.
+        # docs/alexa-platform.md: the 240 s limit applies to the rendered result, outputSpeech
+        # included.
         said = apla.estimate_seconds(apla.speech_ssml(speech["ssml"])) if speech else 0.0
         played = apla.estimate_seconds(directive["document"]["mainTemplate"]["items"][0])
         assert said + played <= 240, f"{said:.0f} s said + {played:.0f} s played"

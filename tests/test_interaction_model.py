@@ -1,7 +1,8 @@
 """Static checks on the Alexa interaction model (interaction_model/en-US.json).
 
-These mirror the console's own validation rules (see ALEXA.md, "Interaction model") plus the
-names the skill code depends on, so a broken model fails here rather than at upload time.
+These mirror the console's own validation rules (see docs/alexa-platform.md, "Interaction
+model") plus the names the skill code depends on, so a broken model fails here rather than
+at upload time.
 """
 
 import json

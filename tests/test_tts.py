@@ -1,7 +1,7 @@
 """Speech engines. gTTS runs its real code path; only the HTTP layer is faked with `responses`.
 
 gTTS posts to Google's batchexecute endpoint and regex-parses a compact JSON envelope whose
-payload is base64 of an MP3 (AUDIO.md), so the fake serves exactly that, with a real MP3.
+payload is base64 of an MP3 (docs/audio.md), so the fake serves exactly that, with a real MP3.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def test_gtts_5xx_is_retried_but_403_is_not(engine: GTTSEngine, tiny_mp3: bytes)
 
 @responses.activate
 def test_gtts_garbage_reply_is_unavailable(engine: GTTSEngine, private_tmp: Path):
-    # A pretty-printed envelope: gTTS's regex misses it (the AUDIO.md pitfall).
+    # A pretty-printed envelope: gTTS's regex misses it (the docs/audio.md pitfall).
     responses.post(URL, body='[["wrb.fr", "jQ1olc", "[\\"AAAA\\"]"]]\n')
     with pytest.raises(TTSUnavailable):
         engine.synthesize("Halfway.")

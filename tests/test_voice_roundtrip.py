@@ -1,6 +1,6 @@
 """Voice input end to end: espeak-ng speech -> pocketsphinx + model grammar -> NLU -> intent.
 
-Synthetic speech is a harsh test (AUDIO.md: ~0.45 word error rate on espeak even with a
+Synthetic speech is a harsh test (docs/audio.md: ~0.45 word error rate on espeak even with a
 grammar), so the slow test asserts a floor measured here minus a margin, and prints every
 utterance so a regression shows which phrases broke. The grammar checks above it are fast.
 """

@@ -178,11 +178,11 @@ def _without(*names: str) -> Callable[[dict[str, str]], dict[str, str]]:
 
 
 CASES = {
-    # ALEXA.md accept examples
+    # docs/alexa-platform.md accept examples
     "url-plain": Case(url="https://s3.amazonaws.com/echo.api/echo-api-cert.pem"),
     "url-port-443": Case(url="https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem"),
     "url-dot-dot": Case(url="https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem"),
-    # ALEXA.md reject examples
+    # docs/alexa-platform.md reject examples
     "url-http": Case(url="http://s3.amazonaws.com/echo.api/echo-api-cert.pem", reason="https"),
     "url-host": Case(url="https://notamazon.com/echo.api/echo-api-cert.pem", reason="host"),
     "url-path-case": Case(

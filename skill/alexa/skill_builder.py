@@ -38,7 +38,7 @@ def build_skill(
         manifest=clips or LiveManifest(config.audio_dir),
     )
     builder = CustomSkillBuilder(api_client=TimeoutApiClient())
-    # The SDK checks the application id only when it is set here (ALEXA.md step 5).
+    # The SDK checks the application id only when it is set here (docs/alexa-platform.md step 5).
     builder.skill_id = config.skill_id
     builder.add_global_request_interceptor(SessionStateReader(coach))
     for handler in request_handlers(coach, store, renderer):

@@ -1,7 +1,7 @@
 """Sample-exact mixing, a synthesised chime and the one-shot MP3 encoder.
 
 Everything is mixed in numpy at 24 kHz (1 ms = 24 samples, so every cue offset lands on an
-exact sample) and encoded once to Alexa's format. AUDIO.md measured 0.0 ms cue error this way;
+exact sample) and encoded once to Alexa's format. docs/audio.md measured 0.0 ms cue error this way;
 re-encoding or concatenating MP3s would add encoder delay at every join.
 """
 

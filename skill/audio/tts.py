@@ -61,7 +61,7 @@ class GTTSEngine:
     """Google's voice through gTTS, with a timeout always and retries on transient failures.
 
     gTTS's `save()` opens the file before the request and leaves a 0-byte file on failure, and
-    its default timeout is forever (AUDIO.md): so we stream into a temp file we always remove.
+    its default timeout is forever (docs/audio.md): so we stream into a temp file we always remove.
     """
 
     name = "gtts"

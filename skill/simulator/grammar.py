@@ -1,7 +1,7 @@
 """Speech input for the simulator: pocketsphinx constrained by a grammar of the skill's phrases.
 
 A general language model transcribes synthetic speech badly (word error rate ~0.8, see
-AUDIO.md); a JSGF grammar built from the interaction model cuts that to ~0.45 because the
+docs/audio.md); a JSGF grammar built from the interaction model cuts that to ~0.45 because the
 decoder can only produce phrases the skill knows. The NLU then maps the transcript to an
 intent exactly as it does typed text. pocketsphinx is optional (`.[voice]`), so it is
 imported only when a decoder is built.

@@ -85,7 +85,7 @@ class SpeechRenderer:
             raise ValueError(f"speech mode must be one of {SPEECH_MODES}, not {mode!r}")
         self.content = content
         self.mode = mode
-        # Alexa fetches clips itself and accepts only HTTPS (ALEXA.md).
+        # Alexa fetches clips itself and accepts only HTTPS (docs/alexa-platform.md).
         usable = bool(audio_base_url and audio_base_url.startswith("https://"))
         self.audio_base_url = audio_base_url.rstrip("/") if usable and audio_base_url else None
         self.manifest = manifest

@@ -19,7 +19,7 @@ MAX_REPROMPT_AUDIO_SECONDS = 90.0
 
 
 class SpeechLimitError(ValueError):
-    """A response would break one of Alexa's speech limits (ALEXA.md)."""
+    """A response would break one of Alexa's speech limits (docs/alexa-platform.md)."""
 
 
 def break_tags(ms: int) -> Iterator[str]:
@@ -46,7 +46,7 @@ def _segment_ssml(segment: Segment) -> str:
 
 
 def to_ssml(speech: Speech, *, reprompt: bool = False) -> str:
-    """Render to `<speak>…</speak>`, enforcing ALEXA.md's limits."""
+    """Render to `<speak>…</speak>`, enforcing docs/alexa-platform.md's limits."""
     return _ssml(tuple(speech.segments), reprompt)
 
 

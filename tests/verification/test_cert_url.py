@@ -26,7 +26,7 @@ from tests.verification.support import (
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # ALEXA.md accept examples
+        # docs/alexa-platform.md accept examples
         ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem", CERT_URL.replace("-12", "")),
         ("https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem", CERT_URL.replace("-12", "")),
         (
@@ -49,7 +49,7 @@ def test_url_accepted(url: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("url", "reason"),
     [
-        # ALEXA.md reject examples
+        # docs/alexa-platform.md reject examples
         ("http://s3.amazonaws.com/echo.api/echo-api-cert.pem", "https"),
         ("https://notamazon.com/echo.api/echo-api-cert.pem", "host"),
         ("https://s3.amazonaws.com/EcHo.aPi/echo-api-cert.pem", "path"),

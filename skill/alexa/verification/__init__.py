@@ -1,4 +1,5 @@
-"""Verify that an HTTP request really comes from Alexa (ALEXA.md, "Request verification").
+"""Verify that an HTTP request really comes from Alexa (docs/alexa-platform.md, "Request
+verification").
 
 The official ``ask-sdk-webservice-support`` verifier cannot be imported here (oscrypto vs
 OpenSSL 3), so this package re-implements the checks on ``cryptography``:

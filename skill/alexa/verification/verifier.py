@@ -92,7 +92,8 @@ class RequestVerifier:
 def verifier_for_production(skill_id: str) -> RequestVerifier:
     """The verifier the web service should use: certifi roots, real downloads, wall clock.
 
-    Requires a skill id: without one any skill's requests would be accepted (ALEXA.md step 5).
+    Requires a skill id: without one any skill's requests would be accepted
+    (docs/alexa-platform.md, "Request verification", step 5).
     """
     if not skill_id or not skill_id.strip():
         raise ValueError("production verification needs the skill id")
