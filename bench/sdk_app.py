@@ -3,9 +3,9 @@
 It is what the SDK's own hello-world sample and flask-ask-sdk's webservice handler do, with
 nothing of ours in it: `SkillBuilder` handlers matched by the SDK's predicates, the response
 builder, and `DefaultSerializer` for the envelope in and out. Request verification is left out
-(flask-ask-sdk's verifier does not import here, see docs/alexa-platform.md, "Request verification"), so this row is the SDK's own
-cost per request without storage, logging or verification. Served with the same gunicorn
-settings as the skill and the reference.
+(flask-ask-sdk's verifier does not import here; docs/alexa-platform.md, "Request
+verification"), so this row is the SDK's own cost per request without storage, logging or
+verification. Served with the same gunicorn settings as the skill and the reference.
 """
 
 from __future__ import annotations
