@@ -4,13 +4,12 @@ the pending changes until SaveProfileInterceptor commits them."""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill.alexa.time_zone import session_time_zone
 from skill.store.progress_store import ProgressStore
 from skill.store.unit_of_work import UnitOfWork, commit
 
@@ -31,14 +30,14 @@ def request_time_of(handler_input: HandlerInput) -> datetime:
 
 
 def open_memory(
-    handler_input: HandlerInput, store: ProgressStore | None, session: MutableMapping[str, Any]
+    handler_input: HandlerInput, store: ProgressStore | None, time_zone: Callable[[], ZoneInfo]
 ) -> UnitOfWork:
     """This request's unit of work; the time zone is asked for only if a local day is needed."""
     return UnitOfWork(
         store,
         user_id_of(handler_input),
         request_time_of(handler_input),
-        lambda: session_time_zone(handler_input, session),
+        time_zone,
         handler_input.attributes_manager.request_attributes,
     )
 

@@ -9,14 +9,12 @@ Requests without a session (SessionEnded on some devices, skill events) get a th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
-from dataclasses import replace
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.core.content import Content
-from skill.core.session_state import TIME_ZONE_KEY, SessionState, clean_time_zone
+from skill.core.session_state import SessionState
 
 SESSION_STATE = "session_state"  # request attribute: this request's SessionBox
 
@@ -56,31 +54,3 @@ def _write(attrs: Any, state: SessionState) -> None:
     if isinstance(attrs, dict):
         attrs.clear()
         attrs.update(state.to_dict())
-
-
-class TimeZoneSlot(MutableMapping[str, Any]):
-    """The state's time zone as the one-key mapping Memory keeps it in ("tz")."""
-
-    def __init__(self, box: SessionBox) -> None:
-        self.box = box
-
-    def __getitem__(self, key: str) -> Any:
-        zone = self.box.state.time_zone
-        if key != TIME_ZONE_KEY or zone is None:
-            raise KeyError(key)
-        return zone
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key != TIME_ZONE_KEY:
-            raise KeyError(key)
-        self.box.state = replace(self.box.state, time_zone=clean_time_zone(value) or "UTC")
-
-    def __delitem__(self, key: str) -> None:
-        self[key]
-        self.box.state = replace(self.box.state, time_zone=None)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([TIME_ZONE_KEY] if self.box.state.time_zone is not None else [])
-
-    def __len__(self) -> int:
-        return int(self.box.state.time_zone is not None)

@@ -1,30 +1,30 @@
 """The person's time zone, so progress counts their local days: the device's zone from the
-Alexa Settings API, asked once per session (kept in the session state) and
+Alexa Settings API, asked once per session (the conversation keeps it in the session state) and
 once an hour per device (our API client's cache); UTC when it cannot be had."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.alexa.api_client import TimeoutApiClient
-from skill.core.session_state import TIME_ZONE_KEY
 
 log = logging.getLogger(__name__)
 
 
-def session_time_zone(handler_input: HandlerInput, session: MutableMapping[str, Any]) -> ZoneInfo:
-    """The zone kept in `session`, else the Settings API's answer, kept there for next time."""
-    cached = session.get(TIME_ZONE_KEY)
-    if isinstance(cached, str):
-        return _zone(cached)
-    name = _ask_time_zone(handler_input)
-    session[TIME_ZONE_KEY] = name or "UTC"
-    return _zone(name or "UTC")
+def device_time_zone(handler_input: HandlerInput) -> str:
+    """The device's zone name from the Settings API, or "UTC" when it cannot be had."""
+    return _ask_time_zone(handler_input) or "UTC"
+
+
+def zone_info(name: str) -> ZoneInfo:
+    """`name` as a ZoneInfo; UTC for a name this machine does not know."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _ask_time_zone(handler_input: HandlerInput) -> str | None:
@@ -51,10 +51,3 @@ def _ask_time_zone(handler_input: HandlerInput) -> str | None:
     if cache is not None:
         cache.put(key, name)
     return name
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -15,9 +16,10 @@ from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirec
 from ask_sdk_model.ui import SimpleCard
 
 from skill.alexa.memory import open_memory
-from skill.alexa.session_attributes import TimeZoneSlot, read_session
+from skill.alexa.session_attributes import read_session
+from skill.alexa.time_zone import device_time_zone, zone_info
 from skill.core.routine import Outcome, RoutineLimits, RoutineState, Stage
-from skill.core.session_state import Expect, SessionState
+from skill.core.session_state import Expect, SessionState, clean_time_zone
 from skill.core.turns import Coach, Turn
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import Rendered, SpeechRenderer, SpokenTurn
@@ -39,7 +41,7 @@ class Conversation:
         self.renderer = renderer or SpeechRenderer(coach.content)
         self.box = read_session(handler_input, coach.content)
         self.limits = RoutineLimits.of(coach.content)
-        self.memory = open_memory(handler_input, store, TimeZoneSlot(self.box))
+        self.memory = open_memory(handler_input, store, self._time_zone)
 
     @property
     def state(self) -> SessionState:
@@ -47,6 +49,13 @@ class Conversation:
 
     def _change(self, **fields: Any) -> None:
         self.box.state = replace(self.box.state, **fields)
+
+    def _time_zone(self) -> ZoneInfo:
+        """The device's time zone, asked at most once per session (kept in the state)."""
+        if self.state.time_zone is None:
+            asked = clean_time_zone(device_time_zone(self.handler_input))
+            self._change(time_zone=asked or "UTC")
+        return zone_info(self.state.time_zone or "UTC")
 
     @property
     def routine(self) -> RoutineState | None:
