@@ -9,11 +9,15 @@ import itertools
 
 import pytest
 
+from skill.alexa.verification import VerificationError, cert_url, normalise_cert_url
 from skill.core import routine
 from skill.core.content import load_content
+from skill.core.speech import Speech
 from skill.core.timeline import VARIANTS, _build_hold_timeline, build_hold_timeline
 from skill.core.turns import Coach
+from skill.voice import ssml
 from skill.voice.render import SpeechRenderer, SpokenTurn
+from skill.voice.ssml import SpeechLimitError, to_ssml
 
 CONTENT = load_content()
 STRETCHES = tuple(CONTENT.stretches)
@@ -70,3 +74,85 @@ def test_a_kept_apla_document_is_what_building_anew_gives() -> None:
             assert kept is not None
             assert kept == renderer._build_document(turn.hold, turn.after, clip)
             assert renderer._document(turn.hold, turn.after, clip) is kept
+
+
+# --- restored after the served benchmark (docs/caches.md, "Kept") ---------------------------
+
+
+def test_ssml_is_cached_by_value_and_never_stale() -> None:
+    speech = Speech().say("Hold it.").pause(2)
+    first = to_ssml(speech)
+    assert to_ssml(Speech().say("Hold it.").pause(2)) is first  # equal segments: one render
+    assert first == ssml._ssml.__wrapped__(tuple(speech.segments), False)
+    speech.say("And breathe.")  # the same object, changed: rendered anew
+    assert to_ssml(speech) == '<speak>Hold it. <break time="2000ms"/> And breathe.</speak>'
+    assert to_ssml(Speech().say("Hold it.").pause(2)) == first
+
+
+def test_an_ssml_limit_error_is_raised_again_not_cached() -> None:
+    too_long = Speech().say("word " * 2000)
+    for _ in range(2):
+        with pytest.raises(SpeechLimitError, match="characters"):
+            to_ssml(too_long)
+
+
+def test_every_turn_of_a_routine_renders_as_it_would_uncached() -> None:
+    coach = Coach(CONTENT)
+    for stretches in ROUTINES:
+        state = routine.start(stretches, 2, 30).state
+        while True:
+            outcome = routine.next_hold(state)
+            if outcome.step is None:
+                break
+            turn = coach.hold_turn(outcome.step, outcome.state)
+            for part in (turn.intro, turn.outro, turn.speech):
+                expected = ssml._ssml.__wrapped__(tuple(part.segments), False)
+                assert to_ssml(part) == expected
+            state = outcome.state
+
+
+LIMITS = routine.RoutineLimits.of(CONTENT)
+STATE = {"v": 1, "stretches": ["seated"], "reps": 3, "hold": 30, "pos": 2, "stage": "active"}
+
+
+@pytest.mark.parametrize("done", [0, 3, 7])
+def test_a_parsed_state_is_shared_and_equal_to_parsing_anew(done: int) -> None:
+    data = STATE | {"done": done}
+    shared = routine.RoutineState.from_dict(dict(data), LIMITS)
+    assert shared is not None
+    assert routine.RoutineState.from_dict(dict(data), LIMITS) is shared
+    fields = (("seated",), 3, 30, 2, "active", done, LIMITS)
+    assert routine._parse_state.__wrapped__(*fields) == shared
+
+
+def test_a_cached_parse_never_answers_for_other_types_or_other_limits() -> None:
+    first = routine.RoutineState.from_dict(STATE | {"done": 0}, LIMITS)
+    # 30.0 converts like 30, and is parsed on its own (typed cache), to an equal state
+    other_type = routine.RoutineState.from_dict(STATE | {"done": 0, "hold": 30.0}, LIMITS)
+    assert other_type == first
+    # a stretch the other content does not know is refused, whatever was cached before
+    narrow = routine.RoutineLimits(frozenset({"supine"}), 3, 30, 60)
+    assert routine.RoutineState.from_dict(STATE | {"done": 0}, narrow) is None
+    for bad in ({"hold": float("inf")}, {"reps": [3]}, {"stretches": [["seated"]]}):
+        for _ in range(2):  # refused again, never served from the cache
+            assert routine.RoutineState.from_dict(STATE | {"done": 0} | bad, LIMITS) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        "HTTPS://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        "https://s3.amazonaws.com:443/echo.api/../echo.api/echo-api-cert.pem",
+    ],
+)
+def test_an_accepted_certificate_url_is_what_checking_anew_gives(url: str) -> None:
+    assert normalise_cert_url(url) == cert_url._normalise_cert_url.__wrapped__(url)
+    assert normalise_cert_url(url) is normalise_cert_url(url)
+
+
+def test_a_refused_certificate_url_is_refused_every_time() -> None:
+    for _ in range(2):
+        with pytest.raises(VerificationError):
+            normalise_cert_url("http://s3.amazonaws.com/echo.api/echo-api-cert.pem")
+    assert cert_url._normalise_cert_url.cache_info().currsize <= 64
