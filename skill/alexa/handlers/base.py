@@ -48,7 +48,9 @@ class Conversation:
         return self.box.state
 
     def _change(self, **fields: Any) -> None:
-        self.box.state = replace(self.box.state, **fields)
+        state = self.box.state
+        if any(getattr(state, name) is not value for name, value in fields.items()):
+            self.box.state = replace(state, **fields)
 
     def _time_zone(self) -> ZoneInfo:
         """The device's time zone, asked at most once per session (kept in the state)."""
