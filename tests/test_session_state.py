@@ -61,6 +61,23 @@ def test_the_state_round_trips_through_its_dict() -> None:
     assert SessionState().to_dict() == {"v": SESSION_VERSION}
 
 
+def test_a_recipe_that_shares_the_sessions_routine_writes_it_once() -> None:
+    state = full_state()
+    data = json.loads(json.dumps(state.to_dict()))
+    assert data["last"]["routine"] == "session"  # written once, in the session
+    assert SessionState.from_dict(data, CONTENT).last == state.last
+    # a recipe composed for another state keeps its own copy
+    other = routine.start(("seated",), 3, 45).state
+    apart = dataclasses.replace(state, last=Replay(TurnKind.HOLD, other, ref="start"))
+    data = json.loads(json.dumps(apart.to_dict()))
+    assert data["last"]["routine"] == other.to_dict()
+    assert SessionState.from_dict(data, CONTENT) == apart
+    # "session" with no routine in the session is no recipe at all
+    data = state.to_dict()
+    del data["routine"]
+    assert SessionState.from_dict(data, CONTENT).last is None
+
+
 def deep(levels: int) -> Any:
     node: Any = "bottom"
     for _ in range(levels):
@@ -164,6 +181,23 @@ def test_hostile_attributes_through_the_skill_are_not_echoed(
         assert kept.get("routine") is None
         assert FORGED not in json.dumps(kept)
         assert FORGED not in reply.ssml
+
+
+def test_a_failed_handler_sends_back_the_state_as_read_and_nothing_else(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skill.alexa.handlers.answers import AnswerIntentHandler
+    from skill.alexa.session_attributes import read_session
+
+    def half_done_then_boom(self: Any, handler_input: Any) -> None:
+        read_session(handler_input, CONTENT).state = SessionState()  # a change, then a crash
+        raise RuntimeError("content exploded")
+
+    monkeypatch.setattr(AnswerIntentHandler, "handle", half_done_then_boom)
+    sent = full_state().to_dict() | {"junk": FORGED * 100}
+    reply = post(client, sent, "BouncingIntent")
+    assert "something went wrong" in reply.text
+    assert reply.attributes == full_state().to_dict()  # cleaned, and not the half-done change
 
 
 @pytest.mark.parametrize(

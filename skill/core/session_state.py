@@ -24,6 +24,7 @@ from skill.core.content import Content
 from skill.core.progress import ProgressSummary
 from skill.core.routine import Intro, RoutineLimits, RoutineState
 
+SHARED_ROUTINE = "session"  # a recipe's routine that is the session's own, written once
 SESSION_VERSION = 2  # 1 was the loose attributes (routine, last SSML, pending) before this
 TIME_ZONE_KEY = "tz"
 MAX_QUESTION_KEYS = 3  # the coach's longest question is two phrases
@@ -101,10 +102,13 @@ class Replay:
     at_start: bool = False  # a hold: "previous" at the first hold
     disclaimer: bool = False  # the disclaimer was said first
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, session_routine: RoutineState | None = None) -> dict[str, Any]:
+        """`session_routine`: the session's own routine; when the recipe's is the same state,
+        it is written once, in the session, and the recipe says so ("routine": "session")."""
         data: dict[str, Any] = {"kind": self.kind.value}
         if self.routine is not None:
-            data["routine"] = self.routine.to_dict()
+            same = self.routine == session_routine
+            data["routine"] = SHARED_ROUTINE if same else self.routine.to_dict()
         if self.ref is not None:
             data["ref"] = self.ref
         if self.keys:
@@ -122,8 +126,11 @@ class Replay:
         return data
 
     @classmethod
-    def from_dict(cls, data: Any, content: Content) -> Replay | None:
-        """The stored recipe, or None unless every part of it is one the coach can compose."""
+    def from_dict(
+        cls, data: Any, content: Content, session_routine: RoutineState | None = None
+    ) -> Replay | None:
+        """The stored recipe, or None unless every part of it is one the coach can compose.
+        `session_routine` is the session's own (cleaned) routine, for a recipe that shares it."""
         if not isinstance(data, dict):
             return None
         kind = _member(TurnKind, data.get("kind"))
@@ -131,7 +138,11 @@ class Replay:
             return None
         limits = RoutineLimits.of(content)
         routine = None
-        if "routine" in data:
+        if data.get("routine") == SHARED_ROUTINE:
+            routine = session_routine
+            if routine is None:
+                return None
+        elif "routine" in data:
             routine = RoutineState.from_dict(data["routine"], limits)
             if routine is None:
                 return None
@@ -205,7 +216,7 @@ class SessionState:
         if self.time_zone is not None:
             data[TIME_ZONE_KEY] = self.time_zone
         if self.last is not None:
-            data["last"] = self.last.to_dict()
+            data["last"] = self.last.to_dict(self.routine)
         return data
 
     @classmethod
@@ -217,13 +228,14 @@ class SessionState:
             return cls()
         limits = RoutineLimits.of(content)
         hold = data.get("hold_seconds")
+        routine = RoutineState.from_dict(data.get("routine"), limits)
         return cls(
-            routine=RoutineState.from_dict(data.get("routine"), limits),
+            routine=routine,
             hold_seconds=hold if limits.hold_ok(hold) else None,
             disclaimer_heard=data.get("disclaimer_heard") is True,
             expects=_member(Expect, data.get("expects")),
             time_zone=clean_time_zone(data.get(TIME_ZONE_KEY)),
-            last=Replay.from_dict(data.get("last"), content),
+            last=Replay.from_dict(data.get("last"), content, routine),
         )
 
 

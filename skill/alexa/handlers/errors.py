@@ -8,6 +8,7 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from skill.alexa.session_attributes import write_session_as_read
 from skill.core.speech import Speech
 from skill.core.turns import Coach
 from skill.voice.ssml import to_ssml
@@ -31,6 +32,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
             getattr(request, "object_type", "?"),
             exc_info=exception,
         )
+        write_session_as_read(handler_input)
         p = self.coach.p
         builder = handler_input.response_builder
         if getattr(request, "object_type", "") == "SessionEndedRequest":

@@ -26,10 +26,10 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
 
 
 class SessionStateReader(AbstractRequestInterceptor):
-    """Before any handler: the session attributes become one clean SessionState, and what the
-    client sent is replaced by what that state writes. Alexa echoes back what we sent, so for
-    real requests this changes nothing; a garbled or forged request (e.g. in --dev) cannot
-    make us echo arbitrary data back (a response over Alexa's size limit) or say it."""
+    """Before any handler: the session attributes become one clean SessionState. What the
+    client sent is never echoed: the writer (or, after a failure, the catch-all handler)
+    replaces it, so a garbled or forged request (e.g. in --dev) cannot make us send arbitrary
+    data back (a response over Alexa's size limit) or say it."""
 
     def __init__(self, coach: Coach) -> None:
         self.content = coach.content
