@@ -6,6 +6,7 @@ time zones in tests/test_alexa_api.py and the audio manifest's reload in tests/t
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -156,3 +157,46 @@ def test_a_refused_certificate_url_is_refused_every_time() -> None:
         with pytest.raises(VerificationError):
             normalise_cert_url("http://s3.amazonaws.com/echo.api/echo-api-cert.pem")
     assert cert_url._normalise_cert_url.cache_info().currsize <= 64
+
+
+# --- the session state, remembered by value (skill/alexa/session_attributes.py) -------------
+
+
+def session_attribute_cases() -> list[Any]:
+    from tests.test_session_state import full_state
+
+    good = full_state().to_dict()
+    return [
+        good,
+        good | {"hold_seconds": 45.0},  # a float where an int belongs: refused, not confused
+        good | {"hold_seconds": True},
+        good | {"hold_seconds": float("nan")},
+        good | {"hold_seconds": None},
+        good | {"tz": "Europe/../../x"},
+        good | {"last": {"kind": "hold"}},
+        good | {"v": 1},
+        {},
+        {"v": 2},
+        good | {"junk": "x" * 5000},  # over the size remembered: parsed as it is
+        good | {"routine": 2**80},  # an int MessagePack cannot hold: parsed as it is
+    ]
+
+
+def test_a_remembered_session_state_is_what_parsing_anew_gives() -> None:
+    from skill.alexa.session_attributes import parse_state
+    from skill.core.session_state import SessionState
+
+    for attrs in session_attribute_cases():
+        for _ in range(2):  # the second time from the cache, where it was remembered
+            assert parse_state(attrs, CONTENT) == SessionState.from_dict(attrs, CONTENT)
+
+
+def test_values_that_compare_equal_but_differ_in_type_are_kept_apart() -> None:
+    from skill.alexa.session_attributes import parse_state
+    from tests.test_session_state import full_state
+
+    good = full_state().to_dict()
+    assert parse_state(good, CONTENT).hold_seconds == 45
+    assert parse_state(good | {"hold_seconds": 45.0}, CONTENT).hold_seconds is None
+    assert parse_state(good | {"hold_seconds": True}, CONTENT).hold_seconds is None
+    assert parse_state(good, CONTENT).hold_seconds == 45
