@@ -103,16 +103,33 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     from skill.resources import interaction_model_path
 
-    model = json.loads(interaction_model_path("en-US").read_text(encoding="utf-8"))
-    language = model["interactionModel"]["languageModel"]
-    samples = sum(len(i.get("samples", [])) for i in language["intents"])
+    try:
+        path = interaction_model_path("en-US")
+        language = json.loads(path.read_text(encoding="utf-8"))["interactionModel"]
+        language = language["languageModel"]
+        intents = {intent["name"]: intent for intent in language["intents"]}
+        invocation = language["invocationName"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"interaction model error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    from skill.alexa.handlers import HANDLED_INTENTS
+
+    missing = sorted(i for i in HANDLED_INTENTS if not i.startswith("AMAZON.") and i not in intents)
+    if missing:
+        print(
+            f"interaction model error: {path.name} lacks intents the skill handles: "
+            f"{', '.join(missing)}",
+            file=sys.stderr,
+        )
+        return 1
+    samples = sum(len(i.get("samples", [])) for i in intents.values())
     print(
         f"content ok: {len(content.stretches)} stretches, {len(content.answers)} answers, "
         f"{len(content.phrases.keys())} phrases, {len(content.clinic)} phone numbers"
     )
     print(
-        f"interaction model ok: invocation {language['invocationName']!r}, "
-        f"{len(language['intents'])} intents, {samples} sample utterances"
+        f"interaction model ok: invocation {invocation!r}, "
+        f"{len(intents)} intents, {samples} sample utterances"
     )
     _check_audio_manifest(content)
     return 0

@@ -112,33 +112,6 @@ def test_every_turn_of_a_routine_renders_as_it_would_uncached() -> None:
             state = outcome.state
 
 
-LIMITS = routine.RoutineLimits.of(CONTENT)
-STATE = {"v": 1, "stretches": ["seated"], "reps": 3, "hold": 30, "pos": 2, "stage": "active"}
-
-
-@pytest.mark.parametrize("done", [0, 3, 7])
-def test_a_parsed_state_is_shared_and_equal_to_parsing_anew(done: int) -> None:
-    data = STATE | {"done": done}
-    shared = routine.RoutineState.from_dict(dict(data), LIMITS)
-    assert shared is not None
-    assert routine.RoutineState.from_dict(dict(data), LIMITS) is shared
-    fields = (("seated",), 3, 30, 2, "active", done, LIMITS)
-    assert routine._parse_state.__wrapped__(*fields) == shared
-
-
-def test_a_cached_parse_never_answers_for_other_types_or_other_limits() -> None:
-    first = routine.RoutineState.from_dict(STATE | {"done": 0}, LIMITS)
-    # 30.0 converts like 30, and is parsed on its own (typed cache), to an equal state
-    other_type = routine.RoutineState.from_dict(STATE | {"done": 0, "hold": 30.0}, LIMITS)
-    assert other_type == first
-    # a stretch the other content does not know is refused, whatever was cached before
-    narrow = routine.RoutineLimits(frozenset({"supine"}), 3, 30, 60)
-    assert routine.RoutineState.from_dict(STATE | {"done": 0}, narrow) is None
-    for bad in ({"hold": float("inf")}, {"reps": [3]}, {"stretches": [["seated"]]}):
-        for _ in range(2):  # refused again, never served from the cache
-            assert routine.RoutineState.from_dict(STATE | {"done": 0} | bad, LIMITS) is None
-
-
 @pytest.mark.parametrize(
     "url",
     [

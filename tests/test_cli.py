@@ -104,3 +104,31 @@ def test_serve_help_names_its_defaults(capsys: pytest.CaptureFixture[str]) -> No
     for default in ("(default: 127.0.0.1)", "(default: 8000)", "(default: 2)"):
         assert default in help_text
     assert "request verification off" in help_text
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("{not json", "JSONDecodeError"),
+        ('{"interactionModel": {}}', "KeyError"),
+        (
+            '{"interactionModel": {"languageModel": {"invocationName": "x", "intents": []}}}',
+            "lacks intents the skill handles: ",
+        ),
+    ],
+)
+def test_check_reports_a_broken_interaction_model_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    says: str,
+) -> None:
+    broken = tmp_path / "en-US.json"
+    broken.write_text(text)
+    monkeypatch.setattr("skill.resources.interaction_model_path", lambda locale: broken)
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("interaction model error: ")
+    assert says in err
+    assert len(err.splitlines()) == 1

@@ -183,6 +183,19 @@ def test_hostile_attributes_through_the_skill_are_not_echoed(
         assert FORGED not in reply.ssml
 
 
+def test_a_hold_length_recipe_keeps_no_seconds_it_did_not_set() -> None:
+    forged = {"x": FORGED * 100}
+    for ref in ("missing", "out_of_range"):
+        data = {
+            "v": SESSION_VERSION,
+            "last": {"kind": "hold_length", "ref": ref, "seconds": forged},
+        }
+        state = SessionState.from_dict(data, CONTENT)
+        assert state.last is not None
+        assert state.last.seconds is None
+        assert FORGED not in json.dumps(state.to_dict())
+
+
 def test_a_failed_handler_sends_back_the_state_as_read_and_nothing_else(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

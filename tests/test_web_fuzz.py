@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -147,3 +148,10 @@ def test_no_input_gets_a_500(payload: Any, ascii_only: bool) -> None:
         check_response(result.get_json())
     else:
         assert result.get_json()["error"]
+
+
+@pytest.mark.parametrize("body", [b"[" * 60_000, b'{"a":' * 20_000], ids=["lists", "objects"])
+def test_json_nested_past_the_parsers_depth_is_a_400_not_a_500(body: bytes) -> None:
+    result = client().post("/alexa", data=body, content_type="application/json")
+    assert result.status_code == 400
+    assert result.get_json() == {"error": "body is not valid JSON"}

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from skill.audio.tts import TTSUnavailable
 from skill.config import audio_dir_from_env
 
 ENGINES = ("auto", "gtts", "espeak")
@@ -16,6 +15,7 @@ ENGINES = ("auto", "gtts", "espeak")
 def cmd_build_audio(args: argparse.Namespace) -> int:
     """Render every clip the content needs; clips that did not change are not rendered again."""
     from skill.audio.build import WouldReplace, build_audio
+    from skill.audio.tts import TTSUnavailable
 
     out = Path(args.out) if args.out else audio_dir_from_env()
     try:
@@ -44,6 +44,7 @@ def cmd_build_audio(args: argparse.Namespace) -> int:
 def cmd_render_session(args: argparse.Namespace) -> int:
     """One MP3 of a whole guided session, for people without a smart speaker."""
     from skill.audio.session import render_session
+    from skill.audio.tts import TTSUnavailable
     from skill.core.content import load_content
 
     out = Path(args.out)

@@ -188,7 +188,6 @@ class RoutineState:
             return None
 
 
-@functools.lru_cache(maxsize=1024, typed=True)
 def _parse_state(
     stretches: tuple[Any, ...],
     reps: Any,
@@ -198,9 +197,6 @@ def _parse_state(
     done: Any,
     limits: RoutineLimits,
 ) -> RoutineState | None:
-    """Cached by value: every request of a conversation carries its state, the session state
-    holds it twice (the routine, and the recipe for "repeat"), and states are immutable, so
-    equal inputs share one parsed state (docs/caches.md; typed, so 30 and 30.0 stay apart)."""
     try:
         state = RoutineState(
             stretches=stretches,

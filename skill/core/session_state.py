@@ -149,6 +149,7 @@ class Replay:
         ref, seconds = data.get("ref"), data.get("seconds")
         keys: tuple[str, ...] = ()
         reprompt = summary = None
+        setting = False
         if kind is TurnKind.HOLD:
             if routine is None or _member(Intro, ref) is None:
                 return None
@@ -185,7 +186,7 @@ class Replay:
             ref=ref if uses_ref or kind is TurnKind.HOLD_LENGTH else None,
             keys=keys,
             reprompt=reprompt,
-            seconds=seconds if kind is TurnKind.HOLD_LENGTH and seconds is not None else None,
+            seconds=seconds if setting else None,  # only a valid length that was set
             summary=summary,
             at_start=kind is TurnKind.HOLD and data.get("at_start") is True,
             disclaimer=data.get("disclaimer") is True,

@@ -63,7 +63,7 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     """The JSON body, checked to look like an Alexa request envelope."""
     try:
         envelope = jsonio.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise RequestRejected(400, "body is not valid JSON") from None
     if not isinstance(envelope, dict):
         raise RequestRejected(400, "body is not an Alexa request envelope (expected an object)")

@@ -126,9 +126,9 @@ class Conversation:
         seated stretch") hears the disclaimer first, unless the turn is emergency advice.
         """
         if (
-            self.disclaimer_due()
-            and not turn.urgent
+            not turn.urgent
             and self.handler_input.request_envelope.session
+            and self.disclaimer_due()
         ):
             turn = self.coach.with_disclaimer(turn)
             self.mark_disclaimer_heard()
