@@ -112,7 +112,7 @@ def test_chat_wraps_answers_to_the_terminal_width(
     assert max(len(line) for line in lines) <= 50
     assert sum(line.startswith("       ") for line in lines) > 5  # continuation lines
     flat = " ".join(out.split())
-    assert "A quick note first: I give general exercise guidance, not medical advice." in flat
+    assert "A quick note: I give general exercise guidance, not medical advice." in flat
     assert "call 904-858-7045. I've also put the number in your Alexa app." in flat
     assert "(904) 858-7045" in flat
 

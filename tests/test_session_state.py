@@ -288,7 +288,7 @@ def test_repeat_says_every_kind_of_turn_again(talk: Conversation) -> None:
 
 def test_a_one_shot_start_repeats_with_its_disclaimer(talk: Conversation) -> None:
     reply = talk.say("StartStretchIntent", Stretch=SEATED)
-    assert reply.text.startswith("A quick note first")
+    assert reply.text.startswith("A quick note")
     assert reply.attributes["last"]["disclaimer"] is True
     repeat_matches(talk, reply)
 

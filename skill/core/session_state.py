@@ -40,6 +40,9 @@ class Expect(StrEnum):
 
     START_ROUTINE = "start_routine"
     RESUME_SAVED = "resume_saved"
+    START_SEATED = "start_seated"  # offered instead of the floor ("I can't get down …")
+    START_SUPINE = "start_supine"  # offered instead of the chair
+    CLINIC_NUMBER = "clinic_number"  # offered after a pain answer stopped the stretch
 
 
 class TurnKind(StrEnum):
@@ -63,6 +66,8 @@ class HoldLengthReply(StrEnum):
     OUT_OF_RANGE = "out_of_range"
     SET_IDLE = "set_idle"
     SET_RUNNING = "set_running"
+    AT_MAX = "at_max"  # "longer" when holds are already the longest
+    AT_MIN = "at_min"  # "shorter" when holds are already the shortest
 
 
 Figures = tuple[int, int, int, int]  # days this week, streak days, sessions, holds
@@ -172,7 +177,7 @@ class Replay:
             which = _member(HoldLengthReply, ref)
             if which is None:
                 return None
-            setting = which in (HoldLengthReply.SET_IDLE, HoldLengthReply.SET_RUNNING)
+            setting = which not in (HoldLengthReply.MISSING, HoldLengthReply.OUT_OF_RANGE)
             if setting != limits.hold_ok(seconds):
                 return None
         elif kind in (TurnKind.LAUNCH, TurnKind.PROGRESS):

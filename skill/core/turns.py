@@ -7,10 +7,11 @@ routine sounds the same everywhere. A `Turn` is speech + reprompt + card + wheth
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from skill.core import routine
-from skill.core.content import Content, Phone
+from skill.core.answer_turns import AnswerTurns
+from skill.core.content import Content
 from skill.core.hold_turns import HoldComposer, HoldParts
 from skill.core.progress import ProgressSummary
 from skill.core.routine import Intro, RoutineState, Stage, Step
@@ -23,40 +24,16 @@ from skill.core.session_state import (
     summary_of,
 )
 from skill.core.speech import Hold, Speech
+from skill.core.turn_base import Card, Turn
+
+__all__ = ["Card", "Coach", "Turn"]
 
 
-@dataclass(frozen=True)
-class Card:
-    title: str
-    text: str
-
-
-@dataclass
-class Turn:
-    speech: Speech
-    reprompt: Speech | None = None
-    end_session: bool = False
-    card: Card | None = None
-    expects: Expect | None = None  # what a "yes" would mean next
-    urgent: bool = False  # emergency advice: nothing may come before it
-    # How the turn was composed, for "repeat" (Coach.replay composes it again); every turn
-    # that keeps the session open has one.
-    replay: Replay | None = None
-    # Parts of a hold turn, kept apart so APL for Audio can place them around the hold.
-    intro: Speech = field(default_factory=Speech)
-    outro: Speech = field(default_factory=Speech)
-
-
-def _speech(*texts: str) -> Speech:
-    return Speech().say(*texts)
-
-
-class Coach:
+class Coach(AnswerTurns):
     """Composes turns from the content files."""
 
     def __init__(self, content: Content) -> None:
-        self.content = content
-        self.p = content.phrases
+        super().__init__(content)
         self.holds = HoldComposer(content)
         # A hold turn depends only on its arguments and the content: compose each once.
         self._hold_parts = functools.lru_cache(maxsize=1024)(self._compose_hold)
@@ -85,25 +62,6 @@ class Coach:
         return self.holds.compose(step, state, lead)
 
     # --- routine status ---------------------------------------------------------------
-
-    def stage_key(self, state: RoutineState | None) -> str:
-        """The part of the conversation we are in, for help, fallback and follow-ups."""
-        if state is None:
-            return "idle"
-        return {Stage.ACTIVE: "running", Stage.PAUSED: "paused"}.get(state.stage, "finished")
-
-    def follow_up(self, state: RoutineState | None) -> tuple[str, str]:
-        """The question that brings the person back to where they were, and its reprompt."""
-        stage = self.stage_key(state)
-        if stage == "idle":
-            return self.p.get("follow_up.idle"), self.p.get("follow_up.idle_reprompt")
-        if stage == "running" and state is not None:
-            nxt = state.upcoming()
-            if nxt is not None:
-                text = self.p.get("follow_up.running", rep=nxt.rep, leg=nxt.leg)
-                return text, self.p.get("hold.reprompt")
-        key = "paused" if stage == "paused" else "finished"
-        return self.p.get(f"follow_up.{key}"), self.p.get(f"fallback.{key}")
 
     def remaining_turn(self, state: RoutineState | None) -> Turn:
         turn = self._remaining(state)
@@ -160,60 +118,9 @@ class Coach:
             return self._ask(text, reprompt=self.p.get("hold.reprompt"))
         if stage == "idle":
             return self._ask(self.p.get("help.idle"), reprompt=self.p.get("help.idle_reprompt"))
-        return self._ask(self.p.get(f"help.{stage}"), reprompt=self.p.get(f"fallback.{stage}"))
-
-    def fallback_turn(self, state: RoutineState | None) -> Turn:
-        text = self.p.get(f"fallback.{self.stage_key(state)}")
-        turn = self._ask(text, reprompt=text)
-        turn.replay = Replay(TurnKind.FALLBACK, state)
-        return turn
-
-    # --- answers and phone numbers ----------------------------------------------------
-
-    def answer_turn(self, intent: str, state: RoutineState | None) -> Turn:
-        turn = self._answer(intent, state)
-        turn.replay = Replay(TurnKind.ANSWER, state, ref=intent)
-        return turn
-
-    def _answer(self, intent: str, state: RoutineState | None) -> Turn:
-        answer = self.content.answers[intent]
-        if answer.emergency:
-            card = Card(self.p.get("cards.emergency_title"), self.p.get("cards.emergency_text"))
-            return Turn(_speech(answer.text), end_session=True, card=card, urgent=True)
-        if answer.ends_routine and state is not None:
-            return self._ask(
-                answer.text,
-                self.p.get("follow_up.after_stop"),
-                reprompt=self.p.get("follow_up.after_stop_reprompt"),
-            )
-        return self._with_follow_up(answer.text, state)
-
-    def booking_turn(self, key: str, state: RoutineState | None) -> Turn:
-        phone: Phone = self.content.clinic[key]
-        prefix = "booking.rehab" if key == "rehab" else "booking.injury"
-        params = dict(name=phone.name, vanity=phone.display)
-        speech = Speech().say(self.p.get(f"{prefix}_before", **params)).phone(phone.dial)
-        speech.say(self.p.get(f"{prefix}_after", **params))
-        question, reprompt = self.follow_up(state)
-        speech.say(question)
-        expects = Expect.START_ROUTINE if state is None else None
-        if key == "rehab":
-            card = Card(
-                self.p.get("cards.rehab_title"),
-                self.p.get("cards.rehab_text", name=phone.name, display=phone.display),
-            )
-        else:
-            card = Card(
-                self.p.get("cards.injury_title"),
-                self.p.get(
-                    "cards.injury_text",
-                    name=phone.name,
-                    display=phone.display,
-                    dial_pretty=phone.dial_pretty,
-                ),
-            )
-        replay = Replay(TurnKind.BOOKING, state, ref=key)
-        return Turn(speech, _speech(reprompt), card=card, expects=expects, replay=replay)
+        return self._ask(
+            self.p.get(f"help.{stage}"), reprompt=self.p.get(f"follow_up.{stage}_reprompt")
+        )
 
     # --- progress ---------------------------------------------------------------------
 
@@ -260,12 +167,13 @@ class Coach:
     def launch_turn(
         self, summary: ProgressSummary | None, disclaimer: bool, saved: RoutineState | None
     ) -> Turn:
-        """Welcome (back, with one line of progress), the disclaimer if it is due, then the
+        """Welcome (back, with one line of progress unless the disclaimer is due: the turn stays
+        short), the disclaimer if it is due, then the
         offer to pick up the `saved` routine, or the choice of stretches."""
         p = self.p
         returning = summary is not None and bool(summary.total_holds or summary.total_sessions)
         texts = [p.get("launch.welcome_back" if returning else "launch.welcome")]
-        if returning and summary is not None:
+        if returning and summary is not None and not disclaimer:  # short: one or the other
             texts.append(self.progress_greeting(summary))
         if disclaimer:
             texts.append(p.get("launch.disclaimer"))
@@ -355,17 +263,3 @@ class Coach:
             turn = self.launch_turn(summary_of(recipe.summary), recipe.disclaimer, state)
             return turn
         return self.with_disclaimer(turn) if recipe.disclaimer else turn
-
-    # --- small helpers ----------------------------------------------------------------
-
-    def _ask(self, *texts: str, reprompt: str) -> Turn:
-        """Say `texts` (ending with a question) and keep listening, with a reprompt."""
-        return Turn(_speech(*texts), _speech(reprompt))
-
-    def _with_follow_up(self, text: str, state: RoutineState | None) -> Turn:
-        """An answer, then the question that leads back to where the person was."""
-        question, reprompt = self.follow_up(state)
-        turn = self._ask(text, question, reprompt=reprompt)
-        if state is None:
-            turn.expects = Expect.START_ROUTINE
-        return turn

@@ -9,6 +9,7 @@ from skill.alexa.handlers.answers import (
     AnswerIntentHandler,
     BookAppointmentIntentHandler,
     InjuryCareIntentHandler,
+    StatementIntentHandler,
 )
 from skill.alexa.handlers.conversation import (
     FallbackHandler,
@@ -20,6 +21,7 @@ from skill.alexa.handlers.conversation import (
 )
 from skill.alexa.handlers.errors import CatchAllExceptionHandler
 from skill.alexa.handlers.routine import (
+    ChangeHoldLengthIntentHandler,
     HowManyLeftIntentHandler,
     NextIntentHandler,
     PauseIntentHandler,
@@ -55,7 +57,9 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     SwitchLegsIntentHandler,
     HowManyLeftIntentHandler,
     SetHoldLengthIntentHandler,
+    ChangeHoldLengthIntentHandler,
     RepeatIntentHandler,
+    StatementIntentHandler,
     AnswerIntentHandler,
     BookAppointmentIntentHandler,
     InjuryCareIntentHandler,

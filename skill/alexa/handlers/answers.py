@@ -1,5 +1,6 @@
 """Safety answers and the clinic's numbers. Answers are data (answers.yaml): one handler serves
-every answer intent, and asking never loses the person's place in the routine.
+every answer intent, another reads what people say about their body through the triage
+(triage.yaml), and both answer the same way. Asking never loses the person's place.
 """
 
 from __future__ import annotations
@@ -8,12 +9,33 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill.alexa.handlers.base import CoachHandler
+from skill.alexa.handlers.base import CoachHandler, Conversation, slot_value
 from skill.core import routine
+from skill.core.routine import Stage
+from skill.core.triage import Frame
+
+# The phrase-slot intents: the carrier phrase decides how the statement is read.
+STATEMENT_INTENTS = {
+    "BodyStatementIntent": ("Statement", Frame.STATEMENT),
+    "CantDoIntent": ("Task", Frame.CANNOT),
+}
+UNCLEAR = "UnclearStatement"
+
+
+def answer(conv: Conversation, key: str) -> Response:
+    """Say the answer `key`; an emergency ends the routine, pain pauses it."""
+    reply = conv.coach.content.answers[key]
+    state = conv.routine
+    turn = conv.coach.answer_turn(key, state)
+    if reply.emergency:
+        conv.routine = None
+    elif reply.ends_routine and state is not None and state.stage is Stage.ACTIVE:
+        conv.routine = routine.pause(state).state
+    return conv.reply(turn)
 
 
 class AnswerIntentHandler(CoachHandler):
-    """Any intent with an entry in answers.yaml; red flags and nerve pain stop the routine."""
+    """Any intent with an entry in answers.yaml."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return (
@@ -22,16 +44,24 @@ class AnswerIntentHandler(CoachHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        return answer(self.conversation(handler_input), get_intent_name(handler_input))
+
+
+class StatementIntentHandler(CoachHandler):
+    """ "I feel …", "my …", "I can't …": the words after the carrier phrase (an
+    AMAZON.SearchQuery slot) go through the triage, which picks the answer. An empty or
+    unreadable statement gets the safe default, never silence or "carry on"."""
+
+    intents = tuple(STATEMENT_INTENTS)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        intent = get_intent_name(handler_input)
-        answer = self.coach.content.answers[intent]
-        state = conv.routine
-        turn = self.coach.answer_turn(intent, state)
-        if answer.emergency:
-            conv.routine = None
-        elif answer.ends_routine and state is not None:
-            conv.routine = routine.pause(state).state
-        return conv.reply(turn)
+        slot, frame = STATEMENT_INTENTS[get_intent_name(handler_input)]
+        _, heard = slot_value(handler_input, slot)
+        key = UNCLEAR
+        if heard and heard.strip():
+            key = self.coach.content.triage.classify(heard, frame).answer
+        return answer(conv, key)
 
 
 class BookAppointmentIntentHandler(CoachHandler):

@@ -123,10 +123,12 @@ class Conversation:
         """Build the response from a turn and remember how it was composed, for "repeat".
 
         A conversation that opens with a one-shot request ("ask hamstring coach to start the
-        seated stretch") hears the disclaimer first, unless the turn is emergency advice.
+        seated stretch") hears the disclaimer first, unless the turn is emergency advice, a
+        safety answer or a phone number: those come first, and the disclaimer waits for the
+        next turn that is none of them (starting a stretch, or the next launch).
         """
         if (
-            not turn.urgent
+            not (turn.urgent or turn.answer_first)
             and self.handler_input.request_envelope.session
             and self.disclaimer_due()
         ):

@@ -22,16 +22,27 @@ class HelpIntentHandler(CoachHandler):
         return conv.reply(self.coach.help_turn(conv.routine))
 
 
+# What "yes" starts after a question that offered a stretch ("would you like …?").
+OFFERED_STRETCH = {
+    Expect.START_ROUTINE: "full",
+    Expect.START_SEATED: "seated",
+    Expect.START_SUPINE: "supine",
+}
+
+
 class YesIntentHandler(CoachHandler):
-    """ "Yes" answers the last question: start the routine, or "ready?" during one."""
+    """ "Yes" answers the last question: start the stretch offered, give the clinic's number,
+    or "ready?" during a routine."""
 
     intents = ("AMAZON.YesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
         state = conv.routine
-        if conv.expects is Expect.START_ROUTINE:
-            return start_routine(conv, "full")
+        if conv.expects in OFFERED_STRETCH:
+            return start_routine(conv, OFFERED_STRETCH[conv.expects])
+        if conv.expects is Expect.CLINIC_NUMBER:
+            return conv.reply(self.coach.booking_turn("rehab", state))
         if conv.expects is Expect.RESUME_SAVED:
             saved = saved_routine(conv)
             if saved is not None:
@@ -55,6 +66,8 @@ class NoIntentHandler(CoachHandler):
                 "resume.declined", "launch.offer", reprompt="launch.offer_reprompt"
             )
             return conv.reply(turn)
+        if conv.expects is Expect.CLINIC_NUMBER:
+            return conv.reply(coach.follow_up_turn("yes_no.no_clinic", state))
         if state is None:
             return conv.reply(coach.question("yes_no.no_idle", reprompt="yes_no.no_reprompt"))
         return conv.reply(coach.follow_up_turn("yes_no.take_your_time", state))

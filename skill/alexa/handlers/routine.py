@@ -6,8 +6,10 @@ legs, how many are left, hold length and repeat. Each translates Alexa to a rout
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_intent_name
 from ask_sdk_model import Response
 
+from skill.alexa.durations import duration_seconds
 from skill.alexa.handlers.base import CoachHandler, Conversation, slot_value
 from skill.core import routine
 from skill.core.routine import Outcome, Stage
@@ -125,28 +127,62 @@ class HowManyLeftIntentHandler(CoachHandler):
         return conv.reply(self.coach.remaining_turn(conv.routine))
 
 
+def set_hold_length(conv: Conversation, seconds: int | None) -> Response:
+    """Set the hold length (asked again when missing or out of range); a running routine
+    uses it from the next hold on."""
+    coach, state = conv.coach, conv.routine
+    if seconds is None:
+        return conv.reply(coach.hold_length_turn(HoldLengthReply.MISSING, state))
+    if not conv.limits.hold_ok(seconds):
+        return conv.reply(coach.hold_length_turn(HoldLengthReply.OUT_OF_RANGE, state))
+    conv.hold_seconds = seconds
+    if state is None or state.stage is Stage.FINISHED:
+        return conv.reply(coach.hold_length_turn(HoldLengthReply.SET_IDLE, state, seconds))
+    conv.routine = routine.set_hold_seconds(state, seconds)
+    turn = coach.hold_length_turn(HoldLengthReply.SET_RUNNING, conv.routine, seconds)
+    return conv.reply(turn)
+
+
+def heard_seconds(handler_input: HandlerInput) -> int | None:
+    """ "hold for 45 seconds" (AMAZON.NUMBER) or "hold for a minute" (AMAZON.DURATION)."""
+    _, number = slot_value(handler_input, "Seconds")
+    if number is not None:
+        try:
+            return int(number)
+        except ValueError:
+            return None
+    _, duration = slot_value(handler_input, "Duration")
+    return duration_seconds(duration) if duration else None
+
+
 class SetHoldLengthIntentHandler(CoachHandler):
     intents = ("SetHoldLengthIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        return set_hold_length(self.conversation(handler_input), heard_seconds(handler_input))
+
+
+class ChangeHoldLengthIntentHandler(CoachHandler):
+    """ "Longer holds" / "shorter holds": one step within the content's range, or say that
+    the holds are already at the end of it."""
+
+    intents = ("LongerHoldIntent", "ShorterHoldIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        _, heard = slot_value(handler_input, "Seconds")
-        try:
-            seconds = int(heard) if heard is not None else None
-        except ValueError:
-            seconds = None
+        settings = self.coach.content.routine
         state = conv.routine
-        if seconds is None:
-            return conv.reply(self.coach.hold_length_turn(HoldLengthReply.MISSING, state))
-        if not conv.limits.hold_ok(seconds):
-            return conv.reply(self.coach.hold_length_turn(HoldLengthReply.OUT_OF_RANGE, state))
-        conv.hold_seconds = seconds
-        if state is None or state.stage is Stage.FINISHED:
-            turn = self.coach.hold_length_turn(HoldLengthReply.SET_IDLE, state, seconds)
-            return conv.reply(turn)
-        conv.routine = routine.set_hold_seconds(state, seconds)
-        turn = self.coach.hold_length_turn(HoldLengthReply.SET_RUNNING, conv.routine, seconds)
-        return conv.reply(turn)
+        running = state is not None and state.stage is not Stage.FINISHED
+        now = state.hold_seconds if running and state is not None else conv.hold_seconds
+        if get_intent_name(handler_input) == "LongerHoldIntent":
+            wanted = min(now + settings.hold_seconds_step, settings.hold_seconds_max)
+            limit = HoldLengthReply.AT_MAX
+        else:
+            wanted = max(now - settings.hold_seconds_step, settings.hold_seconds_min)
+            limit = HoldLengthReply.AT_MIN
+        if wanted == now:
+            return conv.reply(self.coach.hold_length_turn(limit, conv.routine, now))
+        return set_hold_length(conv, wanted)
 
 
 class RepeatIntentHandler(CoachHandler):

@@ -36,6 +36,7 @@ class RoutineSettings:
     hold_seconds_default: int
     hold_seconds_min: int
     hold_seconds_max: int
+    hold_seconds_step: int
     relax_seconds: int
     switch_seconds: int
     get_ready_from: int
@@ -68,10 +69,16 @@ class Phone:
 
 @dataclass(frozen=True)
 class Answer:
+    """One answer of answers.yaml, keyed by the intent that asks for it (or by the name the
+    triage gives it). `ends_routine`: the routine pauses (nerve signs, pain, a statement not
+    understood); `emergency`: the session ends with the emergency card; `offer`: a stretch the
+    answer offers instead ("can't get down on the floor" offers the seated one)."""
+
     intent: str
     text: str
     ends_routine: bool = False
     emergency: bool = False
+    offer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,7 @@ def _load_routine(data: dict[str, Any]) -> RoutineSettings:
         hold_seconds_default=_get(r, f, "hold_seconds_default", int, "routine"),
         hold_seconds_min=_get(r, f, "hold_seconds_min", int, "routine"),
         hold_seconds_max=_get(r, f, "hold_seconds_max", int, "routine"),
+        hold_seconds_step=_get(r, f, "hold_seconds_step", int, "routine"),
         relax_seconds=_get(r, f, "relax_seconds", int, "routine"),
         switch_seconds=_get(r, f, "switch_seconds", int, "routine"),
         get_ready_from=_get(r, f, "get_ready_from", int, "routine"),
@@ -220,6 +228,8 @@ def _load_routine(data: dict[str, Any]) -> RoutineSettings:
         raise ContentError(f, "routine.hold_seconds_min", "the article asks for at least 30 s")
     if not settings.hold_seconds_min <= settings.hold_seconds_default <= settings.hold_seconds_max:
         raise ContentError(f, "routine.hold_seconds_default", "must lie between min and max")
+    if settings.hold_seconds_step < 1:
+        raise ContentError(f, "routine.hold_seconds_step", "must be at least 1")
     if settings.reps_per_leg < 1:
         raise ContentError(f, "routine.reps_per_leg", "must be at least 1")
     if not 1 <= settings.get_ready_from <= 10:
@@ -270,18 +280,22 @@ def _flatten(data: dict[str, Any], file: str, prefix: str = "") -> dict[str, tup
     return out
 
 
-def _load_answers(data: dict[str, Any]) -> dict[str, Answer]:
+def _load_answers(data: dict[str, Any], stretch_ids: frozenset[str]) -> dict[str, Answer]:
     f = "answers.yaml"
     out = {}
     for intent, raw in data.items():
         if not isinstance(raw, dict):
             raise ContentError(f, intent, "must be a mapping with text")
         emergency = bool(raw.get("emergency", False))
+        offer = raw.get("offer")
+        if offer is not None and offer not in stretch_ids:
+            raise ContentError(f, f"{intent}.offer", f"not a stretch: {offer!r}")
         out[intent] = Answer(
             intent=intent,
             text=_get(raw, f, "text", str, intent),
             ends_routine=bool(raw.get("ends_routine", False)) or emergency,
             emergency=emergency,
+            offer=offer,
         )
     return out
 
@@ -307,11 +321,12 @@ def _load_clinic(data: dict[str, Any]) -> dict[str, Phone]:
 def load_content() -> Content:
     """Load and validate every content file once per process."""
     stretches_data = _read("stretches.yaml")
+    stretches = _load_stretches(stretches_data)
     return Content(
         routine=_load_routine(stretches_data),
-        stretches=_load_stretches(stretches_data),
+        stretches=stretches,
         cues=_load_cues(_read("cues.yaml")),
         phrases=Phrases(_flatten(_read("phrases.yaml"), "phrases.yaml")),
-        answers=_load_answers(_read("answers.yaml")),
+        answers=_load_answers(_read("answers.yaml"), frozenset(stretches)),
         clinic=_load_clinic(_read("clinic.yaml")),
     )

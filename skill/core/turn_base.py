@@ -1,0 +1,79 @@
+"""What every turn the coach composes shares: the Turn itself, its card, and the follow-up
+question that brings the person back to where they were. No Alexa types, no SSML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from skill.core.content import Content
+from skill.core.routine import RoutineState, Stage
+from skill.core.session_state import Expect, Replay
+from skill.core.speech import Speech
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    text: str
+
+
+@dataclass
+class Turn:
+    speech: Speech
+    reprompt: Speech | None = None
+    end_session: bool = False
+    card: Card | None = None
+    expects: Expect | None = None  # what a "yes" would mean next
+    urgent: bool = False  # emergency advice: nothing may come before it
+    # A safety answer or a phone number: the first-use disclaimer must not delay it, so it
+    # waits for a later turn (the next stretch, or the next launch).
+    answer_first: bool = False
+    # How the turn was composed, for "repeat" (Coach.replay composes it again); every turn
+    # that keeps the session open has one.
+    replay: Replay | None = None
+    # Parts of a hold turn, kept apart so APL for Audio can place them around the hold.
+    intro: Speech = field(default_factory=Speech)
+    outro: Speech = field(default_factory=Speech)
+
+
+def speech_of(*texts: str) -> Speech:
+    return Speech().say(*texts)
+
+
+class TurnBase:
+    """The content, and the follow-up questions every kind of turn ends with."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.p = content.phrases
+
+    def stage_key(self, state: RoutineState | None) -> str:
+        """The part of the conversation we are in, for help, fallback and follow-ups."""
+        if state is None:
+            return "idle"
+        return {Stage.ACTIVE: "running", Stage.PAUSED: "paused"}.get(state.stage, "finished")
+
+    def follow_up(self, state: RoutineState | None) -> tuple[str, str]:
+        """The question that brings the person back to where they were, and its reprompt."""
+        stage = self.stage_key(state)
+        if stage == "idle":
+            return self.p.get("follow_up.idle"), self.p.get("follow_up.idle_reprompt")
+        if stage == "running" and state is not None:
+            nxt = state.upcoming()
+            if nxt is not None:
+                text = self.p.get("follow_up.running", rep=nxt.rep, leg=nxt.leg)
+                return text, self.p.get("hold.reprompt")
+        key = "paused" if stage == "paused" else "finished"
+        return self.p.get(f"follow_up.{key}"), self.p.get(f"follow_up.{key}_reprompt")
+
+    def _ask(self, *texts: str, reprompt: str) -> Turn:
+        """Say `texts` (ending with a question) and keep listening, with a reprompt."""
+        return Turn(speech_of(*texts), speech_of(reprompt))
+
+    def _with_follow_up(self, text: str, state: RoutineState | None) -> Turn:
+        """An answer, then the question that leads back to where the person was."""
+        question, reprompt = self.follow_up(state)
+        turn = self._ask(text, question, reprompt=reprompt)
+        if state is None:
+            turn.expects = Expect.START_ROUTINE
+        return turn
