@@ -118,7 +118,7 @@ STRETCH_PHRASES = [
     "all of them",
     "the one lying on my back",
     "the strap stretch",
-    "my routine",
+    "start my routine",
     "start the seated hamstring stretch",
 ]
 
