@@ -251,6 +251,16 @@ def test_no_duplicate_samples_anywhere():
     assert not duplicates
 
 
+def test_no_duplicate_samples_after_the_simulators_normalisation():
+    """Contractions expanded and fillers dropped: "i'm ready" and "i am ready" are one sample."""
+    from skill.simulator.nlu.normalize import normalize_sample
+
+    seen = defaultdict(set)
+    for intent, sample in ALL_SAMPLES:
+        seen[normalize_sample(sample)[0]].add(intent)
+    assert not {sample: owners for sample, owners in seen.items() if len(owners) > 1}
+
+
 @pytest.mark.parametrize(("name", "minimum"), sorted(MIN_SAMPLES.items()))
 def test_main_intents_have_enough_samples(name, minimum):
     assert len(INTENTS[name]["samples"]) >= minimum
