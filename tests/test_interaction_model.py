@@ -28,7 +28,7 @@ SLOT_REF = re.compile(r"\{([^{}]*)\}")
 
 REQUIRED_CUSTOM = {
     "StartStretchIntent": {"Stretch": "STRETCH_NAME"},
-    "SetHoldLengthIntent": {"Seconds": "AMAZON.NUMBER"},
+    "SetHoldLengthIntent": {"Seconds": "AMAZON.NUMBER", "Duration": "AMAZON.DURATION"},
     "SwitchLegsIntent": {},
     "HowManyLeftIntent": {},
     "ProgressIntent": {},
@@ -44,6 +44,24 @@ REQUIRED_CUSTOM = {
     "RedFlagIntent": {},
     "BookAppointmentIntent": {},
     "InjuryCareIntent": {},
+    "BodyStatementIntent": {"Statement": "AMAZON.SearchQuery"},
+    "CantDoIntent": {"Task": "AMAZON.SearchQuery"},
+    "SharpPainIntent": {},
+    "BackPainIntent": {},
+    "TightnessIntent": {},
+    "HowOftenIntent": {},
+    "ConsultFirstIntent": {},
+    "SciaticNerveIntent": {},
+    "WhereFeelIntent": {},
+    "MedicationIntent": {},
+    "KneeBendIntent": {},
+    "NoStretchFeltIntent": {},
+    "StrapSlippingIntent": {},
+    "TiredArmsIntent": {},
+    "NoFloorIntent": {},
+    "NoChairIntent": {},
+    "LongerHoldIntent": {},
+    "ShorterHoldIntent": {},
 }
 REQUIRED_BUILTINS = [
     "AMAZON.HelpIntent",
@@ -60,14 +78,22 @@ REQUIRED_BUILTINS = [
     "AMAZON.YesIntent",
     "AMAZON.NoIntent",
 ]
+# Floors reached when issue 15 was built (the lowest custom intent then had 41 samples, the
+# lowest built-in with samples 13); raise them, never lower them.
+MIN_CUSTOM_SAMPLES = 40
+MIN_BUILTIN_SAMPLES = 10
 MIN_SAMPLES = {
-    "StartStretchIntent": 40,
-    "SetHoldLengthIntent": 20,
-    "BookAppointmentIntent": 20,
-    "InjuryCareIntent": 20,
-    "SciaticPainIntent": 20,
-    "RedFlagIntent": 20,
+    "StartStretchIntent": 100,
+    "RedFlagIntent": 120,
+    "SetHoldLengthIntent": 60,
 }
+# Phrase slot types: a sample that uses one needs a carrier phrase, and keeps the slot alone.
+PHRASE_SLOT_TYPES = {"AMAZON.SearchQuery"}
+# Our own budget, not Amazon's: we found no current Amazon page with the model's size limits
+# (docs/alexa-platform.md, "Phrase slots and sample utterances"). Old third-party reports name
+# about 2500 utterances and about 200 KB; we stay under both.
+MAX_TOTAL_SAMPLES = 2500
+MAX_MODEL_BYTES = 200_000
 ANSWER_INTENTS = [
     "SwitchLegsIntent",
     "HowManyLeftIntent",
@@ -83,9 +109,16 @@ ANSWER_INTENTS = [
 ]
 STRETCH_PHRASES = [
     "the chair stretch",
+    "the chair one",
+    "floor one",
+    "the one on the chair",
+    "let's do the towel stretch",
+    "can you start the floor one",
+    "i want to do the whole routine",
+    "all of them",
     "the one lying on my back",
     "the strap stretch",
-    "my routine",
+    "start my routine",
     "start the seated hamstring stretch",
 ]
 
@@ -218,6 +251,16 @@ def test_no_duplicate_samples_anywhere():
     assert not duplicates
 
 
+def test_no_duplicate_samples_after_the_simulators_normalisation():
+    """Contractions expanded and fillers dropped: "i'm ready" and "i am ready" are one sample."""
+    from skill.simulator.nlu.normalize import normalize_sample
+
+    seen = defaultdict(set)
+    for intent, sample in ALL_SAMPLES:
+        seen[normalize_sample(sample)[0]].add(intent)
+    assert not {sample: owners for sample, owners in seen.items() if len(owners) > 1}
+
+
 @pytest.mark.parametrize(("name", "minimum"), sorted(MIN_SAMPLES.items()))
 def test_main_intents_have_enough_samples(name, minimum):
     assert len(INTENTS[name]["samples"]) >= minimum
@@ -226,6 +269,85 @@ def test_main_intents_have_enough_samples(name, minimum):
 @pytest.mark.parametrize("name", ANSWER_INTENTS)
 def test_answer_intents_have_enough_samples(name):
     assert len(INTENTS[name]["samples"]) >= 12
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED_CUSTOM))
+def test_every_custom_intent_has_the_floor(name):
+    assert len(INTENTS[name]["samples"]) >= MIN_CUSTOM_SAMPLES
+
+
+@pytest.mark.parametrize("name", [n for n in REQUIRED_BUILTINS if INTENTS[n]["samples"]])
+def test_builtins_with_samples_have_the_floor(name):
+    assert len(INTENTS[name]["samples"]) >= MIN_BUILTIN_SAMPLES
+
+
+def test_sample_counts_are_printed():
+    """Run with -s to see the sample count per intent (the issue asks for it)."""
+    width = max(len(name) for name in INTENTS)
+    for name, intent in INTENTS.items():
+        print(f"{name:<{width}} {len(intent['samples']):4}")
+    print(f"{'total':<{width}} {len(ALL_SAMPLES):4}")
+    assert ALL_SAMPLES
+
+
+def test_model_stays_within_our_size_budget():
+    assert len(ALL_SAMPLES) <= MAX_TOTAL_SAMPLES
+    assert len(MODEL_PATH.read_bytes()) <= MAX_MODEL_BYTES
+
+
+def phrase_slots(intent: dict) -> set[str]:
+    return {s["name"] for s in intent.get("slots", []) if s["type"] in PHRASE_SLOT_TYPES}
+
+
+PHRASE_SAMPLES = [(name, s) for name, s in ALL_SAMPLES if phrase_slots(INTENTS[name])]
+
+
+def test_the_statement_intents_have_phrase_samples():
+    assert {name for name, _ in PHRASE_SAMPLES} == {"BodyStatementIntent", "CantDoIntent"}
+
+
+@pytest.mark.parametrize(("intent", "sample"), PHRASE_SAMPLES)
+def test_phrase_slot_sample_has_a_carrier_and_no_other_slot(intent, sample):
+    refs = SLOT_REF.findall(sample)
+    assert len(refs) == 1, f"{intent}: {sample!r}"
+    assert refs[0] in phrase_slots(INTENTS[intent]), f"{intent}: {sample!r}"
+    carrier = SLOT_REF.sub("", sample).split()
+    assert carrier, f"{intent}: {sample!r} has no carrier phrase"
+
+
+def test_an_intent_with_a_phrase_slot_has_no_other_slot():
+    for intent in MODEL["intents"]:
+        if phrase_slots(intent):
+            assert len(intent["slots"]) == 1, intent["name"]
+
+
+def test_no_sample_is_only_slots():
+    for intent, sample in ALL_SAMPLES:
+        if sample.startswith("{") and sample.endswith("}") and sample.count("{") == 1:
+            slot_type = {s["name"]: s["type"] for s in INTENTS[intent]["slots"]}
+            assert slot_type[sample[1:-1]] not in PHRASE_SLOT_TYPES, (intent, sample)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "intent"),
+    [
+        ("i can't get down on the floor", "NoFloorIntent"),
+        ("i don't have a chair", "NoChairIntent"),
+        ("i don't have a strap", "StrapAlternativeIntent"),
+        ("no numbness just tight", "TightnessIntent"),
+        ("my back hurts", "BackPainIntent"),
+        ("it hurts", "SharpPainIntent"),
+        ("i have chest pain", "RedFlagIntent"),
+        ("i can't breathe", "RedFlagIntent"),
+        ("done", "AMAZON.NextIntent"),
+        ("go back one", "AMAZON.PreviousIntent"),
+        ("something came up", "AMAZON.PauseIntent"),
+        ("what can you do", "AMAZON.HelpIntent"),
+    ],
+)
+def test_key_phrases_are_exact_samples_of_their_intent(phrase, intent):
+    """Negations and contrasts named in issue 15 are exact samples, not left to a guess."""
+    assert phrase in {normalise(s) for s in INTENTS[intent]["samples"]}
 
 
 def covered_by_start_stretch(phrase: str) -> bool:
