@@ -86,6 +86,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 def exchange_json(exchange: Exchange) -> dict[str, Any]:
     """What `say --json` prints: recognition, request summary, full response, the text."""
     from skill.simulator.envelopes import summary
+    from skill.simulator.turn_json import nlu_record
 
     rec = exchange.recognition
     request = exchange.request
@@ -96,11 +97,7 @@ def exchange_json(exchange: Exchange) -> dict[str, Any]:
             name: {"value": slot.value, "resolution": slot.resolution}
             for name, slot in (rec.slots if rec else {}).items()
         },
-        "recognition": (
-            {"method": rec.method, "score": round(rec.score, 3), "sample": rec.matched_sample}
-            if rec
-            else None
-        ),
+        "nlu": nlu_record(rec),
         "request": summary(request) if request else None,
         "response": exchange.response,
         "text": exchange.text,
