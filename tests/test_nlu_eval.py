@@ -219,6 +219,17 @@ def test_command_names_a_bad_entry(files: Path, capsys: pytest.CaptureFixture[st
     assert "typo.yaml: entry 1: unknown kind 'chitchat'" in capsys.readouterr().err
 
 
+def test_command_without_the_triage_is_a_clear_error(
+    files: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def missing() -> None:
+        raise ImportError("No module named 'skill.core.triage'")
+
+    monkeypatch.setattr("skill.simulator.cli.skill_triage", missing)
+    assert main(["nlu-eval", "--corpus", str(files / "good.yaml")]) == 2
+    assert "the skill's triage (skill.core.triage) is not available" in capsys.readouterr().err
+
+
 # --- the real corpus (once the corpus and the triage are merged)
 
 

@@ -224,7 +224,15 @@ def _nlu_eval(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"error: cannot read the interaction model {model_path}: {exc}", file=sys.stderr)
         return 2
-    summary = summarize(evaluate(corpus, recognizer, skill_triage(), table), table, top=args.top)
+    try:
+        classify = skill_triage()
+    except (ImportError, AttributeError) as exc:
+        print(
+            f"error: the skill's triage (skill.core.triage) is not available: {exc}",
+            file=sys.stderr,
+        )
+        return 2
+    summary = summarize(evaluate(corpus, recognizer, classify, table), table, top=args.top)
     if args.json:
         print(json.dumps(summary_json(summary), indent=2, ensure_ascii=False))
     else:

@@ -56,6 +56,8 @@ def format_report(summary: Summary) -> str:
     lines = [
         f"NLU evaluation: {summary.size} utterances, {summary.in_scope} in scope",
         "",
+        "recall and precision in % (-: no utterance expects it / the route never reached it)",
+        "",
         f"{'intent':<{width}}  support  exact: recall  prec.   nlu: recall  prec.",
     ]
     for s in summary.intents:
