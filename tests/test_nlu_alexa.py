@@ -17,6 +17,7 @@ from skill.simulator.nlu import (
     load_model,
     normalize,
     parse_duration,
+    parse_model,
 )
 from tests.nlu_fixture import fixture_model
 
@@ -190,3 +191,26 @@ def test_strict_mode_is_what_alexa_guarantees(
     rec = fixture_recognizer.recognize(text, strict=True)
     assert rec.intent == intent
     assert rec.method in (("fallback",) if intent == FALLBACK else ("exact", "phrase"))
+
+
+def test_phrase_slot_sample_without_a_carrier_phrase_matches_nothing() -> None:
+    # Alexa refuses to build "{Query}" alone (MissingCarrierPhraseWithPhraseSlot).
+    document = {
+        "interactionModel": {
+            "languageModel": {
+                "invocationName": "test",
+                "intents": [
+                    {
+                        "name": "AnythingIntent",
+                        "slots": [{"name": "Query", "type": "AMAZON.SearchQuery"}],
+                        "samples": ["{Query}", "search for {Query}"],
+                    },
+                    {"name": "AMAZON.FallbackIntent", "samples": []},
+                ],
+            }
+        }
+    }
+    recognizer = Recognizer(parse_model(document))
+    assert recognizer.recognize("purple monkey dishwasher").intent == FALLBACK
+    rec = recognizer.recognize("search for purple monkeys")
+    assert (rec.intent, rec.slots["Query"].value) == ("AnythingIntent", "purple monkeys")

@@ -133,8 +133,11 @@ class Recognizer:
             )
             phrase = phrase or kind in PHRASE_TYPES
             parts.append(f"(?P<{group}>{inner})")
-        regex = re.compile("^" + " ".join(parts) + "$")
         literal = sum(1 for t in text.split() if not SLOT_REF.fullmatch(t))
+        # Alexa refuses to build a phrase-slot sample without a carrier phrase
+        # (MissingCarrierPhraseWithPhraseSlot), so such a sample matches nothing here.
+        pattern = r"(?!)" if phrase and not literal else "^" + " ".join(parts) + "$"
+        regex = re.compile(pattern)
         return _Compiled(intent, sample, text, tuple(names), regex, literal, phrase)
 
     def _expand(self, c: _Compiled) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
