@@ -59,6 +59,7 @@ def test_the_documented_pipe_prints_exactly_two_objects(tmp_path: Path) -> None:
         "you": "open hamstring coach",
         "intent": None,
         "slots": {},
+        "nlu": None,
         "speech": launch["speech"],
         "reprompt": launch["reprompt"],
         "card": None,
@@ -74,6 +75,12 @@ def test_the_documented_pipe_prints_exactly_two_objects(tmp_path: Path) -> None:
     assert start["you"] == "start the seated stretch"
     assert start["intent"] == "StartStretchIntent"
     assert start["slots"] == {"Stretch": {"value": "seated stretch", "id": "seated"}}
+    assert start["nlu"] == {
+        "method": "exact",
+        "score": 1.0,
+        "sample": "start the {Stretch}",
+        "refused": None,
+    }
     # outputSpeech first, then the APL-A document's cues, as plain text.
     speech = start["speech"]
     assert speech.startswith("Let's do the seated hamstring stretch.")
@@ -225,3 +232,23 @@ def test_json_refuses_options_made_for_people(
     assert code == 2
     assert records == []
     assert f"--json cannot be combined with {option}" in err
+
+
+def test_nlu_says_when_it_guessed_and_when_it_refused_to(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = "open hamstring coach\nwhat's the phone number\nphone number what is\n"
+    lines += "both of my legs are numb\n"
+    code, records, _ = chat_json(monkeypatch, capsys, lines)
+    assert code == 0
+    launch, exact, guessed, refused = records
+    assert launch["nlu"] is None
+    assert exact["nlu"]["method"] == "exact"
+    assert guessed["nlu"]["method"] == "fuzzy"
+    assert 0.8 <= guessed["nlu"]["score"] < 1.0
+    assert guessed["nlu"]["sample"] is not None
+    # A near miss of an emergency is never guessed: the fallback answers, safety first.
+    assert refused["intent"] == "AMAZON.FallbackIntent"
+    assert refused["nlu"]["method"] == "fallback"
+    assert refused["nlu"]["refused"] == "RedFlagIntent"
+    assert refused["nlu"]["sample"] is None

@@ -15,6 +15,7 @@ import yaml
 from skill.simulator.nlu import (
     BUILTIN_PHRASES,
     FALLBACK,
+    NO_GUESS_INTENTS,
     InteractionModel,
     LaunchParse,
     Recognizer,
@@ -30,7 +31,9 @@ MODEL = load_model(ROOT / "interaction_model" / "en-US.json")
 PARAPHRASES = yaml.safe_load((Path(__file__).parent / "paraphrases.yaml").read_text())
 SKILL_ID = "amzn1.ask.skill.test-0000"
 NUMBERS = [("30", "30"), ("forty five", "45"), ("sixty", "60"), ("15", "15")]
-PARAPHRASE_FLOOR = 0.85  # measured 0.94 (83/88) when written; see the printed rate
+# Measured 0.94 (83/88) when written, 0.88 (57/65) once paraphrases of the no-guess intents
+# (RedFlagIntent, StartStretchIntent) were tested apart; see the printed rate.
+PARAPHRASE_FLOOR = 0.85
 
 
 def _fill(model: InteractionModel, intent_name: str, sample: str) -> list[tuple[str, dict]]:
@@ -189,7 +192,8 @@ def test_parse_number(phrase: str, value: int | None) -> None:
 
 
 def test_paraphrase_resolution_rate(recognizer: Recognizer) -> None:
-    cases = PARAPHRASES["paraphrases"]
+    # Paraphrases of a no-guess intent are the next test's: a near miss is a fallback there.
+    cases = [c for c in PARAPHRASES["paraphrases"] if c["intent"] not in NO_GUESS_INTENTS]
     misses = []
     for case in cases:
         rec = recognizer.recognize(case["text"])
@@ -198,8 +202,19 @@ def test_paraphrase_resolution_rate(recognizer: Recognizer) -> None:
     rate = 1 - len(misses) / len(cases)
     print(f"\nparaphrase resolution rate: {rate:.3f} ({len(cases) - len(misses)}/{len(cases)})")
     print("\n".join(misses))
-    assert len(cases) >= 80
+    assert len(cases) >= 60
     assert rate >= PARAPHRASE_FLOOR
+
+
+def test_no_guess_paraphrases_are_right_or_fallback(recognizer: Recognizer) -> None:
+    """A paraphrase of an emergency or a start is matched exactly, or falls back: never
+    guessed, and never another intent (a wildcard start keeps its unresolved slot)."""
+    cases = [c for c in PARAPHRASES["paraphrases"] if c["intent"] in NO_GUESS_INTENTS]
+    assert cases
+    for case in cases:
+        rec = recognizer.recognize(case["text"])
+        assert rec.intent in (case["intent"], FALLBACK), case
+        assert rec.method != "fuzzy", case
 
 
 def test_paraphrases_are_not_model_samples() -> None:

@@ -89,7 +89,12 @@ def test_say_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["slots"]["Stretch"]["value"] == "chair stretch"
     assert resolution["status"]["code"] == "ER_SUCCESS_MATCH"
     assert resolution["values"][0]["value"]["id"] == "seated"
-    assert data["recognition"]["method"] == "exact"
+    assert data["nlu"] == {
+        "method": "exact",
+        "score": 1.0,
+        "sample": "start the {Stretch}",
+        "refused": None,
+    }
     assert data["request"]["type"] == "IntentRequest"
     assert data["request"]["session"]["new"] is True
     check_response(data["response"])

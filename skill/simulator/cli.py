@@ -1,4 +1,4 @@
-"""`hamstring-coach chat` and `hamstring-coach say`: the simulator on the command line.
+"""`hamstring-coach chat`, `say` and `nlu-eval`: the simulator on the command line.
 
 Registered by `add_commands` so skill/cli.py needs one line for it. Heavy imports (the skill,
 the NLU, audio) happen inside the commands, so `hamstring-coach --help` stays fast.
@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from skill.simulator.device import Exchange
+    from skill.simulator.nlu.evaluation import Classify
+
+DEFAULT_CORPUS = Path("tests/nlu_corpus/corpus.yaml")  # relative to the current directory
 
 
 def add_commands(sub: Any) -> None:
-    """Register `chat` and `say` on the main parser's subcommands."""
+    """Register `chat`, `say` and `nlu-eval` on the main parser's subcommands."""
     chat = sub.add_parser(
         "chat",
         help="talk to the skill without an Echo, typed or spoken",
@@ -66,6 +69,27 @@ def add_commands(sub: Any) -> None:
     )
     say.set_defaults(func=cmd_say)
 
+    nlu_eval = sub.add_parser(
+        "nlu-eval",
+        help="score the NLU on a corpus of labelled utterances (docs/nlu-eval.md)",
+        description="For each corpus utterance: the intent a strict exact match against the "
+        "model reaches (Alexa's lower bound) and the one the simulator's NLU reaches, and "
+        "whether the kind of answer is right. Exit status 1 on a missed or false emergency.",
+    )
+    nlu_eval.add_argument(
+        "--corpus",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help=f"corpus YAML (repeatable; default: {DEFAULT_CORPUS})",
+    )
+    nlu_eval.add_argument(
+        "--model", type=Path, metavar="PATH", help="interaction model (default: en-US)"
+    )
+    nlu_eval.add_argument("--top", type=int, default=10, help="confusion pairs to list")
+    nlu_eval.add_argument("--json", action="store_true", help="print one JSON object")
+    nlu_eval.set_defaults(func=cmd_nlu_eval)
+
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -86,6 +110,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 def exchange_json(exchange: Exchange) -> dict[str, Any]:
     """What `say --json` prints: recognition, request summary, full response, the text."""
     from skill.simulator.envelopes import summary
+    from skill.simulator.turn_json import nlu_record
 
     rec = exchange.recognition
     request = exchange.request
@@ -96,11 +121,7 @@ def exchange_json(exchange: Exchange) -> dict[str, Any]:
             name: {"value": slot.value, "resolution": slot.resolution}
             for name, slot in (rec.slots if rec else {}).items()
         },
-        "recognition": (
-            {"method": rec.method, "score": round(rec.score, 3), "sample": rec.matched_sample}
-            if rec
-            else None
-        ),
+        "nlu": nlu_record(rec),
         "request": summary(request) if request else None,
         "response": exchange.response,
         "text": exchange.text,
@@ -152,5 +173,73 @@ def _chat(args: argparse.Namespace) -> int:
     return run_chat(args, sys.stdin, sys.stdout)
 
 
+def skill_triage() -> Classify:
+    """The skill's own triage (skill.core.triage) as the evaluation calls it.
+
+    Imported here, not at start-up: only `nlu-eval` needs it.
+    """
+    from skill.core.content import load_content
+    from skill.core.triage import Frame
+
+    triage = load_content().triage
+
+    def classify(text: str, frame: str) -> tuple[str, str]:
+        verdict = triage.classify(text, Frame(frame))
+        return verdict.category.value, verdict.answer
+
+    return classify
+
+
+def _nlu_eval(args: argparse.Namespace) -> int:
+    """Score the NLU on the corpus; 1 on a missed or false emergency, 2 on bad input."""
+    import yaml
+
+    from skill.resources import interaction_model_path
+    from skill.simulator.nlu import Recognizer, load_model
+    from skill.simulator.nlu.evaluation import (
+        CorpusError,
+        evaluate,
+        load_kind_table,
+        parse_corpus,
+        summarize,
+    )
+    from skill.simulator.nlu.evaluation_report import format_report, summary_json
+
+    table = load_kind_table()
+    corpus = []
+    for path in args.corpus or [DEFAULT_CORPUS]:
+        if not path.is_file():
+            hint = "" if args.corpus else " (run from the project's checkout or pass --corpus)"
+            print(f"error: no corpus at {path}{hint}", file=sys.stderr)
+            return 2
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            corpus.extend(parse_corpus(data, str(path), table.kinds))
+        except (yaml.YAMLError, CorpusError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    model_path = args.model or interaction_model_path("en-US")
+    try:
+        recognizer = Recognizer(load_model(model_path))
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"error: cannot read the interaction model {model_path}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        classify = skill_triage()
+    except (ImportError, AttributeError) as exc:
+        print(
+            f"error: the skill's triage (skill.core.triage) is not available: {exc}",
+            file=sys.stderr,
+        )
+        return 2
+    summary = summarize(evaluate(corpus, recognizer, classify, table), table, top=args.top)
+    if args.json:
+        print(json.dumps(summary_json(summary), indent=2, ensure_ascii=False))
+    else:
+        print(format_report(summary))
+    return 1 if summary.failed else 0
+
+
 cmd_say = _quiet_broken_pipe(_say)
+cmd_nlu_eval = _quiet_broken_pipe(_nlu_eval)
 cmd_chat = _quiet_broken_pipe(_chat)

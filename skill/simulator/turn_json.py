@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from skill.core.content import CuePools, load_content
 from skill.simulator.device import Exchange
+from skill.simulator.nlu import Recognition
 from skill.simulator.playback import Playback, apla_directives, estimate_measure
 from skill.simulator.render import Rendered, play
 from skill.simulator.transport import TransportError
@@ -26,6 +27,7 @@ KEYS = (
     "you",
     "intent",
     "slots",
+    "nlu",
     "speech",
     "reprompt",
     "card",
@@ -89,6 +91,23 @@ def hold_seconds(response_envelope: dict[str, Any] | None, cues: CuePools) -> in
     return None
 
 
+def nlu_record(recognition: Recognition | None) -> dict[str, Any] | None:
+    """How the NLU reached the intent, so a script sees when it guessed; None without one.
+
+    Always the same keys: `method` (exact, phrase, wildcard, fuzzy, fallback), `score`
+    (1.0 for exact and phrase matches), `sample` (the model's sample, as written) and
+    `refused` (the no-guess intent a fuzzy match pointed at, answered as a fallback).
+    """
+    if recognition is None:
+        return None
+    return {
+        "method": recognition.method,
+        "score": round(recognition.score, 3),
+        "sample": recognition.matched_sample,
+        "refused": recognition.refused,
+    }
+
+
 def _slots(exchange: Exchange) -> dict[str, dict[str, str | None]]:
     recognition = exchange.recognition
     if recognition is None:
@@ -127,6 +146,7 @@ def turn_record(
         "you": you,
         "intent": exchange.recognition.intent if exchange.recognition else None,
         "slots": _slots(exchange),
+        "nlu": nlu_record(exchange.recognition),
         "speech": speech,
         "reprompt": reprompt,
         "card": card,

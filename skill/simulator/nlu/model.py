@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from skill.simulator.nlu.normalize import normalize, normalize_sample
 
@@ -53,7 +54,11 @@ class InteractionModel:
 
 def load_model(path: str | Path) -> InteractionModel:
     """Read an interaction model file in the exact JSON shape the Alexa console accepts."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return parse_model(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def parse_model(data: dict[str, Any]) -> InteractionModel:
+    """The model from its JSON document (as `load_model` reads it; tests build their own)."""
     lm = data["interactionModel"]["languageModel"]
     types = {
         t["name"]: SlotType(

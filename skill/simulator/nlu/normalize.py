@@ -17,8 +17,12 @@ CONTRACTIONS = {
     "couldn't": "could not", "haven't": "have not", "hasn't": "has not", "wasn't": "was not",
     "gonna": "going to", "wanna": "want to", "gotta": "got to", "ok": "okay",
 }  # fmt: skip
-# Dropped wherever they occur: hesitations, politeness and the wake word carry no intent.
-FILLER_WORDS = {"um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "mm", "ah", "please", "alexa"}
+# Hesitations: dropped wherever they occur, in every mode; Alexa's speech recognition leaves
+# them out of the text it matches. "like" is not here: "i would like to" needs it.
+HESITATIONS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "mm", "ah"})
+# Dropped wherever they occur, except in strict mode: politeness and the wake word carry no
+# intent, but Alexa only guarantees a match for what the samples say.
+FILLER_WORDS = HESITATIONS | {"please", "alexa"}
 # Dropped only at the start of an utterance, and only when something follows them, so that
 # "okay" alone still means yes and "so" inside a sentence is kept.
 LEADING_FILLERS = ("okay so", "so", "well", "hey", "oh", "okay", "alright", "right", "and")
@@ -26,20 +30,25 @@ TRAILING_FILLERS = ("thank you", "thanks")
 SLOT_REF = re.compile(r"\{(\w+)\}")
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, *, strict: bool = False) -> str:
     """Lower case, no punctuation, contractions expanded, fillers dropped.
 
     Applied to samples and utterances alike, so "what's" and "what is" compare equal in both
     directions and a sample containing a filler ("yes please") still matches itself.
+    `strict` drops only hesitations (um, uh, er, erm, hmm, ah): the form in which an
+    utterance is guaranteed to match a sample on Alexa.
     """
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"[^a-z0-9'_ ]+", " ", text)
+    dropped = HESITATIONS if strict else FILLER_WORDS
     words: list[str] = []
     for raw in text.split():
         word = raw.strip("'")
-        if not word or word in FILLER_WORDS:
+        if not word or word in dropped:
             continue
         words.extend(CONTRACTIONS.get(word, word).split())
+    if strict:
+        return " ".join(words)
     changed = True
     while changed:
         changed = False
@@ -54,9 +63,9 @@ def normalize(text: str) -> str:
     return " ".join(words)
 
 
-def normalize_sample(sample: str) -> tuple[str, list[str]]:
+def normalize_sample(sample: str, *, strict: bool = False) -> tuple[str, list[str]]:
     """Normalise a sample but keep its slot references, returned in order as `{Name}`."""
     names = SLOT_REF.findall(sample)
     marked = SLOT_REF.sub(lambda m: f" zzslot{names.index(m.group(1))}zz ", sample)
-    text = normalize(marked)
+    text = normalize(marked, strict=strict)
     return re.sub(r"zzslot(\d+)zz", lambda m: "{" + names[int(m.group(1))] + "}", text), names

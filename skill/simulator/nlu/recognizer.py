@@ -1,9 +1,13 @@
 """Utterance -> intent and slots: the model's samples as exact patterns first, then fuzzy.
 
 Exact: each sample becomes a regular expression (slots as groups); known slot values beat
-unknown ones and specific samples beat general ones. Fuzzy: each sample is expanded with every
-value of its custom slots (numbers as one token) and compared word-order-free; below the
-threshold the answer is AMAZON.FallbackIntent, as Alexa's would be.
+unknown ones, literal samples beat phrase-slot samples, and specific samples beat general ones.
+A phrase slot (AMAZON.SearchQuery) takes the words after its carrier phrase. Fuzzy: each sample
+without a phrase slot is expanded with every value of its custom slots (numbers and durations
+as one token each) and compared word-order-free; below the threshold the answer is
+AMAZON.FallbackIntent, as Alexa's would be. A fuzzy guess at an intent in `NO_GUESS_INTENTS`
+is AMAZON.FallbackIntent too: a near miss must never start an emergency or a routine.
+Strict mode is what Alexa guarantees: exact samples only, no wildcard, no fuzzy.
 """
 
 from __future__ import annotations
@@ -15,19 +19,28 @@ from typing import Literal
 
 from rapidfuzz import process
 
+from skill.simulator.nlu.durations import DURATION_PHRASE, DURATION_RUN, parse_duration
 from skill.simulator.nlu.model import Intent, InteractionModel, all_samples
 from skill.simulator.nlu.normalize import SLOT_REF, normalize, normalize_sample
 from skill.simulator.nlu.numbers import NUMBER_PHRASE, NUMBER_RUN, parse_number
 from skill.simulator.nlu.similarity import heard_words, similarity
 from skill.simulator.nlu.slots import (
     DEFAULT_SKILL_ID,
+    DURATION_TYPE,
     NUMBER_TYPE,
+    PHRASE_TYPES,
     SlotResolver,
     SlotValue,
 )
 
 FALLBACK = "AMAZON.FallbackIntent"
 NUMBER_TOKEN = "NUM"  # stands for any number in fuzzy matching; upper case never collides
+DURATION_TOKEN = "DUR"  # stands for any duration ("a minute", "90 seconds") in fuzzy matching
+# Intents the fuzzy layer may not guess: a near miss becomes AMAZON.FallbackIntent instead
+# (mid-routine the skill's fallback is safety-first, so a missed emergency still hears 911).
+NO_GUESS_INTENTS = frozenset({"RedFlagIntent", "StartStretchIntent"})
+Method = Literal["exact", "phrase", "wildcard", "fuzzy", "fallback"]
+_WORDS = r"[a-z0-9']+(?: [a-z0-9']+)*"  # one or more words: a phrase slot's value
 
 
 @dataclass(frozen=True)
@@ -36,9 +49,10 @@ class Recognition:
 
     intent: str
     slots: dict[str, SlotValue]
-    score: float  # 1.0 for an exact sample match, the fuzzy similarity (0-1) otherwise
+    score: float  # 1.0 for an exact or phrase match, the fuzzy similarity (0-1) otherwise
     matched_sample: str | None
-    method: Literal["exact", "wildcard", "fuzzy", "fallback"] = "exact"
+    method: Method = "exact"
+    refused: str | None = None  # the NO_GUESS intent a fuzzy match pointed at, now fallback
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,7 @@ class _Compiled:
     slot_names: tuple[str, ...]
     regex: re.Pattern[str]
     literal_words: int
+    phrase: bool  # has a phrase slot: matched exactly only, never fuzzily
 
 
 @dataclass(frozen=True)
@@ -63,7 +78,8 @@ class Recognizer:
     """Maps utterances to intents and slots the way Alexa would with the same model.
 
     `fuzzy_threshold` (0-1) is the similarity below which a fuzzy match becomes
-    AMAZON.FallbackIntent; `skill_id` only appears in resolution authorities.
+    AMAZON.FallbackIntent; `no_guess` the intents a fuzzy match may not return; `skill_id`
+    only appears in resolution authorities.
     """
 
     def __init__(
@@ -72,32 +88,39 @@ class Recognizer:
         *,
         fuzzy_threshold: float = 0.8,
         skill_id: str = DEFAULT_SKILL_ID,
+        no_guess: frozenset[str] = NO_GUESS_INTENTS,
     ) -> None:
         self.model = model
         self.fuzzy_threshold = fuzzy_threshold
         self.skill_id = skill_id
+        self.no_guess = no_guess
         self.slots = SlotResolver(model, skill_id)
         self._compiled: list[_Compiled] = []
+        self._strict: list[_Compiled] = []
         intents = {i.name: i for i in model.intents}
         for name, samples in all_samples(model).items():
             for sample in samples:
-                self._compiled.append(self._compile(intents[name], sample))
+                self._compiled.append(self._compile(intents[name], sample, strict=False))
+                self._strict.append(self._compile(intents[name], sample, strict=True))
         self._candidates: list[_Candidate] = []
         self._candidate_texts: list[str] = []
         for c in self._compiled:
             for cand_text, fills in self._expand(c):
                 self._candidates.append(_Candidate(c, fills))
                 self._candidate_texts.append(cand_text)
-        # Samples with a number slot are only compared with utterances that contain a number.
-        numeric = [NUMBER_TOKEN in t.split() for t in self._candidate_texts]
-        self._numeric = [i for i, n in enumerate(numeric) if n]
-        self._plain = [i for i, n in enumerate(numeric) if not n]
+        # Samples with a number or duration slot are only compared with utterances that
+        # contain one (as a token), the others only with the utterance as said.
+        tokens = {NUMBER_TOKEN, DURATION_TOKEN}
+        tokened = [bool(tokens & set(t.split())) for t in self._candidate_texts]
+        self._numeric = [i for i, n in enumerate(tokened) if n]
+        self._plain = [i for i, n in enumerate(tokened) if not n]
 
     # -- building
 
-    def _compile(self, intent: Intent, sample: str) -> _Compiled:
-        text, names = normalize_sample(sample)
+    def _compile(self, intent: Intent, sample: str, *, strict: bool) -> _Compiled:
+        text, names = normalize_sample(sample, strict=strict)
         parts = []
+        phrase = False
         for token in text.split():
             m = SLOT_REF.fullmatch(token)
             if not m:
@@ -105,57 +128,83 @@ class Recognizer:
                 continue
             group = f"s{len(parts)}"
             kind = self.slots.slot_type(intent.name, m.group(1))
-            inner = NUMBER_PHRASE if kind == NUMBER_TYPE else r"[a-z0-9' ]+?"
+            inner = {NUMBER_TYPE: NUMBER_PHRASE, DURATION_TYPE: DURATION_PHRASE}.get(
+                kind or "", _WORDS if kind in PHRASE_TYPES else r"[a-z0-9' ]+?"
+            )
+            phrase = phrase or kind in PHRASE_TYPES
             parts.append(f"(?P<{group}>{inner})")
-        regex = re.compile("^" + " ".join(parts) + "$")
         literal = sum(1 for t in text.split() if not SLOT_REF.fullmatch(t))
-        return _Compiled(intent, sample, text, tuple(names), regex, literal)
+        # Alexa refuses to build a phrase-slot sample without a carrier phrase
+        # (MissingCarrierPhraseWithPhraseSlot), so such a sample matches nothing here.
+        pattern = r"(?!)" if phrase and not literal else "^" + " ".join(parts) + "$"
+        regex = re.compile(pattern)
+        return _Compiled(intent, sample, text, tuple(names), regex, literal, phrase)
 
     def _expand(self, c: _Compiled) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+        """The sample as fuzzy candidates; none for a phrase slot (or another built-in type)."""
         tokens = c.text.split()
         choices: list[list[tuple[str, str] | None]] = []
+        stands_for: dict[str, str] = {}
         for token in tokens:
             m = SLOT_REF.fullmatch(token)
             slot_type = self.slots.slot_type(c.intent.name, m.group(1)) if m else None
             if m and slot_type is not None and self.slots.is_custom(slot_type):
                 choices.append([(m.group(1), s) for s in self.slots.phrases(slot_type)])
-            else:
-                choices.append([None])
+                continue
+            if m:
+                if slot_type not in (NUMBER_TYPE, DURATION_TYPE):
+                    return []  # a phrase slot never matches fuzzily, as on Alexa
+                stands_for[token] = NUMBER_TOKEN if slot_type == NUMBER_TYPE else DURATION_TOKEN
+            choices.append([None])
         out = []
         for combo in product(*choices):
             words = []
             for token, fill in zip(tokens, combo, strict=True):
                 if fill is not None:
                     words.append(fill[1])
-                elif SLOT_REF.fullmatch(token):
-                    words.append(NUMBER_TOKEN)  # AMAZON.NUMBER (or another built-in type)
                 else:
-                    words.append(token)
+                    words.append(stands_for.get(token, token))
             out.append((" ".join(words), tuple(f for f in combo if f is not None)))
         return out
 
     # -- matching
 
-    def recognize(self, utterance: str) -> Recognition:
-        """The intent and slots for one utterance; AMAZON.FallbackIntent when nothing fits."""
-        text = normalize(utterance)
+    def recognize(self, utterance: str, *, strict: bool = False) -> Recognition:
+        """The intent and slots for one utterance; AMAZON.FallbackIntent when nothing fits.
+
+        `strict`: only what Alexa guarantees (hesitations dropped, exact samples, known
+        custom slot values, numbers, durations and phrase slots); no wildcard, no fuzzy.
+        """
+        text = normalize(utterance, strict=strict)
         if not text:
             return Recognition(FALLBACK, {}, 0.0, None, "fallback")
-        exact = self._match_exact(text)
-        if exact is not None and exact.method == "exact":
+        if strict:
+            exact = self._match_exact(text, self._strict, wildcard=False)
+            return exact or Recognition(FALLBACK, {}, 0.0, None, "fallback")
+        exact = self._match_exact(text, self._compiled, wildcard=True)
+        if exact is not None and exact.method != "wildcard":
             return exact
         fuzzy = self._match_fuzzy(text)
+        refused: Recognition | None = None
+        if fuzzy is not None and fuzzy.intent in self.no_guess:
+            refused, fuzzy = fuzzy, None
         best = max(
             (r for r in (exact, fuzzy) if r is not None), key=lambda r: r.score, default=None
         )
         if best is None or best.score < self.fuzzy_threshold:
-            return Recognition(FALLBACK, {}, best.score if best else 0.0, None, "fallback")
+            if refused is not None and refused.score >= self.fuzzy_threshold:
+                return Recognition(FALLBACK, {}, refused.score, None, "fallback", refused.intent)
+            score = max((r.score for r in (best, refused) if r is not None), default=0.0)
+            return Recognition(FALLBACK, {}, score, None, "fallback")
         return best
 
-    def _match_exact(self, text: str) -> Recognition | None:
-        """Samples as patterns; known slot values beat unknown ones, specific beats general."""
+    def _match_exact(
+        self, text: str, compiled: list[_Compiled], *, wildcard: bool
+    ) -> Recognition | None:
+        """Samples as patterns: known slot values beat unknown ones (wildcards), literal
+        samples beat phrase-slot samples, and more literal words beat fewer."""
         best: tuple[tuple[int, int], Recognition] | None = None
-        for c in self._compiled:
+        for c in compiled:
             m = c.regex.match(text)
             if not m:
                 continue
@@ -165,6 +214,8 @@ class Recognizer:
                 slot_type = self.slots.slot_type(c.intent.name, name)
                 if slot_type == NUMBER_TYPE and parse_number(words) is None:
                     break
+                if slot_type == DURATION_TYPE and parse_duration(words) is None:
+                    break
                 if (
                     slot_type is not None
                     and self.slots.is_custom(slot_type)
@@ -173,13 +224,13 @@ class Recognizer:
                     known = False
                     # Alexa passes unknown words through a custom slot, but only when the
                     # sample's carrier phrase says enough: "start the {Stretch}", not "{Stretch}".
-                    if c.literal_words < 2 or len(words.split()) > 4:
+                    if not wildcard or c.literal_words < 2 or len(words.split()) > 4:
                         break
             else:
-                rank = (1 if known else 0, c.literal_words)
+                method: Method = "wildcard" if not known else "phrase" if c.phrase else "exact"
+                rank = ({"exact": 2, "phrase": 1}.get(method, 0), c.literal_words)
                 if best is None or rank > best[0]:
-                    method: Literal["exact", "wildcard"] = "exact" if known else "wildcard"
-                    score = 1.0 if known else 0.85
+                    score = 0.85 if method == "wildcard" else 1.0
                     rec = Recognition(
                         c.intent.name, self.slots.slots(c.intent, heard), score, c.sample, method
                     )
@@ -194,14 +245,19 @@ class Recognizer:
         return out
 
     def _match_fuzzy(self, text: str) -> Recognition | None:
-        """Tolerate word order, extra or missing small words and near misses."""
-        numbers = [m.group(0) for m in NUMBER_RUN.finditer(text) if parse_number(m.group(0))]
-        queries = [(text, False)]
-        if numbers:
-            queries.append((NUMBER_RUN.sub(NUMBER_TOKEN, text), True))
+        """Tolerate word order, extra or missing small words and near misses.
+
+        Compared as said, with numbers as NUM, and with durations as DUR (then numbers as
+        NUM): "thirty seconds" is a number before "seconds" to one sample, a duration to another.
+        """
+        queries: list[tuple[str, bool, list[str], list[str]]] = [(text, False, [], [])]
+        for with_durations in (False, True):
+            query, numbers, durations = _tokens(text, durations=with_durations)
+            if query != text and all(query != q[0] for q in queries):
+                queries.append((query, True, numbers, durations))
         cutoff = self.fuzzy_threshold * 100 * 0.9
-        best: tuple[float, _Candidate] | None = None
-        for query, numeric in queries:
+        best: tuple[float, _Candidate, list[str], list[str]] | None = None
+        for query, numeric, numbers, durations in queries:
             indices = self._numeric if numeric else self._plain
             choices = [self._candidate_texts[i] for i in indices]
             for _, score, pos in process.extract(
@@ -210,11 +266,11 @@ class Recognizer:
                 cand = self._candidates[indices[pos]]
                 if all(heard_words(syn, text) is not None for _, syn in cand.fills):
                     if best is None or score > best[0]:
-                        best = (score, cand)
+                        best = (score, cand, numbers, durations)
                     break
         if best is None:
             return None
-        score, cand = best
+        score, cand, numbers, durations = best
         intent = cand.compiled.intent
         slots = self.slots.slots(intent, {})
         for name, synonym in cand.fills:
@@ -222,7 +278,31 @@ class Recognizer:
             slot_type = self.slots.slot_type(intent.name, name)
             assert slot_type is not None
             slots[name] = SlotValue(name, heard, self.slots.resolution(slot_type, synonym))
-        numeric_slots = [n for n in cand.compiled.slot_names if n not in dict(cand.fills)]
-        for name, words in zip(numeric_slots, numbers, strict=False):
-            slots[name] = self.slots.slot(intent.name, name, words)
+        said = {NUMBER_TYPE: iter(numbers), DURATION_TYPE: iter(durations)}
+        for name in cand.compiled.slot_names:
+            words = next(said.get(self.slots.slot_type(intent.name, name) or "", iter(())), None)
+            if name not in dict(cand.fills) and words is not None:
+                slots[name] = self.slots.slot(intent.name, name, words)
         return Recognition(intent.name, slots, score / 100, cand.compiled.sample, "fuzzy")
+
+
+def _tokens(text: str, *, durations: bool) -> tuple[str, list[str], list[str]]:
+    """`text` with each duration (if `durations`) as DUR, then each number as NUM; the
+    phrases replaced, in order."""
+    numbers_said: list[str] = []
+    durations_said: list[str] = []
+
+    def duration(m: re.Match[str]) -> str:
+        if parse_duration(m.group(0)) is None:
+            return m.group(0)
+        durations_said.append(m.group(0))
+        return DURATION_TOKEN
+
+    def number(m: re.Match[str]) -> str:
+        if parse_number(m.group(0)) is None:
+            return m.group(0)
+        numbers_said.append(m.group(0))
+        return NUMBER_TOKEN
+
+    query = DURATION_RUN.sub(duration, text) if durations else text
+    return NUMBER_RUN.sub(number, query), numbers_said, durations_said

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from skill.simulator.nlu.durations import parse_duration
 from skill.simulator.nlu.model import Intent, InteractionModel, SlotTypeValue
 from skill.simulator.nlu.normalize import normalize
 from skill.simulator.nlu.numbers import parse_number
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 NUMBER_TYPE = "AMAZON.NUMBER"
+DURATION_TYPE = "AMAZON.DURATION"
+# Phrase slots: any words after the sample's carrier phrase; the value is those words.
+PHRASE_TYPES = frozenset({"AMAZON.SearchQuery"})
 
 
 @dataclass(frozen=True)
@@ -95,13 +99,17 @@ class SlotResolver:
         return {"resolutionsPerAuthority": [entry]}
 
     def slot(self, intent: str, name: str, heard: str | None) -> SlotValue:
-        """The slot as sent: empty if nothing was heard, a number as digits ("?" if none)."""
+        """The slot as sent: empty if nothing was heard, a number as digits ("?" if none),
+        a duration as ISO-8601 ("PT1M"), a phrase as the words heard; no resolutions for these.
+        """
         slot_type = self._types[intent][name]
         if heard is None:
             return SlotValue(name)
         if slot_type == NUMBER_TYPE:
             number = parse_number(heard)
             return SlotValue(name, str(number) if number is not None else "?")
+        if slot_type == DURATION_TYPE:
+            return SlotValue(name, parse_duration(heard) or "?")
         return SlotValue(name, heard, self.resolution(slot_type, heard))
 
     def slots(self, intent: Intent, heard: dict[str, str]) -> dict[str, SlotValue]:
