@@ -12,9 +12,12 @@ import string
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from skill.core.triage import Triage
 
 CONTENT_PACKAGE = __name__
 
@@ -121,6 +124,7 @@ class Content:
     phrases: Phrases
     answers: dict[str, Answer]
     clinic: dict[str, Phone]
+    triage: Triage  # what people say about their body → an answer key (skill/core/triage.py)
     # Derived data built from the fields above on first use (timeline.build_hold_timeline);
     # never part of the content's identity.
     derived: dict[Any, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False)
@@ -306,12 +310,16 @@ def _load_clinic(data: dict[str, Any]) -> dict[str, Phone]:
 @cache
 def load_content() -> Content:
     """Load and validate every content file once per process."""
+    from skill.core.triage import NEW_ANSWER_KEYS, load_triage  # it imports ContentError
+
     stretches_data = _read("stretches.yaml")
+    answers = _load_answers(_read("answers.yaml"))
     return Content(
         routine=_load_routine(stretches_data),
         stretches=_load_stretches(stretches_data),
         cues=_load_cues(_read("cues.yaml")),
         phrases=Phrases(_flatten(_read("phrases.yaml"), "phrases.yaml")),
-        answers=_load_answers(_read("answers.yaml")),
+        answers=answers,
         clinic=_load_clinic(_read("clinic.yaml")),
+        triage=load_triage(_read("triage.yaml"), answers.keys() | NEW_ANSWER_KEYS),
     )

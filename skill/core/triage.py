@@ -1,0 +1,405 @@
+"""Triage of what a person says about their body: ordered word rules from content/triage.yaml.
+
+Pure and fast: the YAML is compiled once into a phrase trie and frozen rule sets, and
+`Triage.classify` only tokenises, matches and walks the rules. It reads words, not meaning,
+so when nothing matches it answers the safe default ("UnclearStatement"), never "carry on".
+How it decides, for clinicians and developers: docs/triage.md.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from skill.core.content import ContentError
+
+FILE = "triage.yaml"
+
+# The answers the triage may name before answers.yaml has them all. The lead adds these answers
+# to answers.yaml in parallel; once they are there this constant goes (load_content then passes
+# answers.yaml's keys alone).
+NEW_ANSWER_KEYS = frozenset(
+    {
+        "SharpPainIntent", "BackPainIntent", "TightnessIntent", "HowOftenIntent",
+        "ConsultFirstIntent", "SciaticNerveIntent", "WhereFeelIntent", "MedicationIntent",
+        "KneeBendIntent", "NoStretchFeltIntent", "StrapSlippingIntent", "TiredArmsIntent",
+        "NoFloorIntent", "NoChairIntent", "KneePain", "UnclearStatement",
+    }
+)  # fmt: skip
+
+DEFAULT_ANSWER = "UnclearStatement"
+MAX_TOKENS = 200  # a spoken statement is a few words; a long text is cut, never a crash
+
+# Each category has one fixed answer, or (advice, ordinary) a set of answers to pick from.
+CATEGORY_ANSWERS: dict[str, frozenset[str] | None] = {
+    "emergency": frozenset({"RedFlagIntent"}),
+    "nerve": frozenset({"SciaticPainIntent"}),
+    "sharp_pain": frozenset({"SharpPainIntent"}),
+    "ordinary": frozenset({"BackPainIntent", "TightnessIntent"}),
+    "advice": None,
+    "unclear": frozenset({DEFAULT_ANSWER}),
+}
+
+
+class Category(str, Enum):
+    EMERGENCY = "emergency"  # red flag → RedFlagIntent, call 911 first, session ends
+    NERVE = "nerve"  # pain / tingling / numbness down the back of ONE leg → SciaticPainIntent
+    SHARP_PAIN = "sharp_pain"  # sharp, stabbing, growing pain → SharpPainIntent (stop)
+    ORDINARY = "ordinary"  # tightness, pull, stiffness, mild soreness, their back pain
+    ADVICE = "advice"  # a topic or limitation with its own answer (NoFloorIntent, …)
+    UNCLEAR = "unclear"  # nothing matched → "UnclearStatement" (safe default)
+
+
+class Frame(str, Enum):
+    STATEMENT = "statement"  # BodyStatementIntent: "i feel …", "my …"
+    CANNOT = "cannot"  # CantDoIntent: "i can't …"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    category: Category
+    answer: str  # the answers.yaml key: an intent name or "UnclearStatement"
+    rule: str  # the id of the triage.yaml rule that decided (or "default")
+
+
+DEFAULT_VERDICT = Verdict(Category.UNCLEAR, DEFAULT_ANSWER, "default")
+
+
+# --- normalising words ----------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "&": " and "})
+# Contractions not listed in the YAML's rewrites: "isn't" → "is not", "legs're" → "legs are".
+_SUFFIXES = (
+    ("n't", ("not",)),
+    ("'m", ("am",)),
+    ("'re", ("are",)),
+    ("'ve", ("have",)),
+    ("'ll", ("will",)),
+    ("'d", ("would",)),
+    ("'s", ("is",)),
+)
+
+
+def _ascii(text: str) -> str:
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _words(text: str, rewrites: dict[str, tuple[str, ...]]) -> list[str]:
+    """Lower-case words with contractions spelled out: "can't" → "cannot", "it's" → "it is"."""
+    out: list[str] = []
+    for token in _TOKEN.findall(_ascii(text).lower().translate(_APOSTROPHES)):
+        if token in rewrites:
+            out.extend(rewrites[token])
+            continue
+        for suffix, spelled in _SUFFIXES:
+            if token.endswith(suffix) and len(token) > len(suffix):
+                out.append(token[: -len(suffix)])
+                out.extend(spelled)
+                break
+        else:
+            out.append(token.replace("'", ""))
+    return out
+
+
+# --- the phrase trie ------------------------------------------------------------------------
+
+
+@dataclass
+class _Node:
+    exact: dict[str, _Node] = field(default_factory=dict)
+    prefixes: list[tuple[str, _Node]] = field(default_factory=list)
+    groups: frozenset[str] = frozenset()
+
+
+class _Phrases:
+    """Longest-match lookup of word phrases; "tingl*" matches tingle, tingling, tingly.
+
+    Inside a phrase, `skip` words may appear in between: "back of leg" matches
+    "back of my left leg".
+    """
+
+    def __init__(self, skip: frozenset[str]) -> None:
+        self.root = _Node()
+        self.skip = skip
+
+    def add(self, words: Iterable[str], group: str) -> None:
+        node = self.root
+        for word in words:
+            if word.endswith("*"):
+                prefix = word[:-1]
+                child = next((n for p, n in node.prefixes if p == prefix), None)
+                if child is None:
+                    child = _Node()
+                    node.prefixes.append((prefix, child))
+            else:
+                child = node.exact.setdefault(word, _Node())
+            node = child
+        node.groups = node.groups | {group}
+
+    def longest(self, words: list[str], start: int) -> tuple[int, frozenset[str]] | None:
+        best: tuple[int, frozenset[str]] | None = None
+        stack = [(self.root, start)]
+        while stack:
+            node, pos = stack.pop()
+            if pos >= len(words):
+                continue
+            word = words[pos]
+            nexts = [node.exact[word]] if word in node.exact else []
+            nexts += [n for p, n in node.prefixes if word.startswith(p)]
+            for child in nexts:
+                if child.groups and (best is None or pos + 1 > best[0]):
+                    best = (pos + 1, child.groups)
+                stack.append((child, pos + 1))
+            if node is not self.root and word in self.skip:
+                stack.append((node, pos + 1))
+        return best
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    id: str
+    verdict: Verdict
+    need: tuple[frozenset[str], ...]  # each item: one of these groups said (not negated)
+    negated: frozenset[str]  # each of these groups said with a negation
+    none: frozenset[str]  # none of these groups mentioned at all
+    exactly: frozenset[str]  # or: the whole statement is one of these
+    frame: Frame | None
+
+    def matches(
+        self, said: set[str], negated: set[str], mentioned: set[str], whole: str, frame: Frame
+    ) -> bool:
+        if self.frame is not None and self.frame is not frame:
+            return False
+        if self.exactly and whole not in self.exactly:
+            return False
+        if self.none & mentioned or not self.negated <= negated:
+            return False
+        return all(item & said for item in self.need)
+
+
+NEGATION = "_negation"
+STOP = "_stop"
+IGNORE = "_ignore"
+CANNOT = "cannot"
+
+
+class Triage:
+    """The compiled triage.yaml: `classify` a statement into a Verdict."""
+
+    def __init__(
+        self,
+        rules: tuple[_Rule, ...],
+        phrases: _Phrases,
+        fillers: _Phrases,
+        rewrites: dict[str, tuple[str, ...]],
+        places: frozenset[str],
+        negating: frozenset[str],
+        reach: int,
+    ) -> None:
+        self.rules = rules
+        self._phrases = phrases
+        self._fillers = fillers
+        self._rewrites = rewrites
+        self._places = places
+        self._negating = negating | {NEGATION}
+        self._reach = reach
+
+    def words(self, text: str, frame: Frame = Frame.STATEMENT) -> list[str]:
+        """The statement's words as the rules see them: fillers gone, the cannot frame spelled."""
+        raw = _words(text[: MAX_TOKENS * 12], self._rewrites)[:MAX_TOKENS]
+        out = [CANNOT] if frame is Frame.CANNOT else []
+        i = 0
+        while i < len(raw):
+            hit = self._fillers.longest(raw, i)
+            if hit is None:
+                out.append(raw[i])
+                i += 1
+            else:
+                i = hit[0]
+        return out
+
+    def classify(self, text: str, frame: Frame = Frame.STATEMENT) -> Verdict:
+        """The verdict of the first rule whose words the statement says, else the safe default."""
+        try:
+            frame = Frame(frame)
+            words = self.words(text if isinstance(text, str) else str(text), frame)
+        except (TypeError, ValueError):
+            return DEFAULT_VERDICT
+        said, negated, mentioned = self._read(words)
+        whole = " ".join(w for w in words if w not in self._phrases.skip)
+        for rule in self.rules:
+            if rule.matches(said, negated, mentioned, whole, frame):
+                return rule.verdict
+        return DEFAULT_VERDICT
+
+    def _read(self, words: list[str]) -> tuple[set[str], set[str], set[str]]:
+        """Which groups are said, which negated, which mentioned at all."""
+        said: set[str] = set()
+        negated: set[str] = set()
+        mentioned: set[str] = set()
+        scope_end = -1  # words before this index are in a negation's reach
+        i = 0
+        while i < len(words):
+            hit = self._phrases.longest(words, i)
+            if hit is None:
+                i += 1
+                continue
+            end, groups = hit
+            if STOP in groups:
+                scope_end = -1
+            elif i < scope_end:
+                said.update(groups & self._places)
+                negated.update(groups - self._places)
+            else:
+                said.update(groups)
+            mentioned.update(groups)
+            if groups & self._negating:
+                scope_end = self._scope_end(words, end)
+            i = end
+        return said, negated, mentioned
+
+    def _scope_end(self, words: list[str], start: int) -> int:
+        counted = 0
+        for j in range(start, len(words)):
+            if words[j] not in self._phrases.skip:
+                counted += 1
+                if counted > self._reach:
+                    return j
+        return len(words)
+
+
+# --- loading triage.yaml ----------------------------------------------------------------------
+
+
+def _strings(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ContentError(FILE, key, "must be a non-empty list")
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise ContentError(FILE, f"{key}[{i}]", "must be a non-empty string")
+    return value
+
+
+def _phrase(text: str, key: str, rewrites: dict[str, tuple[str, ...]]) -> list[str]:
+    words: list[str] = []
+    for raw in text.split():
+        star = raw.endswith("*")
+        spelled = _words(raw[:-1] if star else raw, rewrites)
+        if not spelled or (star and (len(spelled) != 1 or len(spelled[0]) < 3)):
+            raise ContentError(FILE, key, f"{text!r}: a word* needs at least 3 letters")
+        words.extend(spelled[:-1] + [spelled[-1] + "*"] if star else spelled)
+    return words
+
+
+def _group_names(value: Any, key: str, groups: set[str]) -> frozenset[str]:
+    names = [value] if isinstance(value, str) else _strings(value, key)
+    for name in names:
+        if name not in groups:
+            raise ContentError(FILE, key, f"unknown group {name!r}")
+    return frozenset(names)
+
+
+def _rule(raw: Any, key: str, groups: set[str], known: set[str], rewrites: Any) -> _Rule:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        raise ContentError(FILE, key, "must be a mapping with an id")
+    key = f"rules.{raw['id']}"
+    try:
+        category = Category(raw.get("category"))
+    except ValueError:
+        raise ContentError(FILE, f"{key}.category", "unknown category") from None
+    answer = raw.get("answer")
+    if answer not in known:
+        raise ContentError(FILE, f"{key}.answer", f"{answer!r} is not an answer key")
+    allowed = CATEGORY_ANSWERS[category.value]
+    if allowed is not None and answer not in allowed:
+        raise ContentError(FILE, f"{key}.answer", f"a {category.value} rule answers {allowed}")
+    if category is Category.ADVICE and any(answer in s for s in CATEGORY_ANSWERS.values() if s):
+        raise ContentError(FILE, f"{key}.answer", f"{answer} belongs to another category")
+    need = tuple(
+        _group_names(item, f"{key}.need[{i}]", groups)
+        for i, item in enumerate(raw.get("need") or [])
+    )
+    exactly = frozenset(
+        " ".join(_phrase(s, f"{key}.exactly", rewrites)) for s in raw.get("exactly") or []
+    )
+    negated = _group_names(raw["negated"], f"{key}.negated", groups) if "negated" in raw else None
+    if not (need or exactly or negated):
+        raise ContentError(FILE, key, "needs `need`, `negated` or `exactly`")
+    frame = raw.get("frame")
+    try:
+        return _Rule(
+            id=raw["id"],
+            verdict=Verdict(category, answer, raw["id"]),
+            need=need,
+            negated=negated or frozenset(),
+            none=_group_names(raw["none"], f"{key}.none", groups) if "none" in raw else frozenset(),
+            exactly=exactly,
+            frame=Frame(frame) if frame is not None else None,
+        )
+    except ValueError:
+        raise ContentError(FILE, f"{key}.frame", "must be statement or cannot") from None
+
+
+def load_triage(data: dict[str, Any], known_answers: Iterable[str]) -> Triage:
+    """Compile and check triage.yaml; answer keys must be among `known_answers`."""
+    known = set(known_answers)
+    if data.get("version") != 1:
+        raise ContentError(FILE, "version", "must be 1")
+    if DEFAULT_ANSWER not in known:
+        raise ContentError(FILE, "-", f"the answers lack {DEFAULT_ANSWER}")
+    rewrites_raw = data.get("rewrites") or {}
+    if not isinstance(rewrites_raw, dict):
+        raise ContentError(FILE, "rewrites", "must be a mapping")
+    rewrites = {str(k).lower(): tuple(str(v).split()) for k, v in rewrites_raw.items()}
+    skip = frozenset(_strings(data.get("skip_inside_phrases"), "skip_inside_phrases"))
+    fillers = _Phrases(frozenset())
+    for text in _strings(data.get("fillers"), "fillers"):
+        fillers.add(_phrase(text, "fillers", rewrites), "filler")
+    phrases = _Phrases(skip)
+    negation = data.get("negation")
+    if not isinstance(negation, dict):
+        raise ContentError(FILE, "negation", "must be a mapping")
+    reach = negation.get("reach")
+    if not isinstance(reach, int) or not 1 <= reach <= 20:
+        raise ContentError(FILE, "negation.reach", "must be a number of words, 1 to 20")
+    for name, key in ((NEGATION, "words"), (STOP, "stops"), (IGNORE, "ignore")):
+        for text in _strings(negation.get(key), f"negation.{key}"):
+            phrases.add(_phrase(text, f"negation.{key}", rewrites), name)
+    groups: set[str] = set()
+    places: set[str] = set()
+    for section in ("places", "signs"):
+        table = data.get(section)
+        if not isinstance(table, dict) or not table:
+            raise ContentError(FILE, section, "must be a mapping of group: [words]")
+        for name, words in table.items():
+            if name in groups:
+                raise ContentError(FILE, f"{section}.{name}", "is defined twice")
+            groups.add(name)
+            if section == "places":
+                places.add(name)
+            for text in _strings(words, f"{section}.{name}"):
+                phrases.add(_phrase(text, f"{section}.{name}", rewrites), name)
+    if CANNOT not in groups - places:
+        raise ContentError(FILE, "signs.cannot", "is missing (the cannot frame says it)")
+    negating = _group_names(negation.get("also_negate") or [], "negation.also_negate", groups)
+    raw_rules = data.get("rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise ContentError(FILE, "rules", "must be a non-empty list")
+    rules = tuple(
+        _rule(raw, f"rules[{i}]", groups, known, rewrites) for i, raw in enumerate(raw_rules)
+    )
+    ids = [r.id for r in rules]
+    if len(set(ids)) != len(ids):
+        raise ContentError(FILE, "rules", "rule ids must be unique")
+    return Triage(rules, phrases, fillers, rewrites, frozenset(places), negating, reach)
