@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from skill.core.content import ContentError
@@ -45,7 +45,7 @@ CATEGORY_ANSWERS: dict[str, frozenset[str] | None] = {
 }
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     EMERGENCY = "emergency"  # red flag → RedFlagIntent, call 911 first, session ends
     NERVE = "nerve"  # pain / tingling / numbness down the back of ONE leg → SciaticPainIntent
     SHARP_PAIN = "sharp_pain"  # sharp, stabbing, growing pain → SharpPainIntent (stop)
@@ -54,7 +54,7 @@ class Category(str, Enum):
     UNCLEAR = "unclear"  # nothing matched → "UnclearStatement" (safe default)
 
 
-class Frame(str, Enum):
+class Frame(StrEnum):
     STATEMENT = "statement"  # BodyStatementIntent: "i feel …", "my …"
     CANNOT = "cannot"  # CantDoIntent: "i can't …"
 
@@ -74,15 +74,8 @@ DEFAULT_VERDICT = Verdict(Category.UNCLEAR, DEFAULT_ANSWER, "default")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "&": " and "})
 # Contractions not listed in the YAML's rewrites: "isn't" → "is not", "legs're" → "legs are".
-_SUFFIXES = (
-    ("n't", ("not",)),
-    ("'m", ("am",)),
-    ("'re", ("are",)),
-    ("'ve", ("have",)),
-    ("'ll", ("will",)),
-    ("'d", ("would",)),
-    ("'s", ("is",)),
-)
+_SUFFIXES = (("n't", "not"), ("'m", "am"), ("'re", "are"), ("'ve", "have"), ("'ll", "will"),
+             ("'d", "would"), ("'s", "is"))  # fmt: skip
 
 
 def _ascii(text: str) -> str:
@@ -99,32 +92,35 @@ def _words(text: str, rewrites: dict[str, tuple[str, ...]]) -> list[str]:
         if token in rewrites:
             out.extend(rewrites[token])
             continue
+        if "'" not in token:
+            out.append(token)
+            continue
         for suffix, spelled in _SUFFIXES:
             if token.endswith(suffix) and len(token) > len(suffix):
-                out.append(token[: -len(suffix)])
-                out.extend(spelled)
+                out += (token[: -len(suffix)], spelled)
                 break
         else:
             out.append(token.replace("'", ""))
     return out
 
 
-# --- the phrase trie ------------------------------------------------------------------------
-
-
 @dataclass
 class _Node:
     exact: dict[str, _Node] = field(default_factory=dict)
-    prefixes: list[tuple[str, _Node]] = field(default_factory=list)
+    prefixes: dict[int, dict[str, _Node]] = field(default_factory=dict)  # by prefix length
     groups: frozenset[str] = frozenset()
+
+    def children(self, word: str) -> list[_Node]:
+        found = [self.exact[word]] if word in self.exact else []
+        for size, table in self.prefixes.items():
+            if len(word) >= size and (node := table.get(word[:size])) is not None:
+                found.append(node)
+        return found
 
 
 class _Phrases:
-    """Longest-match lookup of word phrases; "tingl*" matches tingle, tingling, tingly.
-
-    Inside a phrase, `skip` words may appear in between: "back of leg" matches
-    "back of my left leg".
-    """
+    """Longest-match lookup of phrases: "tingl*" matches tingling; `skip` words may sit inside
+    a phrase: "back of leg" matches "back of my left leg"."""
 
     def __init__(self, skip: frozenset[str]) -> None:
         self.root = _Node()
@@ -134,36 +130,32 @@ class _Phrases:
         node = self.root
         for word in words:
             if word.endswith("*"):
-                prefix = word[:-1]
-                child = next((n for p, n in node.prefixes if p == prefix), None)
-                if child is None:
-                    child = _Node()
-                    node.prefixes.append((prefix, child))
+                table = node.prefixes.setdefault(len(word) - 1, {})
+                node = table.setdefault(word[:-1], _Node())
             else:
-                child = node.exact.setdefault(word, _Node())
-            node = child
+                node = node.exact.setdefault(word, _Node())
         node.groups = node.groups | {group}
 
     def longest(self, words: list[str], start: int) -> tuple[int, frozenset[str]] | None:
+        first = self.root.children(words[start])
+        if not first:
+            return None
         best: tuple[int, frozenset[str]] | None = None
-        stack = [(self.root, start)]
+        stack = [(node, start + 1) for node in first]
         while stack:
             node, pos = stack.pop()
-            if pos >= len(words):
+            if node.groups:
+                if best is None or pos > best[0]:
+                    best = (pos, node.groups)
+                elif pos == best[0]:  # "tightness" is both tight* and tightness
+                    best = (pos, best[1] | node.groups)
+            if pos >= len(words) or not (node.exact or node.prefixes):
                 continue
             word = words[pos]
-            nexts = [node.exact[word]] if word in node.exact else []
-            nexts += [n for p, n in node.prefixes if word.startswith(p)]
-            for child in nexts:
-                if child.groups and (best is None or pos + 1 > best[0]):
-                    best = (pos + 1, child.groups)
-                stack.append((child, pos + 1))
-            if node is not self.root and word in self.skip:
+            stack.extend((child, pos + 1) for child in node.children(word))
+            if word in self.skip:
                 stack.append((node, pos + 1))
         return best
-
-
-# --- rules ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -174,46 +166,48 @@ class _Rule:
     negated: frozenset[str]  # each of these groups said with a negation
     none: frozenset[str]  # none of these groups mentioned at all
     exactly: frozenset[str]  # or: the whole statement is one of these
-    frame: Frame | None
+    same_clause: bool  # the needed words said in one clause ("my chest is fine but ...")
 
-    def matches(
-        self, said: set[str], negated: set[str], mentioned: set[str], whole: str, frame: Frame
-    ) -> bool:
-        if self.frame is not None and self.frame is not frame:
-            return False
+    def matches(self, heard: _Heard, whole: str) -> bool:
+        said = heard.said
+        for item in self.need:
+            if item.isdisjoint(said):
+                return False
         if self.exactly and whole not in self.exactly:
             return False
-        if self.none & mentioned or not self.negated <= negated:
+        if not (self.negated <= heard.negated and self.none.isdisjoint(heard.mentioned)):
             return False
-        return all(item & said for item in self.need)
+        if self.same_clause:
+            return any(all(not i.isdisjoint(c) for i in self.need) for c in heard.clauses)
+        return True
+
+
+@dataclass
+class _Heard:
+    """The groups a statement says (not negated), negates, mentions at all, and per clause."""
+
+    said: set[str] = field(default_factory=set)
+    negated: set[str] = field(default_factory=set)
+    mentioned: set[str] = field(default_factory=set)
+    clauses: list[set[str]] = field(default_factory=lambda: [set()])
 
 
 NEGATION = "_negation"
 STOP = "_stop"
-IGNORE = "_ignore"
 CANNOT = "cannot"
 
 
+@dataclass(frozen=True, eq=False)
 class Triage:
     """The compiled triage.yaml: `classify` a statement into a Verdict."""
 
-    def __init__(
-        self,
-        rules: tuple[_Rule, ...],
-        phrases: _Phrases,
-        fillers: _Phrases,
-        rewrites: dict[str, tuple[str, ...]],
-        places: frozenset[str],
-        negating: frozenset[str],
-        reach: int,
-    ) -> None:
-        self.rules = rules
-        self._phrases = phrases
-        self._fillers = fillers
-        self._rewrites = rewrites
-        self._places = places
-        self._negating = negating | {NEGATION}
-        self._reach = reach
+    rules: tuple[_Rule, ...]
+    _phrases: _Phrases
+    _fillers: _Phrases
+    _rewrites: dict[str, tuple[str, ...]]
+    _places: frozenset[str]
+    _negating: frozenset[str]  # groups whose phrases negate what follows ("no", "can't feel")
+    _reach: int
 
     def words(self, text: str, frame: Frame = Frame.STATEMENT) -> list[str]:
         """The statement's words as the rules see them: fillers gone, the cannot frame spelled."""
@@ -236,18 +230,16 @@ class Triage:
             words = self.words(text if isinstance(text, str) else str(text), frame)
         except (TypeError, ValueError):
             return DEFAULT_VERDICT
-        said, negated, mentioned = self._read(words)
+        heard = self._read(words)
         whole = " ".join(w for w in words if w not in self._phrases.skip)
         for rule in self.rules:
-            if rule.matches(said, negated, mentioned, whole, frame):
+            if rule.matches(heard, whole):
                 return rule.verdict
         return DEFAULT_VERDICT
 
-    def _read(self, words: list[str]) -> tuple[set[str], set[str], set[str]]:
+    def _read(self, words: list[str]) -> _Heard:
         """Which groups are said, which negated, which mentioned at all."""
-        said: set[str] = set()
-        negated: set[str] = set()
-        mentioned: set[str] = set()
+        heard = _Heard()
         scope_end = -1  # words before this index are in a negation's reach
         i = 0
         while i < len(words):
@@ -258,16 +250,20 @@ class Triage:
             end, groups = hit
             if STOP in groups:
                 scope_end = -1
+                heard.clauses.append(set())
             elif i < scope_end:
-                said.update(groups & self._places)
-                negated.update(groups - self._places)
+                said = groups & self._places
+                heard.said.update(said)
+                heard.clauses[-1].update(said)
+                heard.negated.update(groups - self._places)
             else:
-                said.update(groups)
-            mentioned.update(groups)
+                heard.said.update(groups)
+                heard.clauses[-1].update(groups)
+            heard.mentioned.update(groups)
             if groups & self._negating:
                 scope_end = self._scope_end(words, end)
             i = end
-        return said, negated, mentioned
+        return heard
 
     def _scope_end(self, words: list[str], start: int) -> int:
         counted = 0
@@ -298,7 +294,7 @@ def _phrase(text: str, key: str, rewrites: dict[str, tuple[str, ...]]) -> list[s
         spelled = _words(raw[:-1] if star else raw, rewrites)
         if not spelled or (star and (len(spelled) != 1 or len(spelled[0]) < 3)):
             raise ContentError(FILE, key, f"{text!r}: a word* needs at least 3 letters")
-        words.extend(spelled[:-1] + [spelled[-1] + "*"] if star else spelled)
+        words.extend([*spelled[:-1], spelled[-1] + "*"] if star else spelled)
     return words
 
 
@@ -336,19 +332,16 @@ def _rule(raw: Any, key: str, groups: set[str], known: set[str], rewrites: Any) 
     negated = _group_names(raw["negated"], f"{key}.negated", groups) if "negated" in raw else None
     if not (need or exactly or negated):
         raise ContentError(FILE, key, "needs `need`, `negated` or `exactly`")
-    frame = raw.get("frame")
-    try:
-        return _Rule(
-            id=raw["id"],
-            verdict=Verdict(category, answer, raw["id"]),
-            need=need,
-            negated=negated or frozenset(),
-            none=_group_names(raw["none"], f"{key}.none", groups) if "none" in raw else frozenset(),
-            exactly=exactly,
-            frame=Frame(frame) if frame is not None else None,
-        )
-    except ValueError:
-        raise ContentError(FILE, f"{key}.frame", "must be statement or cannot") from None
+    none = _group_names(raw["none"], f"{key}.none", groups) if "none" in raw else frozenset()
+    return _Rule(
+        id=raw["id"],
+        verdict=Verdict(category, answer, raw["id"]),
+        need=need,
+        negated=negated or frozenset(),
+        none=none,
+        exactly=exactly,
+        same_clause=raw.get("same_clause") is True,
+    )
 
 
 def load_triage(data: dict[str, Any], known_answers: Iterable[str]) -> Triage:
@@ -373,7 +366,7 @@ def load_triage(data: dict[str, Any], known_answers: Iterable[str]) -> Triage:
     reach = negation.get("reach")
     if not isinstance(reach, int) or not 1 <= reach <= 20:
         raise ContentError(FILE, "negation.reach", "must be a number of words, 1 to 20")
-    for name, key in ((NEGATION, "words"), (STOP, "stops"), (IGNORE, "ignore")):
+    for name, key in ((NEGATION, "words"), (STOP, "stops"), ("_ignore", "ignore")):
         for text in _strings(negation.get(key), f"negation.{key}"):
             phrases.add(_phrase(text, f"negation.{key}", rewrites), name)
     groups: set[str] = set()
@@ -393,13 +386,13 @@ def load_triage(data: dict[str, Any], known_answers: Iterable[str]) -> Triage:
     if CANNOT not in groups - places:
         raise ContentError(FILE, "signs.cannot", "is missing (the cannot frame says it)")
     negating = _group_names(negation.get("also_negate") or [], "negation.also_negate", groups)
+    negating |= {NEGATION}
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise ContentError(FILE, "rules", "must be a non-empty list")
     rules = tuple(
         _rule(raw, f"rules[{i}]", groups, known, rewrites) for i, raw in enumerate(raw_rules)
     )
-    ids = [r.id for r in rules]
-    if len(set(ids)) != len(ids):
+    if len({r.id for r in rules}) != len(rules):
         raise ContentError(FILE, "rules", "rule ids must be unique")
     return Triage(rules, phrases, fillers, rewrites, frozenset(places), negating, reach)
