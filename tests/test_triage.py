@@ -243,6 +243,7 @@ def test_odd_input_keeps_its_meaning_where_there_is_one(triage: Triage) -> None:
     assert triage.classify("ＮＵＭＢ ｉｎ ｂｏｔｈ ｌｅｇｓ").category is Category.EMERGENCY
     assert triage.classify("ñúmb in bóth légs").category is Category.EMERGENCY
     assert triage.classify("MY BACK IS KILLING ME!!!").answer == "BackPainIntent"
+    assert triage.classify("OUCH!").category is Category.SHARP_PAIN
     assert triage.classify("I CAN’T breathe").category is Category.EMERGENCY
     assert triage.classify("breathe", "cannot").category is Category.EMERGENCY  # type: ignore[arg-type]
     assert triage.classify("").answer == DEFAULT_ANSWER
