@@ -193,7 +193,8 @@ class _Heard:
 
 
 NEGATION = "_negation"
-STOP = "_stop"
+STOP = "_stop"  # a new clause: ends a negation too
+END = "_end"  # ends a negation only: "not numb, just tingly"
 CANNOT = "cannot"
 
 
@@ -248,9 +249,10 @@ class Triage:
                 i += 1
                 continue
             end, groups = hit
-            if STOP in groups:
+            if STOP in groups or END in groups:
                 scope_end = -1
-                heard.clauses.append(set())
+                if STOP in groups:
+                    heard.clauses.append(set())
             elif i < scope_end:
                 said = groups & self._places
                 heard.said.update(said)
@@ -366,7 +368,7 @@ def load_triage(data: dict[str, Any], known_answers: Iterable[str]) -> Triage:
     reach = negation.get("reach")
     if not isinstance(reach, int) or not 1 <= reach <= 20:
         raise ContentError(FILE, "negation.reach", "must be a number of words, 1 to 20")
-    for name, key in ((NEGATION, "words"), (STOP, "stops"), ("_ignore", "ignore")):
+    for name, key in ((NEGATION, "words"), (STOP, "stops"), (END, "ends"), ("_ignore", "ignore")):
         for text in _strings(negation.get(key), f"negation.{key}"):
             phrases.add(_phrase(text, f"negation.{key}", rewrites), name)
     groups: set[str] = set()
