@@ -33,12 +33,12 @@ def test_every_handled_intent_is_in_the_model() -> None:
 
 
 def test_triage_only_answers_are_reached_by_the_triage() -> None:
-    reached = {rule.answer for rule in CONTENT.triage.rules}
+    reached = {rule.verdict.answer for rule in CONTENT.triage.rules}
     assert TRIAGE_ONLY_ANSWERS <= reached | {"UnclearStatement"}
 
 
 def test_every_triage_answer_exists() -> None:
-    assert {rule.answer for rule in CONTENT.triage.rules} <= set(CONTENT.answers)
+    assert {rule.verdict.answer for rule in CONTENT.triage.rules} <= set(CONTENT.answers)
 
 
 def test_answer_intents_do_not_overlap_dedicated_handlers() -> None:

@@ -130,7 +130,7 @@ def test_fallback_outside_a_routine_says_what_the_skill_can_do(talk: Conversatio
     assert "hamstring stretches" in reply.text
     assert "clinic's number" in reply.text
     started = talk.say("AMAZON.YesIntent")
-    assert "Rep 1 of 3" in started.text
+    assert "rep 1 of 3" in started.text
 
 
 def test_phone_on_first_use_says_the_number_before_the_disclaimer(talk: Conversation) -> None:

@@ -12,9 +12,12 @@ import string
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from skill.core.triage import Triage
 
 CONTENT_PACKAGE = __name__
 
@@ -128,6 +131,7 @@ class Content:
     phrases: Phrases
     answers: dict[str, Answer]
     clinic: dict[str, Phone]
+    triage: Triage  # what people say about their body → an answer key (skill/core/triage.py)
     # Derived data built from the fields above on first use (timeline.build_hold_timeline);
     # never part of the content's identity.
     derived: dict[Any, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False)
@@ -320,13 +324,17 @@ def _load_clinic(data: dict[str, Any]) -> dict[str, Phone]:
 @cache
 def load_content() -> Content:
     """Load and validate every content file once per process."""
+    from skill.core.triage import load_triage  # it imports ContentError
+
     stretches_data = _read("stretches.yaml")
     stretches = _load_stretches(stretches_data)
+    answers = _load_answers(_read("answers.yaml"), frozenset(stretches))
     return Content(
         routine=_load_routine(stretches_data),
         stretches=stretches,
         cues=_load_cues(_read("cues.yaml")),
         phrases=Phrases(_flatten(_read("phrases.yaml"), "phrases.yaml")),
-        answers=_load_answers(_read("answers.yaml"), frozenset(stretches)),
+        answers=answers,
         clinic=_load_clinic(_read("clinic.yaml")),
+        triage=load_triage(_read("triage.yaml"), frozenset(answers)),
     )

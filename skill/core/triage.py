@@ -1,0 +1,388 @@
+"""Triage of what a person says about their body: ordered word rules from content/triage.yaml.
+
+Pure and fast: the YAML is compiled once into a phrase trie and frozen rule sets, and
+`Triage.classify` only tokenises, matches and walks the rules. It reads words, not meaning,
+so when nothing matches it answers the safe default ("UnclearStatement"), never "carry on".
+How it decides, for clinicians and developers: docs/triage.md.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from skill.core.content import ContentError
+
+FILE = "triage.yaml"
+
+DEFAULT_ANSWER = "UnclearStatement"
+MAX_TOKENS = 200  # a spoken statement is a few words; a long text is cut, never a crash
+
+# Each category has one fixed answer, or (advice, ordinary) a set of answers to pick from.
+CATEGORY_ANSWERS: dict[str, frozenset[str] | None] = {
+    "emergency": frozenset({"RedFlagIntent"}),
+    "nerve": frozenset({"SciaticPainIntent"}),
+    "sharp_pain": frozenset({"SharpPainIntent"}),
+    "ordinary": frozenset({"BackPainIntent", "TightnessIntent", "KneePain"}),
+    "advice": None,
+    "unclear": frozenset({DEFAULT_ANSWER}),
+}
+
+
+class Category(StrEnum):
+    EMERGENCY = "emergency"  # red flag → RedFlagIntent, call 911 first, session ends
+    NERVE = "nerve"  # pain / tingling / numbness down the back of ONE leg → SciaticPainIntent
+    SHARP_PAIN = "sharp_pain"  # sharp, stabbing, growing pain → SharpPainIntent (stop)
+    ORDINARY = "ordinary"  # tightness, pull, stiffness, mild soreness, their back pain
+    ADVICE = "advice"  # a topic or limitation with its own answer (NoFloorIntent, …)
+    UNCLEAR = "unclear"  # nothing matched → "UnclearStatement" (safe default)
+
+
+class Frame(StrEnum):
+    STATEMENT = "statement"  # BodyStatementIntent: "i feel …", "my …"
+    CANNOT = "cannot"  # CantDoIntent: "i can't …"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    category: Category
+    answer: str  # the answers.yaml key: an intent name or "UnclearStatement"
+    rule: str  # the id of the triage.yaml rule that decided (or "default")
+
+
+DEFAULT_VERDICT = Verdict(Category.UNCLEAR, DEFAULT_ANSWER, "default")
+
+
+# --- normalising words ----------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "&": " and "})
+# Contractions not listed in the YAML's rewrites: "isn't" → "is not", "legs're" → "legs are".
+_SUFFIXES = (("n't", "not"), ("'m", "am"), ("'re", "are"), ("'ve", "have"), ("'ll", "will"),
+             ("'d", "would"), ("'s", "is"))  # fmt: skip
+
+
+def _ascii(text: str) -> str:
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _words(text: str, rewrites: dict[str, tuple[str, ...]]) -> list[str]:
+    """Lower-case words with contractions spelled out: "can't" → "cannot", "it's" → "it is"."""
+    out: list[str] = []
+    for token in _TOKEN.findall(_ascii(text).lower().translate(_APOSTROPHES)):
+        if token in rewrites:
+            out.extend(rewrites[token])
+            continue
+        if "'" not in token:
+            out.append(token)
+            continue
+        for suffix, spelled in _SUFFIXES:
+            if token.endswith(suffix) and len(token) > len(suffix):
+                out += (token[: -len(suffix)], spelled)
+                break
+        else:
+            out.append(token.replace("'", ""))
+    return out
+
+
+@dataclass
+class _Node:
+    exact: dict[str, _Node] = field(default_factory=dict)
+    prefixes: dict[int, dict[str, _Node]] = field(default_factory=dict)  # by prefix length
+    groups: frozenset[str] = frozenset()
+
+    def children(self, word: str) -> list[_Node]:
+        found = [self.exact[word]] if word in self.exact else []
+        for size, table in self.prefixes.items():
+            if len(word) >= size and (node := table.get(word[:size])) is not None:
+                found.append(node)
+        return found
+
+
+class _Phrases:
+    """Longest-match lookup of phrases: "tingl*" matches tingling; `skip` words may sit inside
+    a phrase: "back of leg" matches "back of my left leg"."""
+
+    def __init__(self, skip: frozenset[str]) -> None:
+        self.root = _Node()
+        self.skip = skip
+
+    def add(self, words: Iterable[str], group: str) -> None:
+        node = self.root
+        for word in words:
+            if word.endswith("*"):
+                table = node.prefixes.setdefault(len(word) - 1, {})
+                node = table.setdefault(word[:-1], _Node())
+            else:
+                node = node.exact.setdefault(word, _Node())
+        node.groups = node.groups | {group}
+
+    def longest(self, words: list[str], start: int) -> tuple[int, frozenset[str]] | None:
+        first = self.root.children(words[start])
+        if not first:
+            return None
+        best: tuple[int, frozenset[str]] | None = None
+        stack = [(node, start + 1) for node in first]
+        while stack:
+            node, pos = stack.pop()
+            if node.groups:
+                if best is None or pos > best[0]:
+                    best = (pos, node.groups)
+                elif pos == best[0]:  # "tightness" is both tight* and tightness
+                    best = (pos, best[1] | node.groups)
+            if pos >= len(words) or not (node.exact or node.prefixes):
+                continue
+            word = words[pos]
+            stack.extend((child, pos + 1) for child in node.children(word))
+            if word in self.skip:
+                stack.append((node, pos + 1))
+        return best
+
+
+@dataclass(frozen=True)
+class _Rule:
+    id: str
+    verdict: Verdict
+    need: tuple[frozenset[str], ...]  # each item: one of these groups said (not negated)
+    negated: frozenset[str]  # each of these groups said with a negation
+    none: frozenset[str]  # none of these groups mentioned at all
+    exactly: frozenset[str]  # or: the whole statement is one of these
+    same_clause: bool  # the needed words said in one clause ("my chest is fine but ...")
+
+    def matches(self, heard: _Heard, whole: str) -> bool:
+        said = heard.said
+        for item in self.need:
+            if item.isdisjoint(said):
+                return False
+        if self.exactly and whole not in self.exactly:
+            return False
+        if not (self.negated <= heard.negated and self.none.isdisjoint(heard.mentioned)):
+            return False
+        if self.same_clause:
+            return any(all(not i.isdisjoint(c) for i in self.need) for c in heard.clauses)
+        return True
+
+
+@dataclass
+class _Heard:
+    """The groups a statement says (not negated), negates, mentions at all, and per clause."""
+
+    said: set[str] = field(default_factory=set)
+    negated: set[str] = field(default_factory=set)
+    mentioned: set[str] = field(default_factory=set)
+    clauses: list[set[str]] = field(default_factory=lambda: [set()])
+
+
+NEGATION = "_negation"
+STOP = "_stop"  # a new clause: ends a negation too
+END = "_end"  # ends a negation only: "not numb, just tingly"
+CANNOT = "cannot"
+
+
+@dataclass(frozen=True, eq=False)
+class Triage:
+    """The compiled triage.yaml: `classify` a statement into a Verdict."""
+
+    rules: tuple[_Rule, ...]
+    _phrases: _Phrases
+    _fillers: _Phrases
+    _rewrites: dict[str, tuple[str, ...]]
+    _places: frozenset[str]
+    _negating: frozenset[str]  # groups whose phrases negate what follows ("no", "can't feel")
+    _reach: int
+
+    def words(self, text: str, frame: Frame = Frame.STATEMENT) -> list[str]:
+        """The statement's words as the rules see them: fillers gone, the cannot frame spelled."""
+        raw = _words(text[: MAX_TOKENS * 12], self._rewrites)[:MAX_TOKENS]
+        out = [CANNOT] if frame is Frame.CANNOT else []
+        i = 0
+        while i < len(raw):
+            hit = self._fillers.longest(raw, i)
+            if hit is None:
+                out.append(raw[i])
+                i += 1
+            else:
+                i = hit[0]
+        return out
+
+    def classify(self, text: str, frame: Frame = Frame.STATEMENT) -> Verdict:
+        """The verdict of the first rule whose words the statement says, else the safe default."""
+        try:
+            frame = Frame(frame)
+            words = self.words(text if isinstance(text, str) else str(text), frame)
+        except (TypeError, ValueError):
+            return DEFAULT_VERDICT
+        heard = self._read(words)
+        whole = " ".join(w for w in words if w not in self._phrases.skip)
+        for rule in self.rules:
+            if rule.matches(heard, whole):
+                return rule.verdict
+        return DEFAULT_VERDICT
+
+    def _read(self, words: list[str]) -> _Heard:
+        """Which groups are said, which negated, which mentioned at all."""
+        heard = _Heard()
+        scope_end = -1  # words before this index are in a negation's reach
+        i = 0
+        while i < len(words):
+            hit = self._phrases.longest(words, i)
+            if hit is None:
+                i += 1
+                continue
+            end, groups = hit
+            if STOP in groups or END in groups:
+                scope_end = -1
+                if STOP in groups:
+                    heard.clauses.append(set())
+            elif i < scope_end:
+                said = groups & self._places
+                heard.said.update(said)
+                heard.clauses[-1].update(said)
+                heard.negated.update(groups - self._places)
+            else:
+                heard.said.update(groups)
+                heard.clauses[-1].update(groups)
+            heard.mentioned.update(groups)
+            if groups & self._negating:
+                scope_end = self._scope_end(words, end)
+            i = end
+        return heard
+
+    def _scope_end(self, words: list[str], start: int) -> int:
+        counted = 0
+        for j in range(start, len(words)):
+            if words[j] not in self._phrases.skip:
+                counted += 1
+                if counted > self._reach:
+                    return j
+        return len(words)
+
+
+# --- loading triage.yaml ----------------------------------------------------------------------
+
+
+def _strings(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ContentError(FILE, key, "must be a non-empty list")
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise ContentError(FILE, f"{key}[{i}]", "must be a non-empty string")
+    return value
+
+
+def _phrase(text: str, key: str, rewrites: dict[str, tuple[str, ...]]) -> list[str]:
+    words: list[str] = []
+    for raw in text.split():
+        star = raw.endswith("*")
+        spelled = _words(raw[:-1] if star else raw, rewrites)
+        if not spelled or (star and (len(spelled) != 1 or len(spelled[0]) < 3)):
+            raise ContentError(FILE, key, f"{text!r}: a word* needs at least 3 letters")
+        words.extend([*spelled[:-1], spelled[-1] + "*"] if star else spelled)
+    return words
+
+
+def _group_names(value: Any, key: str, groups: set[str]) -> frozenset[str]:
+    names = [value] if isinstance(value, str) else _strings(value, key)
+    for name in names:
+        if name not in groups:
+            raise ContentError(FILE, key, f"unknown group {name!r}")
+    return frozenset(names)
+
+
+def _rule(raw: Any, key: str, groups: set[str], known: set[str], rewrites: Any) -> _Rule:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        raise ContentError(FILE, key, "must be a mapping with an id")
+    key = f"rules.{raw['id']}"
+    try:
+        category = Category(raw.get("category"))
+    except ValueError:
+        raise ContentError(FILE, f"{key}.category", "unknown category") from None
+    answer = raw.get("answer")
+    if answer not in known:
+        raise ContentError(FILE, f"{key}.answer", f"{answer!r} is not an answer key")
+    allowed = CATEGORY_ANSWERS[category.value]
+    if allowed is not None and answer not in allowed:
+        raise ContentError(FILE, f"{key}.answer", f"a {category.value} rule answers {allowed}")
+    if category is Category.ADVICE and any(answer in s for s in CATEGORY_ANSWERS.values() if s):
+        raise ContentError(FILE, f"{key}.answer", f"{answer} belongs to another category")
+    need = tuple(
+        _group_names(item, f"{key}.need[{i}]", groups)
+        for i, item in enumerate(raw.get("need") or [])
+    )
+    exactly = frozenset(
+        " ".join(_phrase(s, f"{key}.exactly", rewrites)) for s in raw.get("exactly") or []
+    )
+    negated = _group_names(raw["negated"], f"{key}.negated", groups) if "negated" in raw else None
+    if not (need or exactly or negated):
+        raise ContentError(FILE, key, "needs `need`, `negated` or `exactly`")
+    none = _group_names(raw["none"], f"{key}.none", groups) if "none" in raw else frozenset()
+    return _Rule(
+        id=raw["id"],
+        verdict=Verdict(category, answer, raw["id"]),
+        need=need,
+        negated=negated or frozenset(),
+        none=none,
+        exactly=exactly,
+        same_clause=raw.get("same_clause") is True,
+    )
+
+
+def load_triage(data: dict[str, Any], known_answers: Iterable[str]) -> Triage:
+    """Compile and check triage.yaml; answer keys must be among `known_answers`."""
+    known = set(known_answers)
+    if data.get("version") != 1:
+        raise ContentError(FILE, "version", "must be 1")
+    if DEFAULT_ANSWER not in known:
+        raise ContentError(FILE, "-", f"the answers lack {DEFAULT_ANSWER}")
+    rewrites_raw = data.get("rewrites") or {}
+    if not isinstance(rewrites_raw, dict):
+        raise ContentError(FILE, "rewrites", "must be a mapping")
+    rewrites = {str(k).lower(): tuple(str(v).split()) for k, v in rewrites_raw.items()}
+    skip = frozenset(_strings(data.get("skip_inside_phrases"), "skip_inside_phrases"))
+    fillers = _Phrases(frozenset())
+    for text in _strings(data.get("fillers"), "fillers"):
+        fillers.add(_phrase(text, "fillers", rewrites), "filler")
+    phrases = _Phrases(skip)
+    negation = data.get("negation")
+    if not isinstance(negation, dict):
+        raise ContentError(FILE, "negation", "must be a mapping")
+    reach = negation.get("reach")
+    if not isinstance(reach, int) or not 1 <= reach <= 20:
+        raise ContentError(FILE, "negation.reach", "must be a number of words, 1 to 20")
+    for name, key in ((NEGATION, "words"), (STOP, "stops"), (END, "ends"), ("_ignore", "ignore")):
+        for text in _strings(negation.get(key), f"negation.{key}"):
+            phrases.add(_phrase(text, f"negation.{key}", rewrites), name)
+    groups: set[str] = set()
+    places: set[str] = set()
+    for section in ("places", "signs"):
+        table = data.get(section)
+        if not isinstance(table, dict) or not table:
+            raise ContentError(FILE, section, "must be a mapping of group: [words]")
+        for name, words in table.items():
+            if name in groups:
+                raise ContentError(FILE, f"{section}.{name}", "is defined twice")
+            groups.add(name)
+            if section == "places":
+                places.add(name)
+            for text in _strings(words, f"{section}.{name}"):
+                phrases.add(_phrase(text, f"{section}.{name}", rewrites), name)
+    if CANNOT not in groups - places:
+        raise ContentError(FILE, "signs.cannot", "is missing (the cannot frame says it)")
+    negating = _group_names(negation.get("also_negate") or [], "negation.also_negate", groups)
+    negating |= {NEGATION}
+    raw_rules = data.get("rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise ContentError(FILE, "rules", "must be a non-empty list")
+    rules = tuple(
+        _rule(raw, f"rules[{i}]", groups, known, rewrites) for i, raw in enumerate(raw_rules)
+    )
+    if len({r.id for r in rules}) != len(rules):
+        raise ContentError(FILE, "rules", "rule ids must be unique")
+    return Triage(rules, phrases, fillers, rewrites, frozenset(places), negating, reach)
