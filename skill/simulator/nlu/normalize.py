@@ -22,7 +22,10 @@ CONTRACTIONS = {
 HESITATIONS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "mm", "ah"})
 # Dropped wherever they occur, except in strict mode: politeness and the wake word carry no
 # intent, but Alexa only guarantees a match for what the samples say.
-FILLER_WORDS = HESITATIONS | {"please", "alexa"}
+# Interjections of effort or annoyance ("phew, done", "ugh, my back") are dropped the same way;
+# "ow" and "ouch" are not: they say something hurts.
+INTERJECTIONS = frozenset({"ugh", "urgh", "argh", "phew", "whew", "oof", "gosh", "geez", "jeez"})
+FILLER_WORDS = HESITATIONS | INTERJECTIONS | {"please", "alexa"}
 # Dropped only at the start of an utterance, and only when something follows them, so that
 # "okay" alone still means yes and "so" inside a sentence is kept.
 LEADING_FILLERS = ("okay so", "so", "well", "hey", "oh", "okay", "alright", "right", "and")
