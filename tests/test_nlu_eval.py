@@ -53,7 +53,7 @@ TINY = [
     {"text": "what's the weather", "intent": FALLBACK, "kind": "out_of_scope"},
     {"text": "what's the weather", "intent": FALLBACK, "kind": "safe_default",
      "context": "routine"},
-    {"text": "hold it for a minute", "intent": "SetHoldLengthIntent", "kind": "control",
+    {"text": "hold it for a minute okay", "intent": "SetHoldLengthIntent", "kind": "control",
      "slots": {"Duration": "PT1M"}},
     # Wrong on purpose: the fake triage calls "tight" ordinary, the label says emergency.
     {"text": "my hamstrings are tight", "intent": "RedFlagIntent", "kind": "emergency"},
@@ -99,7 +99,7 @@ def test_routes_through_the_triage_and_both_matchers(recognizer: Recognizer) -> 
     assert toes.exact == toes.nlu  # a phrase slot is an exact match
     dizzy = results["i feel kind of dizzy"].nlu
     assert (dizzy.answer, dizzy.kind) == ("UnclearStatement", "safe_default")
-    hold = results["hold it for a minute"]
+    hold = results["hold it for a minute okay"]
     assert (hold.nlu.method, hold.nlu.slots_ok, hold.nlu.kind) == ("fuzzy", True, "control")
     assert (hold.exact.intent, hold.exact.kind) == (FALLBACK, "out_of_scope")
     back = results["um my back hurts"]
@@ -125,7 +125,11 @@ def test_summary_counts(recognizer: Recognizer) -> None:
     assert (red.support, red.nlu_recall, red.nlu_precision) == (3, 2 / 3, 2 / 3)
     hold = scores["SetHoldLengthIntent"]
     assert (hold.exact_recall, hold.exact_precision, hold.nlu_recall) == (0.0, None, 1.0)
-    assert nlu.methods == {"phrase": 5, "exact": 3, "fallback": 2, "fuzzy": 1}
+    # How many go through a phrase slot depends on the model's literal samples (a literal
+    # sample beats a phrase slot); the other methods do not.
+    assert nlu.methods["phrase"] + nlu.methods["exact"] == 8
+    assert nlu.methods["phrase"] >= 2  # "i can't reach my toes", "i feel kind of dizzy"
+    assert (nlu.methods["fallback"], nlu.methods["fuzzy"]) == (2, 1)
     assert summary.unknown_intents == []
 
 

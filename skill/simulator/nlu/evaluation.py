@@ -143,7 +143,9 @@ def route(rec: Recognition, u: Utterance, table: KindTable, classify: Classify) 
         slot, frame = table.triage_intents[rec.intent]
         said = rec.slots.get(slot)
         category, answer = classify(said.value if said and said.value else "", frame)
-        kind = table.categories.get(category, UNKNOWN_KIND)
+        # The answer's own kind where it has one ("broken wrist" reaches the fracture
+        # clinic's number: phone), else the category's.
+        kind = table.intents.get(answer) or table.categories.get(category, UNKNOWN_KIND)
     heard = {n: s.resolved_id or s.value for n, s in rec.slots.items()}
     slots_ok = all(heard.get(n) == v for n, v in u.slots.items())
     return Route(rec.intent, answer, kind, rec.method, slots_ok)
