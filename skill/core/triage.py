@@ -25,7 +25,7 @@ CATEGORY_ANSWERS: dict[str, frozenset[str] | None] = {
     "emergency": frozenset({"RedFlagIntent"}),
     "nerve": frozenset({"SciaticPainIntent"}),
     "sharp_pain": frozenset({"SharpPainIntent"}),
-    "ordinary": frozenset({"BackPainIntent", "TightnessIntent", "KneePain"}),
+    "ordinary": frozenset({"BackPainIntent", "TightnessIntent", "KneePain", "CantReachFoot"}),
     "advice": None,
     "unclear": frozenset({DEFAULT_ANSWER}),
 }
@@ -127,10 +127,10 @@ class _Phrases:
         if not first:
             return None
         best: tuple[int, frozenset[str]] | None = None
-        stack = [(node, start + 1) for node in first]
+        stack = [(node, start + 1, False) for node in first]
         while stack:
-            node, pos = stack.pop()
-            if node.groups:
+            node, pos, skipped = stack.pop()
+            if node.groups and not skipped:  # a phrase never ends on a skipped word
                 if best is None or pos > best[0]:
                     best = (pos, node.groups)
                 elif pos == best[0]:  # "tightness" is both tight* and tightness
@@ -138,9 +138,9 @@ class _Phrases:
             if pos >= len(words) or not (node.exact or node.prefixes):
                 continue
             word = words[pos]
-            stack.extend((child, pos + 1) for child in node.children(word))
+            stack.extend((child, pos + 1, False) for child in node.children(word))
             if word in self.skip:
-                stack.append((node, pos + 1))
+                stack.append((node, pos + 1, True))
         return best
 
 
@@ -176,6 +176,20 @@ class _Heard:
     negated: set[str] = field(default_factory=set)
     mentioned: set[str] = field(default_factory=set)
     clauses: list[set[str]] = field(default_factory=lambda: [set()])
+    clause_negates: bool = False  # the current clause has cancelled a sign ("no tingling ...")
+
+    def new_clause(self) -> None:
+        self.clauses.append(set())
+        self.clause_negates = False
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """When "my <place>" starts a new clause (triage.yaml `clauses`)."""
+
+    subjects: frozenset[str] = frozenset()  # "my"
+    not_after: frozenset[str] = frozenset()  # "in my legs" is no new subject
+    not_before: frozenset[str] = frozenset()  # "my legs or my feet" is a list
 
 
 NEGATION = "_negation"
@@ -195,10 +209,16 @@ class Triage:
     _places: frozenset[str]
     _negating: frozenset[str]  # groups whose phrases negate what follows ("no", "can't feel")
     _reach: int
+    _joins: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # "can not" → "cannot"
+    _clauses: Clauses
 
     def words(self, text: str, frame: Frame = Frame.STATEMENT) -> list[str]:
-        """The statement's words as the rules see them: fillers gone, the cannot frame spelled."""
-        raw = _words(text[: MAX_TOKENS * 12], self._rewrites)[:MAX_TOKENS]
+        """The statement's words as the rules see them: fillers gone, the cannot frame spelled.
+
+        The NLU spells contractions out ("can not", "it is"); they are joined back to the
+        YAML's one spelling here. A filler inside a longer phrase is kept: "a bit out of
+        breath" is a phrase of its own, "a bit" alone is a filler."""
+        raw = self._join(_words(text[: MAX_TOKENS * 12], self._rewrites)[:MAX_TOKENS])
         out = [CANNOT] if frame is Frame.CANNOT else []
         i = 0
         while i < len(raw):
@@ -206,8 +226,28 @@ class Triage:
             if hit is None:
                 out.append(raw[i])
                 i += 1
+                continue
+            keep = self._phrases.longest(raw, i)
+            if keep is not None and keep[0] > hit[0]:
+                out.extend(raw[i : keep[0]])
+                i = keep[0]
             else:
                 i = hit[0]
+        return out
+
+    def _join(self, raw: list[str]) -> list[str]:
+        if not self._joins or self._joins.keys().isdisjoint(raw):
+            return raw
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            join = self._joins.get(raw[i])
+            if join is not None and tuple(raw[i : i + len(join[0])]) == join[0]:
+                out.extend(join[1])
+                i += len(join[0])
+            else:
+                out.append(raw[i])
+                i += 1
         return out
 
     def classify(self, text: str, frame: Frame = Frame.STATEMENT) -> Verdict:
@@ -230,6 +270,9 @@ class Triage:
         scope_end = -1  # words before this index are in a negation's reach
         i = 0
         while i < len(words):
+            if words[i] in self._clauses.subjects and self._new_subject(words, i, heard):
+                heard.new_clause()
+                scope_end = -1
             hit = self._phrases.longest(words, i)
             if hit is None:
                 i += 1
@@ -238,12 +281,13 @@ class Triage:
             if STOP in groups or END in groups:
                 scope_end = -1
                 if STOP in groups:
-                    heard.clauses.append(set())
+                    heard.new_clause()
             elif i < scope_end:
                 said = groups & self._places
                 heard.said.update(said)
                 heard.clauses[-1].update(said)
                 heard.negated.update(groups - self._places)
+                heard.clause_negates |= bool(groups - self._places)
             else:
                 heard.said.update(groups)
                 heard.clauses[-1].update(groups)
@@ -252,6 +296,21 @@ class Triage:
                 scope_end = self._scope_end(words, end)
             i = end
         return heard
+
+    def _new_subject(self, words: list[str], i: int, heard: _Heard) -> bool:
+        """ "my chest is fine | my back hurts", "no tingling | my legs are tight": a "my <place>"
+        after a clause that named a place or negated a sign starts a new clause (not "numbness
+        in my legs", not "i can not feel | my legs", not "my groin my legs or ...")."""
+        named = heard.clause_negates or not heard.clauses[-1].isdisjoint(self._places)
+        if not named or (i and words[i - 1] in self._clauses.not_after):
+            return False
+        j = i + 1
+        while j < len(words) and words[j] in self._phrases.skip:  # "my left leg"
+            j += 1
+        hit = self._phrases.longest(words, j) if j < len(words) else None
+        if hit is None or not hit[1] & self._places:
+            return False
+        return hit[0] >= len(words) or words[hit[0]] not in self._clauses.not_before
 
     def _scope_end(self, words: list[str], start: int) -> int:
         counted = 0

@@ -19,6 +19,7 @@ from skill.core.triage import (
     NEGATION,
     STOP,
     Category,
+    Clauses,
     Triage,
     Verdict,
     _Phrases,
@@ -104,6 +105,8 @@ def compile_triage(data: dict[str, Any], known_answers: Iterable[str]) -> Triage
     if not isinstance(rewrites_raw, dict):
         raise ContentError(FILE, "rewrites", "must be a mapping")
     rewrites = {str(k).lower(): tuple(str(v).split()) for k, v in rewrites_raw.items()}
+    joins = {k.split()[0]: (tuple(k.split()), v) for k, v in rewrites.items() if " " in k}
+    rewrites = {k: v for k, v in rewrites.items() if " " not in k}
     skip = frozenset(_strings(data.get("skip_inside_phrases"), "skip_inside_phrases"))
     fillers = _Phrases(frozenset())
     for text in _strings(data.get("fillers"), "fillers"):
@@ -144,4 +147,14 @@ def compile_triage(data: dict[str, Any], known_answers: Iterable[str]) -> Triage
     )
     if len({r.id for r in rules}) != len(rules):
         raise ContentError(FILE, "rules", "rule ids must be unique")
-    return Triage(rules, phrases, fillers, rewrites, frozenset(places), negating, reach)
+    clauses = data.get("clauses") or {}
+    if not isinstance(clauses, dict):
+        raise ContentError(FILE, "clauses", "must be a mapping")
+    words = {
+        key: frozenset(_strings(clauses[key], f"clauses.{key}")) if key in clauses else frozenset()
+        for key in ("subjects", "not_after", "not_before")
+    }
+    return Triage(
+        rules, phrases, fillers, rewrites, frozenset(places), negating, reach, joins,
+        Clauses(**words),
+    )  # fmt: skip
