@@ -26,6 +26,7 @@ from skill.core.triage import (
     Verdict,
     load_triage,
 )
+from skill.simulator.nlu.normalize import normalize
 
 TABLE_FILE = Path(__file__).with_name("triage_table.yaml")
 RAW = yaml.safe_load(resources.files("skill.core.content").joinpath("triage.yaml").read_text())
@@ -79,6 +80,15 @@ def test_the_table_is_large_and_covers_every_category_and_rule(triage: Triage) -
 def test_table(triage: Triage, text: str, frame: Frame, category: Category, answer: str) -> None:
     verdict = triage.classify(text, frame)
     assert (verdict.category, verdict.answer) == (category, answer), verdict.rule
+
+
+def test_the_nlu_spelling_reads_the_same(triage: Triage) -> None:
+    """Statements arrive as the NLU leaves them: "can not", "it is", "i am", no punctuation."""
+    respelled = [(t, f, normalize(t)) for t, f, _, _ in TABLE if normalize(t) != t]
+    differ = [(t, s) for t, f, s in respelled if triage.classify(s, f) != triage.classify(t, f)]
+    assert differ == []
+    assert len(respelled) >= 100
+    assert normalize("i can't feel my legs") == "i can not feel my legs"
 
 
 def test_summary(triage: Triage) -> None:
