@@ -91,6 +91,20 @@ def test_the_nlu_spelling_reads_the_same(triage: Triage) -> None:
     assert normalize("i can't feel my legs") == "i can not feel my legs"
 
 
+def test_i_can_not_said_as_a_statement_reads_like_the_cannot_frame(triage: Triage) -> None:
+    """ "my foot ... i can not lift it" reaches the triage in either frame, in any spelling."""
+    rows = [(t, c, a) for t, f, c, a in TABLE if f is Frame.CANNOT]
+    wrong = [
+        (lead + text, triage.classify(lead + text))
+        for text, category, answer in rows
+        for lead in ("i can not ", "i cannot ", "i can't ", "like i can not ")
+        if (triage.classify(lead + text).category, triage.classify(lead + text).answer)
+        != (category, answer)
+    ]
+    assert wrong == []
+    assert len(rows) >= 100
+
+
 def test_summary(triage: Triage) -> None:
     """Counts per category and the timing; shown with -s."""
     counts = Counter(category.value for _, _, category, _ in TABLE)
@@ -316,6 +330,8 @@ def _rule(data: dict[str, Any], rule_id: str) -> dict[str, Any]:
         (lambda d: d["signs"].pop("cannot"), "signs.cannot"),
         (lambda d: d["negation"].update(reach=0), "negation.reach"),
         (lambda d: d["places"].update(pain=["ouch"]), "signs.pain"),  # defined twice
+        (lambda d: d["clauses"].update(subjects=[]), "clauses.subjects"),
+        (lambda d: d.update(clauses=["my"]), "clauses"),
     ],
 )
 def test_a_broken_triage_file_names_the_key(mutate: Any, key: str) -> None:
