@@ -26,6 +26,7 @@ from skill.core.triage import (
     Verdict,
     load_triage,
 )
+from skill.simulator.nlu.normalize import normalize
 
 TABLE_FILE = Path(__file__).with_name("triage_table.yaml")
 RAW = yaml.safe_load(resources.files("skill.core.content").joinpath("triage.yaml").read_text())
@@ -79,6 +80,29 @@ def test_the_table_is_large_and_covers_every_category_and_rule(triage: Triage) -
 def test_table(triage: Triage, text: str, frame: Frame, category: Category, answer: str) -> None:
     verdict = triage.classify(text, frame)
     assert (verdict.category, verdict.answer) == (category, answer), verdict.rule
+
+
+def test_the_nlu_spelling_reads_the_same(triage: Triage) -> None:
+    """Statements arrive as the NLU leaves them: "can not", "it is", "i am", no punctuation."""
+    respelled = [(t, f, normalize(t)) for t, f, _, _ in TABLE if normalize(t) != t]
+    differ = [(t, s) for t, f, s in respelled if triage.classify(s, f) != triage.classify(t, f)]
+    assert differ == []
+    assert len(respelled) >= 100
+    assert normalize("i can't feel my legs") == "i can not feel my legs"
+
+
+def test_i_can_not_said_as_a_statement_reads_like_the_cannot_frame(triage: Triage) -> None:
+    """ "my foot ... i can not lift it" reaches the triage in either frame, in any spelling."""
+    rows = [(t, c, a) for t, f, c, a in TABLE if f is Frame.CANNOT]
+    wrong = [
+        (lead + text, triage.classify(lead + text))
+        for text, category, answer in rows
+        for lead in ("i can not ", "i cannot ", "i can't ", "like i can not ")
+        if (triage.classify(lead + text).category, triage.classify(lead + text).answer)
+        != (category, answer)
+    ]
+    assert wrong == []
+    assert len(rows) >= 100
 
 
 def test_summary(triage: Triage) -> None:
@@ -306,6 +330,8 @@ def _rule(data: dict[str, Any], rule_id: str) -> dict[str, Any]:
         (lambda d: d["signs"].pop("cannot"), "signs.cannot"),
         (lambda d: d["negation"].update(reach=0), "negation.reach"),
         (lambda d: d["places"].update(pain=["ouch"]), "signs.pain"),  # defined twice
+        (lambda d: d["clauses"].update(subjects=[]), "clauses.subjects"),
+        (lambda d: d.update(clauses=["my"]), "clauses"),
     ],
 )
 def test_a_broken_triage_file_names_the_key(mutate: Any, key: str) -> None:

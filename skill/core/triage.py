@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from skill.core.content import ContentError
-
 FILE = "triage.yaml"
 
 DEFAULT_ANSWER = "UnclearStatement"
@@ -27,7 +25,7 @@ CATEGORY_ANSWERS: dict[str, frozenset[str] | None] = {
     "emergency": frozenset({"RedFlagIntent"}),
     "nerve": frozenset({"SciaticPainIntent"}),
     "sharp_pain": frozenset({"SharpPainIntent"}),
-    "ordinary": frozenset({"BackPainIntent", "TightnessIntent", "KneePain"}),
+    "ordinary": frozenset({"BackPainIntent", "TightnessIntent", "KneePain", "CantReachFoot"}),
     "advice": None,
     "unclear": frozenset({DEFAULT_ANSWER}),
 }
@@ -129,10 +127,10 @@ class _Phrases:
         if not first:
             return None
         best: tuple[int, frozenset[str]] | None = None
-        stack = [(node, start + 1) for node in first]
+        stack = [(node, start + 1, False) for node in first]
         while stack:
-            node, pos = stack.pop()
-            if node.groups:
+            node, pos, skipped = stack.pop()
+            if node.groups and not skipped:  # a phrase never ends on a skipped word
                 if best is None or pos > best[0]:
                     best = (pos, node.groups)
                 elif pos == best[0]:  # "tightness" is both tight* and tightness
@@ -140,9 +138,9 @@ class _Phrases:
             if pos >= len(words) or not (node.exact or node.prefixes):
                 continue
             word = words[pos]
-            stack.extend((child, pos + 1) for child in node.children(word))
+            stack.extend((child, pos + 1, False) for child in node.children(word))
             if word in self.skip:
-                stack.append((node, pos + 1))
+                stack.append((node, pos + 1, True))
         return best
 
 
@@ -178,6 +176,20 @@ class _Heard:
     negated: set[str] = field(default_factory=set)
     mentioned: set[str] = field(default_factory=set)
     clauses: list[set[str]] = field(default_factory=lambda: [set()])
+    clause_negates: bool = False  # the current clause has cancelled a sign ("no tingling ...")
+
+    def new_clause(self) -> None:
+        self.clauses.append(set())
+        self.clause_negates = False
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """When "my <place>" starts a new clause (triage.yaml `clauses`)."""
+
+    subjects: frozenset[str] = frozenset()  # "my"
+    not_after: frozenset[str] = frozenset()  # "in my legs" is no new subject
+    not_before: frozenset[str] = frozenset()  # "my legs or my feet" is a list
 
 
 NEGATION = "_negation"
@@ -197,10 +209,16 @@ class Triage:
     _places: frozenset[str]
     _negating: frozenset[str]  # groups whose phrases negate what follows ("no", "can't feel")
     _reach: int
+    _joins: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # "can not" → "cannot"
+    _clauses: Clauses
 
     def words(self, text: str, frame: Frame = Frame.STATEMENT) -> list[str]:
-        """The statement's words as the rules see them: fillers gone, the cannot frame spelled."""
-        raw = _words(text[: MAX_TOKENS * 12], self._rewrites)[:MAX_TOKENS]
+        """The statement's words as the rules see them: fillers gone, the cannot frame spelled.
+
+        The NLU spells contractions out ("can not", "it is"); they are joined back to the
+        YAML's one spelling here. A filler inside a longer phrase is kept: "a bit out of
+        breath" is a phrase of its own, "a bit" alone is a filler."""
+        raw = self._join(_words(text[: MAX_TOKENS * 12], self._rewrites)[:MAX_TOKENS])
         out = [CANNOT] if frame is Frame.CANNOT else []
         i = 0
         while i < len(raw):
@@ -208,8 +226,28 @@ class Triage:
             if hit is None:
                 out.append(raw[i])
                 i += 1
+                continue
+            keep = self._phrases.longest(raw, i)
+            if keep is not None and keep[0] > hit[0]:
+                out.extend(raw[i : keep[0]])
+                i = keep[0]
             else:
                 i = hit[0]
+        return out
+
+    def _join(self, raw: list[str]) -> list[str]:
+        if not self._joins or self._joins.keys().isdisjoint(raw):
+            return raw
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            join = self._joins.get(raw[i])
+            if join is not None and tuple(raw[i : i + len(join[0])]) == join[0]:
+                out.extend(join[1])
+                i += len(join[0])
+            else:
+                out.append(raw[i])
+                i += 1
         return out
 
     def classify(self, text: str, frame: Frame = Frame.STATEMENT) -> Verdict:
@@ -232,6 +270,9 @@ class Triage:
         scope_end = -1  # words before this index are in a negation's reach
         i = 0
         while i < len(words):
+            if words[i] in self._clauses.subjects and self._new_subject(words, i, heard):
+                heard.new_clause()
+                scope_end = -1
             hit = self._phrases.longest(words, i)
             if hit is None:
                 i += 1
@@ -240,12 +281,13 @@ class Triage:
             if STOP in groups or END in groups:
                 scope_end = -1
                 if STOP in groups:
-                    heard.clauses.append(set())
+                    heard.new_clause()
             elif i < scope_end:
                 said = groups & self._places
                 heard.said.update(said)
                 heard.clauses[-1].update(said)
                 heard.negated.update(groups - self._places)
+                heard.clause_negates |= bool(groups - self._places)
             else:
                 heard.said.update(groups)
                 heard.clauses[-1].update(groups)
@@ -254,6 +296,21 @@ class Triage:
                 scope_end = self._scope_end(words, end)
             i = end
         return heard
+
+    def _new_subject(self, words: list[str], i: int, heard: _Heard) -> bool:
+        """ "my chest is fine | my back hurts", "no tingling | my legs are tight": a "my <place>"
+        after a clause that named a place or negated a sign starts a new clause (not "numbness
+        in my legs", not "i can not feel | my legs", not "my groin my legs or ...")."""
+        named = heard.clause_negates or not heard.clauses[-1].isdisjoint(self._places)
+        if not named or (i and words[i - 1] in self._clauses.not_after):
+            return False
+        j = i + 1
+        while j < len(words) and words[j] in self._phrases.skip:  # "my left leg"
+            j += 1
+        hit = self._phrases.longest(words, j) if j < len(words) else None
+        if hit is None or not hit[1] & self._places:
+            return False
+        return hit[0] >= len(words) or words[hit[0]] not in self._clauses.not_before
 
     def _scope_end(self, words: list[str], start: int) -> int:
         counted = 0
@@ -265,124 +322,11 @@ class Triage:
         return len(words)
 
 
-# --- loading triage.yaml ----------------------------------------------------------------------
-
-
-def _strings(value: Any, key: str) -> list[str]:
-    if not isinstance(value, list) or not value:
-        raise ContentError(FILE, key, "must be a non-empty list")
-    for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise ContentError(FILE, f"{key}[{i}]", "must be a non-empty string")
-    return value
-
-
-def _phrase(text: str, key: str, rewrites: dict[str, tuple[str, ...]]) -> list[str]:
-    words: list[str] = []
-    for raw in text.split():
-        star = raw.endswith("*")
-        spelled = _words(raw[:-1] if star else raw, rewrites)
-        if not spelled or (star and (len(spelled) != 1 or len(spelled[0]) < 3)):
-            raise ContentError(FILE, key, f"{text!r}: a word* needs at least 3 letters")
-        words.extend([*spelled[:-1], spelled[-1] + "*"] if star else spelled)
-    return words
-
-
-def _group_names(value: Any, key: str, groups: set[str]) -> frozenset[str]:
-    names = [value] if isinstance(value, str) else _strings(value, key)
-    for name in names:
-        if name not in groups:
-            raise ContentError(FILE, key, f"unknown group {name!r}")
-    return frozenset(names)
-
-
-def _rule(raw: Any, key: str, groups: set[str], known: set[str], rewrites: Any) -> _Rule:
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-        raise ContentError(FILE, key, "must be a mapping with an id")
-    key = f"rules.{raw['id']}"
-    try:
-        category = Category(raw.get("category"))
-    except ValueError:
-        raise ContentError(FILE, f"{key}.category", "unknown category") from None
-    answer = raw.get("answer")
-    if answer not in known:
-        raise ContentError(FILE, f"{key}.answer", f"{answer!r} is not an answer key")
-    allowed = CATEGORY_ANSWERS[category.value]
-    if allowed is not None and answer not in allowed:
-        raise ContentError(FILE, f"{key}.answer", f"a {category.value} rule answers {allowed}")
-    if category is Category.ADVICE and any(answer in s for s in CATEGORY_ANSWERS.values() if s):
-        raise ContentError(FILE, f"{key}.answer", f"{answer} belongs to another category")
-    need = tuple(
-        _group_names(item, f"{key}.need[{i}]", groups)
-        for i, item in enumerate(raw.get("need") or [])
-    )
-    exactly = frozenset(
-        " ".join(_phrase(s, f"{key}.exactly", rewrites)) for s in raw.get("exactly") or []
-    )
-    negated = _group_names(raw["negated"], f"{key}.negated", groups) if "negated" in raw else None
-    if not (need or exactly or negated):
-        raise ContentError(FILE, key, "needs `need`, `negated` or `exactly`")
-    none = _group_names(raw["none"], f"{key}.none", groups) if "none" in raw else frozenset()
-    return _Rule(
-        id=raw["id"],
-        verdict=Verdict(category, answer, raw["id"]),
-        need=need,
-        negated=negated or frozenset(),
-        none=none,
-        exactly=exactly,
-        same_clause=raw.get("same_clause") is True,
-    )
+# --- loading ----------------------------------------------------------------------------------
 
 
 def load_triage(data: dict[str, Any], known_answers: Iterable[str]) -> Triage:
     """Compile and check triage.yaml; answer keys must be among `known_answers`."""
-    known = set(known_answers)
-    if data.get("version") != 1:
-        raise ContentError(FILE, "version", "must be 1")
-    if DEFAULT_ANSWER not in known:
-        raise ContentError(FILE, "-", f"the answers lack {DEFAULT_ANSWER}")
-    rewrites_raw = data.get("rewrites") or {}
-    if not isinstance(rewrites_raw, dict):
-        raise ContentError(FILE, "rewrites", "must be a mapping")
-    rewrites = {str(k).lower(): tuple(str(v).split()) for k, v in rewrites_raw.items()}
-    skip = frozenset(_strings(data.get("skip_inside_phrases"), "skip_inside_phrases"))
-    fillers = _Phrases(frozenset())
-    for text in _strings(data.get("fillers"), "fillers"):
-        fillers.add(_phrase(text, "fillers", rewrites), "filler")
-    phrases = _Phrases(skip)
-    negation = data.get("negation")
-    if not isinstance(negation, dict):
-        raise ContentError(FILE, "negation", "must be a mapping")
-    reach = negation.get("reach")
-    if not isinstance(reach, int) or not 1 <= reach <= 20:
-        raise ContentError(FILE, "negation.reach", "must be a number of words, 1 to 20")
-    for name, key in ((NEGATION, "words"), (STOP, "stops"), (END, "ends"), ("_ignore", "ignore")):
-        for text in _strings(negation.get(key), f"negation.{key}"):
-            phrases.add(_phrase(text, f"negation.{key}", rewrites), name)
-    groups: set[str] = set()
-    places: set[str] = set()
-    for section in ("places", "signs"):
-        table = data.get(section)
-        if not isinstance(table, dict) or not table:
-            raise ContentError(FILE, section, "must be a mapping of group: [words]")
-        for name, words in table.items():
-            if name in groups:
-                raise ContentError(FILE, f"{section}.{name}", "is defined twice")
-            groups.add(name)
-            if section == "places":
-                places.add(name)
-            for text in _strings(words, f"{section}.{name}"):
-                phrases.add(_phrase(text, f"{section}.{name}", rewrites), name)
-    if CANNOT not in groups - places:
-        raise ContentError(FILE, "signs.cannot", "is missing (the cannot frame says it)")
-    negating = _group_names(negation.get("also_negate") or [], "negation.also_negate", groups)
-    negating |= {NEGATION}
-    raw_rules = data.get("rules")
-    if not isinstance(raw_rules, list) or not raw_rules:
-        raise ContentError(FILE, "rules", "must be a non-empty list")
-    rules = tuple(
-        _rule(raw, f"rules[{i}]", groups, known, rewrites) for i, raw in enumerate(raw_rules)
-    )
-    if len({r.id for r in rules}) != len(rules):
-        raise ContentError(FILE, "rules", "rule ids must be unique")
-    return Triage(rules, phrases, fillers, rewrites, frozenset(places), negating, reach)
+    from skill.core.triage_rules import compile_triage  # it imports this module
+
+    return compile_triage(data, known_answers)
