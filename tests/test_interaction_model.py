@@ -122,6 +122,11 @@ STRETCH_PHRASES = [
     "the strap stretch",
     "start my routine",
     "start the seated hamstring stretch",
+    "do both",
+    "the full thing",
+    "the one lying on the floor",
+    "the one where you sit on the edge of the chair",
+    "the one with the strap",
 ]
 
 
@@ -345,6 +350,18 @@ def test_no_sample_is_only_slots():
         ("go back one", "AMAZON.PreviousIntent"),
         ("something came up", "AMAZON.PauseIntent"),
         ("what can you do", "AMAZON.HelpIntent"),
+        ("chest tightness", "RedFlagIntent"),
+        ("help i can't breathe", "RedFlagIntent"),
+        ("peed my pants", "RedFlagIntent"),
+        ("all of a sudden my leg gave out", "RedFlagIntent"),
+        ("i fell and it really hurts", "RedFlagIntent"),
+        ("i'm kinda sore", "TightnessIntent"),
+        ("it's my lower back again", "BackPainIntent"),
+        ("i'm done", "AMAZON.NextIntent"),
+        ("i'm done for today", "AMAZON.StopIntent"),
+        ("phone's ringing give me a sec", "AMAZON.PauseIntent"),
+        ("uh huh", "AMAZON.YesIntent"),
+        ("let's start", "StartStretchIntent"),
     ],
 )
 def test_key_phrases_are_exact_samples_of_their_intent(phrase, intent):
