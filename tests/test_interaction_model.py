@@ -91,8 +91,10 @@ MIN_SAMPLES = {
 PHRASE_SLOT_TYPES = {"AMAZON.SearchQuery"}
 # Our own budget, not Amazon's: we found no current Amazon page with the model's size limits
 # (docs/alexa-platform.md, "Phrase slots and sample utterances"). Old third-party reports name
-# about 2500 utterances and about 200 KB; we stay under both.
-MAX_TOTAL_SAMPLES = 2500
+# about 2500 utterances and about 200 KB. The byte figure we keep; the utterance count we passed
+# in issue 15 (casual carriers, bare red flags), since it is our own budget: a dated forum
+# figure, not a limit we could confirm. 3000 leaves room without inviting bulk.
+MAX_TOTAL_SAMPLES = 3000
 MAX_MODEL_BYTES = 200_000
 ANSWER_INTENTS = [
     "SwitchLegsIntent",
@@ -120,6 +122,11 @@ STRETCH_PHRASES = [
     "the strap stretch",
     "start my routine",
     "start the seated hamstring stretch",
+    "do both",
+    "the full thing",
+    "the one lying on the floor",
+    "the one where you sit on the edge of the chair",
+    "the one with the strap",
 ]
 
 
@@ -343,6 +350,18 @@ def test_no_sample_is_only_slots():
         ("go back one", "AMAZON.PreviousIntent"),
         ("something came up", "AMAZON.PauseIntent"),
         ("what can you do", "AMAZON.HelpIntent"),
+        ("chest tightness", "RedFlagIntent"),
+        ("help i can't breathe", "RedFlagIntent"),
+        ("peed my pants", "RedFlagIntent"),
+        ("all of a sudden my leg gave out", "RedFlagIntent"),
+        ("i fell and it really hurts", "RedFlagIntent"),
+        ("i'm kinda sore", "TightnessIntent"),
+        ("it's my lower back again", "BackPainIntent"),
+        ("i'm done", "AMAZON.NextIntent"),
+        ("i'm done for today", "AMAZON.StopIntent"),
+        ("phone's ringing give me a sec", "AMAZON.PauseIntent"),
+        ("uh huh", "AMAZON.YesIntent"),
+        ("let's start", "StartStretchIntent"),
     ],
 )
 def test_key_phrases_are_exact_samples_of_their_intent(phrase, intent):
