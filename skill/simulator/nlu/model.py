@@ -103,7 +103,7 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
     "AMAZON.StartOverIntent": ("start over", "restart", "start again", "begin again"),
     "AMAZON.YesIntent": ("yes", "yeah", "sure", "yep", "okay", "yup", "of course", "correct"),
     "AMAZON.NoIntent": ("no", "nope", "no thanks", "no thank you", "nah", "not now"),
-    "AMAZON.NavigateHomeIntent": ("home", "go home", "go to home", "exit skill"),
+    "AMAZON.NavigateHomeIntent": ("home", "go home", "go to home", "exit skill", "main menu"),
 }  # fmt: skip
 
 

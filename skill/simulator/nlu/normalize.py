@@ -31,6 +31,9 @@ FILLER_WORDS = HESITATIONS | INTERJECTIONS | {"please", "alexa"}
 LEADING_FILLERS = ("okay so", "so", "well", "hey", "oh", "okay", "alright", "right", "and")
 TRAILING_FILLERS = ("thank you", "thanks")
 SLOT_REF = re.compile(r"\{(\w+)\}")
+# "uh huh" and "mm hmm" are one word of agreement, not a hesitation and a "huh?": joined
+# before hesitations are dropped, in samples and utterances alike.
+AGREEMENT = re.compile(r"\b(uh|mm|mhm) +(huh|hmm|hm)\b")
 
 
 def normalize(text: str, *, strict: bool = False) -> str:
@@ -43,6 +46,7 @@ def normalize(text: str, *, strict: bool = False) -> str:
     """
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"[^a-z0-9'_ ]+", " ", text)
+    text = AGREEMENT.sub(lambda m: m.group(1) + m.group(2), text)
     dropped = HESITATIONS if strict else FILLER_WORDS
     words: list[str] = []
     for raw in text.split():
