@@ -41,8 +41,23 @@ class Category(StrEnum):
 
 
 class Frame(StrEnum):
+    """What the carrier phrase said. Alexa sends only the words after it, so a carrier that
+    means something is passed on as a frame and read first (FRAME_WORDS)."""
+
     STATEMENT = "statement"  # BodyStatementIntent: "i feel …", "my …"
     CANNOT = "cannot"  # CantDoIntent: "i can't …"
+    AFTER_FALL = "after_fall"  # FallStatementIntent: "i fell …", "i was in a car accident …"
+    SUDDEN = "sudden"  # SuddenStatementIntent: "all of a sudden …", "suddenly …"
+
+
+# The words each frame stands for, read before the statement ("i fell" + "and it hurts so
+# bad" is severe pain after a fall).
+FRAME_WORDS: dict[Frame, tuple[str, ...]] = {
+    Frame.STATEMENT: (),
+    Frame.CANNOT: ("cannot",),
+    Frame.AFTER_FALL: ("fell",),
+    Frame.SUDDEN: ("suddenly",),
+}
 
 
 @dataclass(frozen=True)
@@ -213,13 +228,13 @@ class Triage:
     _clauses: Clauses
 
     def words(self, text: str, frame: Frame = Frame.STATEMENT) -> list[str]:
-        """The statement's words as the rules see them: fillers gone, the cannot frame spelled.
+        """The statement's words as the rules see them: fillers gone, the frame's words first.
 
         The NLU spells contractions out ("can not", "it is"); they are joined back to the
         YAML's one spelling here. A filler inside a longer phrase is kept: "a bit out of
         breath" is a phrase of its own, "a bit" alone is a filler."""
         raw = self._join(_words(text[: MAX_TOKENS * 12], self._rewrites)[:MAX_TOKENS])
-        out = [CANNOT] if frame is Frame.CANNOT else []
+        out = list(FRAME_WORDS[frame])
         i = 0
         while i < len(raw):
             hit = self._fillers.longest(raw, i)

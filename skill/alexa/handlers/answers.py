@@ -18,6 +18,8 @@ from skill.core.triage import Frame
 STATEMENT_INTENTS = {
     "BodyStatementIntent": ("Statement", Frame.STATEMENT),
     "CantDoIntent": ("Task", Frame.CANNOT),
+    "FallStatementIntent": ("Statement", Frame.AFTER_FALL),
+    "SuddenStatementIntent": ("Statement", Frame.SUDDEN),
 }
 UNCLEAR = "UnclearStatement"
 # Triage answers that are a clinic's number rather than an entry of answers.yaml.
@@ -50,7 +52,7 @@ class AnswerIntentHandler(CoachHandler):
 
 
 class StatementIntentHandler(CoachHandler):
-    """ "I feel …", "my …", "I can't …": the words after the carrier phrase (an
+    """ "I feel …", "my …", "I can't …", "I fell …": the words after the carrier phrase (an
     AMAZON.SearchQuery slot) go through the triage, which picks the answer. An empty or
     unreadable statement gets the safe default, never silence or "carry on"."""
 

@@ -6,7 +6,9 @@ A phrase slot (AMAZON.SearchQuery) takes the words after its carrier phrase. Fuz
 without a phrase slot is expanded with every value of its custom slots (numbers and durations
 as one token each) and compared word-order-free; below the threshold the answer is
 AMAZON.FallbackIntent, as Alexa's would be. A fuzzy guess at an intent in `NO_GUESS_INTENTS`
-is AMAZON.FallbackIntent too: a near miss must never start an emergency or a routine.
+is AMAZON.FallbackIntent too: a near miss must never start an emergency or a routine. Only a
+near-exact match (one word more or less: NEAR_EXACT) without a negating word counts there, as
+a statistical model would hear it; "no chest pain" is never "chest pain".
 Strict mode is what Alexa guarantees: exact samples only, no wildcard, no fuzzy.
 """
 
@@ -39,6 +41,9 @@ DURATION_TOKEN = "DUR"  # stands for any duration ("a minute", "90 seconds") in 
 # Intents the fuzzy layer may not guess: a near miss becomes AMAZON.FallbackIntent instead
 # (mid-routine the skill's fallback is safety-first, so a missed emergency still hears 911).
 NO_GUESS_INTENTS = frozenset({"RedFlagIntent", "StartStretchIntent"})
+NEAR_EXACT = 0.9  # the similarity at which a no-guess intent may still be matched fuzzily
+# Words that turn a statement around: with one of them, a near-exact match is still a guess.
+NEGATING = frozenset({"no", "not", "never", "without", "nothing", "none", "nor", "fine", "okay"})
 Method = Literal["exact", "phrase", "wildcard", "fuzzy", "fallback"]
 _WORDS = r"[a-z0-9']+(?: [a-z0-9']+)*"  # one or more words: a phrase slot's value
 
@@ -186,7 +191,7 @@ class Recognizer:
             return exact
         fuzzy = self._match_fuzzy(text)
         refused: Recognition | None = None
-        if fuzzy is not None and fuzzy.intent in self.no_guess:
+        if fuzzy is not None and fuzzy.intent in self.no_guess and not _near_exact(fuzzy, text):
             refused, fuzzy = fuzzy, None
         best = max(
             (r for r in (exact, fuzzy) if r is not None), key=lambda r: r.score, default=None
@@ -306,3 +311,12 @@ def _tokens(text: str, *, durations: bool) -> tuple[str, list[str], list[str]]:
 
     query = DURATION_RUN.sub(duration, text) if durations else text
     return NUMBER_RUN.sub(number, query), numbers_said, durations_said
+
+
+def _near_exact(rec: Recognition, text: str) -> bool:
+    """A fuzzy match close enough to stand for the sample itself: nearly the same words, and
+    no negating word that the sample does not say too ("no chest pain" is not "chest pain";
+    "did not even feel it" is "did not feel it")."""
+    sample = set(normalize(rec.matched_sample or "").split())
+    added = set(text.split()) - sample
+    return rec.score >= NEAR_EXACT and NEGATING.isdisjoint(added)
