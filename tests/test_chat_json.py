@@ -175,7 +175,10 @@ def test_hold_seconds_in_both_speech_modes(
     code, records, _ = chat_json(monkeypatch, capsys, lines)
     assert code == 0
     setting, first, second, help_ = records
-    assert setting["slots"] == {"Seconds": {"value": "45", "id": None}}
+    assert setting["slots"] == {  # every declared slot is listed, as Alexa lists them
+        "Seconds": {"value": "45", "id": None},
+        "Duration": {"value": None, "id": None},
+    }
     assert setting["hold_seconds"] is None
     assert first["hold_seconds"] == second["hold_seconds"] == 45
     assert help_["hold_seconds"] is None

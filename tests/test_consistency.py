@@ -135,3 +135,12 @@ def test_each_handled_intent_goes_to_the_handler_that_names_it() -> None:
         )
         first = next(h for h in handlers if h.can_handle(HandlerInput(envelope)))
         assert intent in type(first).intents, (intent, type(first).__name__)
+
+
+def test_the_evaluation_reads_statements_as_the_skill_does() -> None:
+    """The statement intents and their frames are the same for the skill and nlu-eval."""
+    from skill.alexa.handlers.answers import STATEMENT_INTENTS
+    from skill.simulator.nlu.evaluation import load_kind_table
+
+    table = load_kind_table().triage_intents
+    assert table == {name: (slot, frame.value) for name, (slot, frame) in STATEMENT_INTENTS.items()}

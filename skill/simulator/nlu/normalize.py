@@ -16,6 +16,9 @@ CONTRACTIONS = {
     "aren't": "are not", "shouldn't": "should not", "wouldn't": "would not",
     "couldn't": "could not", "haven't": "have not", "hasn't": "has not", "wasn't": "was not",
     "gonna": "going to", "wanna": "want to", "gotta": "got to", "ok": "okay",
+    # Typed shorthand for spoken words: what was said is "are", not "r".
+    "r": "are", "u": "you", "ur": "your", "rn": "right now", "gimme": "give me",
+    "lemme": "let me", "kinda": "kind of", "sorta": "sort of", "cuz": "because",
 }  # fmt: skip
 # Hesitations: dropped wherever they occur, in every mode; Alexa's speech recognition leaves
 # them out of the text it matches. "like" is not here: "i would like to" needs it.
@@ -24,7 +27,10 @@ HESITATIONS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "mm
 # intent, but Alexa only guarantees a match for what the samples say.
 # Interjections of effort or annoyance ("phew, done", "ugh, my back") are dropped the same way;
 # "ow" and "ouch" are not: they say something hurts.
-INTERJECTIONS = frozenset({"ugh", "urgh", "argh", "phew", "whew", "oof", "gosh", "geez", "jeez"})
+INTERJECTIONS = frozenset(
+    {"ugh", "urgh", "argh", "phew", "whew", "oof", "gosh", "geez", "jeez", "yo", "bro", "dude",
+     "lol", "omg", "fr"}
+)  # fmt: skip
 FILLER_WORDS = HESITATIONS | INTERJECTIONS | {"please", "alexa"}
 # Dropped only at the start of an utterance, and only when something follows them, so that
 # "okay" alone still means yes and "so" inside a sentence is kept.
