@@ -180,3 +180,11 @@ def test_longer_mid_routine_applies_from_the_next_hold(talk: Conversation) -> No
     nxt = talk.say("AMAZON.NextIntent")
     assert nxt.holds
     assert nxt.holds[0] >= 45
+
+
+def test_after_an_emergency_the_next_launch_does_not_offer_to_resume(talk: Conversation) -> None:
+    start_supine(talk)
+    talk.say("AMAZON.NextIntent")
+    talk.say("RedFlagIntent")
+    reply = talk.launch()
+    assert "pick up where you left off" not in reply.text

@@ -27,12 +27,14 @@ PHONE_ANSWERS = {"InjuryCareIntent": "injury_care", "BookAppointmentIntent": "re
 
 
 def answer(conv: Conversation, key: str) -> Response:
-    """Say the answer `key`; an emergency ends the routine, pain pauses it."""
+    """Say the answer `key`; an emergency ends the routine (and forgets where it stood), pain
+    pauses it."""
     reply = conv.coach.content.answers[key]
     state = conv.routine
     turn = conv.coach.answer_turn(key, state)
-    if reply.emergency:
+    if reply.emergency:  # the routine ends, and is not offered again at the next launch
         conv.routine = None
+        conv.memory.update(resume_point=None)
     elif reply.ends_routine and state is not None and state.stage is Stage.ACTIVE:
         conv.routine = routine.pause(state).state
     return conv.reply(turn)
