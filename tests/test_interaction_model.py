@@ -310,7 +310,12 @@ PHRASE_SAMPLES = [(name, s) for name, s in ALL_SAMPLES if phrase_slots(INTENTS[n
 
 
 def test_the_statement_intents_have_phrase_samples():
-    assert {name for name, _ in PHRASE_SAMPLES} == {"BodyStatementIntent", "CantDoIntent"}
+    assert {name for name, _ in PHRASE_SAMPLES} == {
+        "BodyStatementIntent",
+        "CantDoIntent",
+        "FallStatementIntent",
+        "SuddenStatementIntent",
+    }
 
 
 @pytest.mark.parametrize(("intent", "sample"), PHRASE_SAMPLES)

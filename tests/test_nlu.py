@@ -16,6 +16,7 @@ from skill.core.content import load_content
 from skill.simulator.nlu import (
     BUILTIN_PHRASES,
     FALLBACK,
+    NEAR_EXACT,
     NO_GUESS_INTENTS,
     InteractionModel,
     LaunchParse,
@@ -232,16 +233,16 @@ def test_paraphrase_resolution_rate(recognizer: Recognizer) -> None:
 
 
 def test_no_guess_paraphrases_are_never_guessed(recognizer: Recognizer) -> None:
-    """A paraphrase of an emergency or a start is matched exactly or not at all: never a
-    fuzzy guess at it, and never the other one (a near miss may reach a harmless intent,
-    such as "resume" for "let's get stretching")."""
+    """A paraphrase of an emergency or a start is matched exactly, near-exactly, or not at
+    all, and never as the other one (a near miss may reach a harmless intent, such as
+    "resume" for "let's get stretching")."""
     cases = [c for c in PARAPHRASES["paraphrases"] if c["intent"] in NO_GUESS_INTENTS]
     assert cases
     for case in cases:
         rec = recognizer.recognize(case["text"])
         assert rec.intent not in NO_GUESS_INTENTS - {case["intent"]}, case
-        if rec.intent in NO_GUESS_INTENTS:
-            assert rec.method != "fuzzy", case
+        if rec.intent in NO_GUESS_INTENTS and rec.method == "fuzzy":
+            assert rec.score >= NEAR_EXACT, case  # one word more or less: heard, not guessed
 
 
 def test_paraphrases_are_not_model_samples() -> None:

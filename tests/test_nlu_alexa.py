@@ -12,6 +12,7 @@ import pytest
 
 from skill.simulator.nlu import (
     FALLBACK,
+    NEAR_EXACT,
     Recognizer,
     SlotValue,
     load_model,
@@ -142,9 +143,11 @@ def test_seconds_still_fill_the_number_slot(fixture_recognizer: Recognizer) -> N
 @pytest.mark.parametrize(
     ("text", "refused"),
     [
-        ("both of my legs are numb", "RedFlagIntent"),
-        ("I need an ambulance now", "RedFlagIntent"),
-        ("can you coach me through the seated hamstring stretch", "StartStretchIntent"),
+        ("no numbness in both legs", "RedFlagIntent"),  # near-exact, but negated
+        ("i do not have chest pain", "RedFlagIntent"),
+        ("so both legs kind of went numb on me", "RedFlagIntent"),  # not near-exact
+        ("could you maybe coach me through that seated one", "StartStretchIntent"),
+        ("call my mom", "StartStretchIntent"),
     ],
 )
 def test_fuzzy_never_guesses_an_emergency_or_a_start(
@@ -157,6 +160,23 @@ def test_fuzzy_never_guesses_an_emergency_or_a_start(
     # The set is configurable: without it the same words are guessed.
     guessing = Recognizer(MODEL, no_guess=frozenset())
     assert (guessing.recognize(text).intent, guessing.recognize(text).method) == (refused, "fuzzy")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("both of my legs are numb", "RedFlagIntent"),  # "both my legs are numb"
+        ("I need an ambulance now", "RedFlagIntent"),
+        ("can you coach me through the seated hamstring stretch", "StartStretchIntent"),
+    ],
+)
+def test_a_near_exact_match_without_negation_is_heard(
+    recognizer: Recognizer, text: str, intent: str
+) -> None:
+    """One word more or less than a sample, as a statistical model would hear it."""
+    rec = recognizer.recognize(text)
+    assert (rec.intent, rec.method) == (intent, "fuzzy")
+    assert rec.score >= NEAR_EXACT
 
 
 @pytest.mark.parametrize(

@@ -76,8 +76,9 @@ def test_progress_persists_between_chats(
 def test_say_prints_the_answer(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["say", "ask hamstring coach for the phone number"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Alexa: A quick note:")  # a first-time user hears it once
-    assert "To schedule physical therapy at JOI Rehab, call 904-858-7045" in out
+    # The number first: a first-time user hears the disclaimer before the first stretch.
+    assert out.startswith("Alexa: To book physical therapy at JOI Rehab, call 904-858-7045")
+    assert "not medical advice" not in out
     assert "[card] JOI Rehab" in out
 
 

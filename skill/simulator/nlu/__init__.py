@@ -35,13 +35,20 @@ from skill.simulator.nlu.model import (
 )
 from skill.simulator.nlu.normalize import normalize
 from skill.simulator.nlu.numbers import NUMBER_WORDS, TENS_WORDS, UNIT_WORDS, parse_number
-from skill.simulator.nlu.recognizer import FALLBACK, NO_GUESS_INTENTS, Recognition, Recognizer
+from skill.simulator.nlu.recognizer import (
+    FALLBACK,
+    NEAR_EXACT,
+    NO_GUESS_INTENTS,
+    Recognition,
+    Recognizer,
+)
 from skill.simulator.nlu.slots import DEFAULT_SKILL_ID, SlotResolver, SlotValue
 
 __all__ = [
     "BUILTIN_PHRASES",
     "DEFAULT_SKILL_ID",
     "FALLBACK",
+    "NEAR_EXACT",
     "NO_GUESS_INTENTS",
     "NUMBER_WORDS",
     "TENS_WORDS",
