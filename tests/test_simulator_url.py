@@ -31,7 +31,7 @@ def test_url_talks_to_a_running_dev_server(
         data = _say_json(served.port, "start the lying stretch", capsys)
         assert data["intent"] == "StartStretchIntent"
         assert data["response"]["sessionAttributes"]["routine"]["stretches"] == ["supine"]
-        monkeypatch.setattr("sys.stdin", io.StringIO("open hamstring coach\nthe full routine\nnext\n"))
+        monkeypatch.setattr("sys.stdin", io.StringIO("open hamstring coach\nboth\nnext\n"))
         assert main(["chat", "--url", f"http://127.0.0.1:{served.port}"]) == 0
         out = capsys.readouterr().out
     assert f"talking to http://127.0.0.1:{served.port}/alexa" in out
