@@ -56,12 +56,18 @@ def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "conversation: end-to-end conversation through Flask")
 
 
+@pytest.fixture(scope="session")
+def _data_dirs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where each test's data dir goes: one numbered temp dir for the whole run."""
+    return tmp_path_factory.mktemp("xdg-data")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The default SQLite file lives in the user's data dir: never the real one in tests."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+def _isolated_data_dir(_data_dirs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default SQLite file lives in the user's data dir: never the real one in tests.
+    Each test gets a fresh path, created only if the test writes there (the store makes its
+    folder), so 25 000 tests do not each create and list a temp dir."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(_data_dirs / uuid.uuid4().hex))
     monkeypatch.delenv("SKILL_DATABASE_URL", raising=False)
 
 

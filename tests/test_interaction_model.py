@@ -310,12 +310,8 @@ PHRASE_SAMPLES = [(name, s) for name, s in ALL_SAMPLES if phrase_slots(INTENTS[n
 
 
 def test_the_statement_intents_have_phrase_samples():
-    assert {name for name, _ in PHRASE_SAMPLES} == {
-        "BodyStatementIntent",
-        "CantDoIntent",
-        "FallStatementIntent",
-        "SuddenStatementIntent",
-    }
+    statements = {"BodyStatementIntent", "CantDoIntent", "FallStatementIntent"}
+    assert {name for name, _ in PHRASE_SAMPLES} == statements | {"SuddenStatementIntent"}
 
 
 @pytest.mark.parametrize(("intent", "sample"), PHRASE_SAMPLES)

@@ -113,6 +113,7 @@ class Recognizer:
             for cand_text, fills in self._expand(c):
                 self._candidates.append(_Candidate(c, fills))
                 self._candidate_texts.append(cand_text)
+        self._by_first = {id(c): _FirstWordIndex(c) for c in (self._compiled, self._strict)}
         # Samples with a number or duration slot are only compared with utterances that
         # contain one (as a token), the others only with the utterance as said.
         tokens = {NUMBER_TOKEN, DURATION_TOKEN}
@@ -209,7 +210,7 @@ class Recognizer:
         """Samples as patterns: known slot values beat unknown ones (wildcards), literal
         samples beat phrase-slot samples, and more literal words beat fewer."""
         best: tuple[tuple[int, int], Recognition] | None = None
-        for c in compiled:
+        for c in self._by_first[id(compiled)].candidates(text):
             m = c.regex.match(text)
             if not m:
                 continue
@@ -320,3 +321,24 @@ def _near_exact(rec: Recognition, text: str) -> bool:
     sample = set(normalize(rec.matched_sample or "").split())
     added = set(text.split()) - sample
     return rec.score >= NEAR_EXACT and NEGATING.isdisjoint(added)
+
+
+class _FirstWordIndex:
+    """The samples an utterance can match exactly, found by its first word: a sample that
+    starts with a literal word matches only utterances that start with it. The candidates
+    keep the samples' order, so ties resolve as a scan of every sample would."""
+
+    def __init__(self, compiled: list[_Compiled]) -> None:
+        self._by_word: dict[str, list[tuple[int, _Compiled]]] = {}
+        self._slot_first: list[tuple[int, _Compiled]] = []
+        for position, c in enumerate(compiled):
+            first = c.text.split()[0] if c.text else ""
+            if not first or SLOT_REF.fullmatch(first):
+                self._slot_first.append((position, c))
+            else:
+                self._by_word.setdefault(first, []).append((position, c))
+
+    def candidates(self, text: str) -> list[_Compiled]:
+        first = text.split(" ", 1)[0]
+        found = self._by_word.get(first, [])
+        return [c for _, c in sorted([*found, *self._slot_first], key=lambda pair: pair[0])]
