@@ -102,3 +102,9 @@ def test_launch_is_short_even_with_the_disclaimer(disclaimer: bool, returning: b
     summary = ProgressSummary(days_this_week=2, streak_days=2, total_sessions=3, total_holds=18)
     turn = COACH.launch_turn(summary if returning else None, disclaimer, None)
     check_open_turn(turn)
+
+
+def test_a_pain_answer_after_the_routine_does_not_say_it_paused() -> None:
+    text = to_text(COACH.answer_turn("SharpPainIntent", STATES["finished"]).speech)
+    assert "paused" not in text
+    assert "paused" in to_text(COACH.answer_turn("SharpPainIntent", STATES["running"]).speech)

@@ -31,7 +31,8 @@ class AnswerTurns(TurnBase):
             card = Card(self.p.get("cards.emergency_title"), self.p.get("cards.emergency_text"))
             return Turn(speech_of(answer.text), end_session=True, card=card, urgent=True)
         if answer.ends_routine:
-            lead = [] if state is None else [self.p.get("follow_up.after_stop")]
+            running = state is not None and state.stage is not Stage.FINISHED
+            lead = [self.p.get("follow_up.after_stop")] if running else []
             turn = self._ask(
                 answer.text,
                 *lead,

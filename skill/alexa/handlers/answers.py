@@ -22,8 +22,6 @@ STATEMENT_INTENTS = {
     "SuddenStatementIntent": ("Statement", Frame.SUDDEN),
 }
 UNCLEAR = "UnclearStatement"
-# Triage answers that are a clinic's number rather than an entry of answers.yaml.
-PHONE_ANSWERS = {"InjuryCareIntent": "injury_care", "BookAppointmentIntent": "rehab"}
 
 
 def answer(conv: Conversation, key: str) -> Response:
@@ -67,8 +65,6 @@ class StatementIntentHandler(CoachHandler):
         key = UNCLEAR
         if heard and heard.strip():
             key = self.coach.content.triage.classify(heard, frame).answer
-        if key in PHONE_ANSWERS:  # "I think I broke my wrist": the clinic's number
-            return conv.reply(self.coach.booking_turn(PHONE_ANSWERS[key], conv.routine))
         return answer(conv, key)
 
 
