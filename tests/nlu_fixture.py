@@ -11,9 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from skill.simulator.nlu import InteractionModel, parse_model
+from skill.simulator.nlu import InteractionModel, load_model, parse_model
 
 ROOT = Path(__file__).resolve().parent.parent
+SKILL_ID = "amzn1.ask.skill.test-0000"
+# The project's own model, as the NLU tests read it.
+MODEL = load_model(ROOT / "interaction_model" / "en-US.json")
 EXTRA_INTENTS: list[dict[str, Any]] = [
     {
         "name": "BodyStatementIntent",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from skill.alexa.handlers.answers import STATEMENT_INTENTS
 from skill.core.content import load_content
 from skill.simulator.nlu import (
     BUILTIN_PHRASES,
@@ -23,16 +24,13 @@ from skill.simulator.nlu import (
     Recognition,
     Recognizer,
     SlotValue,
-    load_model,
     normalize,
     parse_launch,
     parse_number,
 )
+from tests.nlu_fixture import MODEL, SKILL_ID
 
-ROOT = Path(__file__).parent.parent
-MODEL = load_model(ROOT / "interaction_model" / "en-US.json")
 PARAPHRASES = yaml.safe_load((Path(__file__).parent / "paraphrases.yaml").read_text())
-SKILL_ID = "amzn1.ask.skill.test-0000"
 NUMBERS = [("30", "30"), ("forty five", "45"), ("sixty", "60"), ("15", "15")]
 DURATIONS = [("a minute", "PT1M"), ("a minute and a half", "PT1M30S")]
 # Phrase slots take any words after their carrier; these match no literal sample anywhere.
@@ -41,10 +39,7 @@ PHRASES = ["a strange buzzing in my elbow", "wiggle my left ear"]
 # (RedFlagIntent, StartStretchIntent) were tested apart; see the printed rate.
 PARAPHRASE_FLOOR = 0.85
 TRIAGE = load_content().triage
-STATEMENT_SLOTS = {
-    "BodyStatementIntent": ("Statement", "statement"),
-    "CantDoIntent": ("Task", "cannot"),
-}
+STATEMENT_SLOTS = STATEMENT_INTENTS  # the skill's own: intent -> (phrase slot, triage frame)
 
 
 def _fill(model: InteractionModel, intent_name: str, sample: str) -> list[tuple[str, dict]]:

@@ -15,16 +15,13 @@ from skill.simulator.nlu import (
     NEAR_EXACT,
     Recognizer,
     SlotValue,
-    load_model,
     normalize,
     parse_duration,
     parse_model,
 )
-from tests.nlu_fixture import fixture_model
+from tests.nlu_fixture import MODEL, SKILL_ID, fixture_model
 
 ROOT = Path(__file__).parent.parent
-MODEL = load_model(ROOT / "interaction_model" / "en-US.json")
-SKILL_ID = "amzn1.ask.skill.test-0000"
 
 
 @pytest.fixture(scope="module")

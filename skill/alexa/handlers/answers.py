@@ -12,7 +12,7 @@ from ask_sdk_model import Response
 from skill.alexa.handlers.base import CoachHandler, Conversation, slot_value
 from skill.core import routine
 from skill.core.routine import Stage
-from skill.core.triage import Frame
+from skill.core.triage import DEFAULT_ANSWER, Frame
 
 # The phrase-slot intents: the carrier phrase decides how the statement is read.
 STATEMENT_INTENTS = {
@@ -21,7 +21,6 @@ STATEMENT_INTENTS = {
     "FallStatementIntent": ("Statement", Frame.AFTER_FALL),
     "SuddenStatementIntent": ("Statement", Frame.SUDDEN),
 }
-UNCLEAR = "UnclearStatement"
 
 
 def answer(conv: Conversation, key: str) -> Response:
@@ -62,7 +61,7 @@ class StatementIntentHandler(CoachHandler):
         conv = self.conversation(handler_input)
         slot, frame = STATEMENT_INTENTS[get_intent_name(handler_input)]
         _, heard = slot_value(handler_input, slot)
-        key = UNCLEAR
+        key = DEFAULT_ANSWER
         if heard and heard.strip():
             key = self.coach.content.triage.classify(heard, frame).answer
         return answer(conv, key)

@@ -113,7 +113,8 @@ class Recognizer:
             for cand_text, fills in self._expand(c):
                 self._candidates.append(_Candidate(c, fills))
                 self._candidate_texts.append(cand_text)
-        self._by_first = {id(c): _FirstWordIndex(c) for c in (self._compiled, self._strict)}
+        self._exact_index = _FirstWordIndex(self._compiled)
+        self._strict_index = _FirstWordIndex(self._strict)
         # Samples with a number or duration slot are only compared with utterances that
         # contain one (as a token), the others only with the utterance as said.
         tokens = {NUMBER_TOKEN, DURATION_TOKEN}
@@ -185,9 +186,9 @@ class Recognizer:
         if not text:
             return Recognition(FALLBACK, {}, 0.0, None, "fallback")
         if strict:
-            exact = self._match_exact(text, self._strict, wildcard=False)
+            exact = self._match_exact(text, self._strict_index, wildcard=False)
             return exact or Recognition(FALLBACK, {}, 0.0, None, "fallback")
-        exact = self._match_exact(text, self._compiled, wildcard=True)
+        exact = self._match_exact(text, self._exact_index, wildcard=True)
         if exact is not None and exact.method != "wildcard":
             return exact
         fuzzy = self._match_fuzzy(text)
@@ -205,12 +206,12 @@ class Recognizer:
         return best
 
     def _match_exact(
-        self, text: str, compiled: list[_Compiled], *, wildcard: bool
+        self, text: str, index: _FirstWordIndex, *, wildcard: bool
     ) -> Recognition | None:
         """Samples as patterns: known slot values beat unknown ones (wildcards), literal
         samples beat phrase-slot samples, and more literal words beat fewer."""
         best: tuple[tuple[int, int], Recognition] | None = None
-        for c in self._by_first[id(compiled)].candidates(text):
+        for c in index.candidates(text):
             m = c.regex.match(text)
             if not m:
                 continue
@@ -325,20 +326,23 @@ def _near_exact(rec: Recognition, text: str) -> bool:
 
 class _FirstWordIndex:
     """The samples an utterance can match exactly, found by its first word: a sample that
-    starts with a literal word matches only utterances that start with it. The candidates
-    keep the samples' order, so ties resolve as a scan of every sample would."""
+    starts with a literal word matches only utterances that start with it. Each list keeps
+    the samples' order, so ties resolve as a scan of every sample would. Built once."""
 
     def __init__(self, compiled: list[_Compiled]) -> None:
-        self._by_word: dict[str, list[tuple[int, _Compiled]]] = {}
-        self._slot_first: list[tuple[int, _Compiled]] = []
+        by_word: dict[str, list[tuple[int, _Compiled]]] = {}
+        slot_first: list[tuple[int, _Compiled]] = []
         for position, c in enumerate(compiled):
             first = c.text.split()[0] if c.text else ""
             if not first or SLOT_REF.fullmatch(first):
-                self._slot_first.append((position, c))
+                slot_first.append((position, c))
             else:
-                self._by_word.setdefault(first, []).append((position, c))
+                by_word.setdefault(first, []).append((position, c))
+        self._slot_first = [c for _, c in slot_first]
+        self._by_word = {
+            word: [c for _, c in sorted([*found, *slot_first], key=lambda pair: pair[0])]
+            for word, found in by_word.items()
+        }
 
     def candidates(self, text: str) -> list[_Compiled]:
-        first = text.split(" ", 1)[0]
-        found = self._by_word.get(first, [])
-        return [c for _, c in sorted([*found, *self._slot_first], key=lambda pair: pair[0])]
+        return self._by_word.get(text.split(" ", 1)[0], self._slot_first)
