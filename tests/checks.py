@@ -115,17 +115,24 @@ def apla_lines(directive: dict[str, Any]) -> list[str]:
     return [line for line in lines if line]
 
 
+def _track_text(component: dict[str, Any]) -> str:
+    if component["type"] == "Audio":
+        return f"[audio {component['source']}]"
+    assert component["type"] == "Speech", component
+    return _component_text(component)
+
+
 def mixer_cues(mixer: dict[str, Any]) -> list[tuple[int, str]]:
-    """(offset_ms, text) of each Mixer track: Speech, or Sequencer [Silence, Speech]."""
+    """(offset_ms, text) of each Mixer track: Speech or Audio, or Sequencer [Silence, that];
+    an Audio track reads "[audio <source>]"."""
     cues = []
     for track in mixer["items"]:
-        if track["type"] == "Speech":
-            cues.append((0, _component_text(track)))
+        if track["type"] in ("Speech", "Audio"):
+            cues.append((0, _track_text(track)))
         else:
-            silence, speech = track["items"]
+            silence, sound = track["items"]
             assert silence["type"] == "Silence", track
-            assert speech["type"] == "Speech", track
-            cues.append((silence["duration"], _component_text(speech)))
+            cues.append((silence["duration"], _track_text(sound)))
     return cues
 
 
@@ -136,11 +143,10 @@ def apla_hold_lengths(directive: dict[str, Any]) -> list[float]:
     for _, component in apla._walk(directive["document"]["mainTemplate"]["items"][0], "r"):
         if component.get("type") != "Mixer":
             continue
-        placed = mixer_cues(component)
-        start = [at for at, text in placed if text in cues.start]
-        release = [at for at, text in placed if text in cues.release]
-        if start and release:
-            lengths.append((release[0] - start[0]) / 1000)
+        placed = sorted(mixer_cues(component))
+        starts = [at for at, text in placed if text in cues.start]
+        releases = [at for at, text in placed if text in cues.release]
+        lengths += [(end - begin) / 1000 for begin, end in zip(starts, releases, strict=False)]
     return lengths
 
 

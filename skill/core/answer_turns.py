@@ -88,7 +88,7 @@ class AnswerTurns(TurnBase):
         then how to go on; never "carry on" as if what was said were understood."""
         stage = self.stage_key(state)
         if stage == "running" and state is not None:
-            nxt = state.upcoming() or state.current
+            nxt = state.current
             text = self.p.get("fallback.running", rep=nxt.rep, leg=nxt.leg)
         else:
             text = self.p.get(f"fallback.{stage}")

@@ -37,6 +37,7 @@ class Intro(StrEnum):
     RESUME = "resume"
     PREVIOUS = "previous"
     RESTART = "restart"
+    CONTINUE = "continue"  # the rest of a hold that was cut short by a quick question
 
 
 class After(StrEnum):
@@ -118,7 +119,9 @@ class RoutineState:
     stretches: tuple[str, ...]
     reps: int
     hold_seconds: int
-    position: int = 0  # the current hold: the one last delivered
+    # The current hold: the first of the response now playing, or, once the next request has
+    # settled it (skill/core/playback.py), the first hold not yet played.
+    position: int = 0
     stage: Stage = Stage.ACTIVE
     done_mask: int = 0  # bit i set = hold i completed
 
@@ -147,12 +150,6 @@ class RoutineState:
         if nxt.leg != hold.leg:
             return After.NEXT_LEG
         return After.NEXT_REP
-
-    def upcoming(self) -> HoldRef | None:
-        """The hold that "next" would deliver."""
-        if self.stage is Stage.FINISHED or self.position + 1 >= self.total:
-            return None
-        return self.holds[self.position + 1]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -233,29 +230,16 @@ class Step:
 class Outcome:
     state: RoutineState
     step: Step | None = None
-    newly_completed: tuple[HoldRef, ...] = ()  # holds finished by this transition
     at_start: bool = False  # "previous" on the first hold
-
-    @property
-    def routine_finished(self) -> bool:
-        return self.step is not None and self.step.after is After.FINISHED
 
 
 def _deliver(state: RoutineState, position: int, intro: Intro, **flags: Any) -> Outcome:
-    """Make `position` the current hold and hand it out; the last hold finishes the routine."""
+    """Make `position` the current hold and hand it out (with what follows it, as many as the
+    response holds). Nothing is counted here: a hold counts once it has played, which the next
+    request's timestamp tells (skill/core/playback.py)."""
     hold = state.holds[position]
-    after = state.after(hold)
     new = replace(state, position=position, stage=Stage.ACTIVE)
-    completed: tuple[HoldRef, ...] = ()
-    if after is After.FINISHED:
-        # The final hold's response carries the congratulation and ends the session.
-        completed = _newly_done(new, hold)
-        new = replace(new, stage=Stage.FINISHED, done_mask=new.done_mask | (1 << position))
-    return Outcome(new, Step(hold, intro, after), completed, **flags)
-
-
-def _newly_done(state: RoutineState, hold: HoldRef) -> tuple[HoldRef, ...]:
-    return () if state.done_mask >> hold.index & 1 else (hold,)
+    return Outcome(new, Step(hold, intro, state.after(hold)), **flags)
 
 
 def _entry_intro(state: RoutineState, position: int) -> Intro:
@@ -274,15 +258,23 @@ def start(stretches: tuple[str, ...], reps: int, hold_seconds: int) -> Outcome:
     return _deliver(RoutineState(stretches, reps, hold_seconds), 0, Intro.START)
 
 
-def next_hold(state: RoutineState) -> Outcome:
-    """The current hold is done; move on. A finished routine stays finished."""
+def go_on(state: RoutineState) -> Outcome:
+    """Deliver from the current hold (the first one not yet played), introduced as the plan
+    says (next rep, other leg, next stretch). A finished routine stays finished."""
     if state.stage is Stage.FINISHED:
         return Outcome(state)
-    done = _newly_done(state, state.current)
-    state = replace(state, done_mask=state.done_mask | (1 << state.position))
+    return _deliver(state, state.position, _entry_intro(state, state.position))
+
+
+def next_hold(state: RoutineState) -> Outcome:
+    """Skip the current hold (cut short: it does not count) and go on with the one after;
+    past the last hold the routine is over (no step)."""
+    if state.stage is Stage.FINISHED:
+        return Outcome(state)
     position = state.position + 1
-    outcome = _deliver(state, position, _entry_intro(state, position))
-    return replace(outcome, newly_completed=done + outcome.newly_completed)
+    if position >= state.total:
+        return Outcome(replace(state, stage=Stage.FINISHED))
+    return _deliver(state, position, _entry_intro(state, position))
 
 
 def previous_hold(state: RoutineState) -> Outcome:
@@ -299,7 +291,8 @@ def pause(state: RoutineState) -> Outcome:
 
 
 def resume(state: RoutineState) -> Outcome:
-    """Pick up at the start of the current hold (Alexa cannot tell how far speech got)."""
+    """Pick up at the start of the current hold: a hold cut short by a pause starts again
+    (docs/hands-free.md says why)."""
     return _deliver(state, state.position, Intro.RESUME)
 
 
@@ -320,13 +313,10 @@ def set_hold_seconds(state: RoutineState, seconds: int) -> RoutineState:
 
 
 def heard(state: RoutineState) -> int:
-    """Holds done as the person sees it: the current hold counts once its response has played
-    (stage ACTIVE), not while paused. Progress records still count a hold only when the
-    person moves past it."""
-    current = 1 if state.stage is Stage.ACTIVE and not state.done_mask >> state.position & 1 else 0
-    return state.completed + current
+    """Holds done: each counted once it has played (skill/core/playback.py)."""
+    return state.completed
 
 
 def remaining(state: RoutineState) -> int:
-    """Holds still to do, counting the current one only if it is not done."""
+    """Holds still to do."""
     return state.total - state.completed

@@ -21,6 +21,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from skill.core.content import Content
+from skill.core.playback import Playback
+from skill.core.preferences import Preferences
 from skill.core.progress import ProgressSummary
 from skill.core.routine import Intro, RoutineLimits, RoutineState
 
@@ -43,6 +45,7 @@ class Expect(StrEnum):
     START_SEATED = "start_seated"  # offered instead of the floor ("I can't get down …")
     START_SUPINE = "start_supine"  # offered instead of the chair
     CLINIC_NUMBER = "clinic_number"  # offered after a pain answer stopped the stretch
+    HEAR_WEEK = "hear_week"  # offered at the end of a finished routine
 
 
 class TurnKind(StrEnum):
@@ -59,6 +62,8 @@ class TurnKind(StrEnum):
     HOLD_LENGTH = "hold_length"  # ref: a HoldLengthReply; seconds for the "set" replies
     LAUNCH = "launch"  # summary; routine: the saved routine offered, if any
     PROGRESS = "progress"  # summary, or none when progress could not be read
+    TIME_LEFT = "time_left"  # routine: the time left in it
+    HOW_TO = "how_to"  # routine: the stretch whose instructions were given, if any
 
 
 class HoldLengthReply(StrEnum):
@@ -208,6 +213,8 @@ class SessionState:
     expects: Expect | None = None
     time_zone: str | None = None  # the device's, asked once per conversation
     last: Replay | None = None  # what "repeat" composes again
+    playing: Playback | None = None  # the last response's holds, until a request settles them
+    prefs: Preferences | None = None  # the person's, carried from the profile once
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"v": SESSION_VERSION}
@@ -223,6 +230,10 @@ class SessionState:
             data[TIME_ZONE_KEY] = self.time_zone
         if self.last is not None:
             data["last"] = self.last.to_dict(self.routine)
+        if self.playing is not None:
+            data["playing"] = self.playing.to_dict()
+        if self.prefs is not None:
+            data["prefs"] = self.prefs.to_dict()
         return data
 
     @classmethod
@@ -242,6 +253,12 @@ class SessionState:
             expects=_member(Expect, data.get("expects")),
             time_zone=clean_time_zone(data.get(TIME_ZONE_KEY)),
             last=Replay.from_dict(data.get("last"), content, routine),
+            playing=Playback.from_dict(data.get("playing"), routine),
+            prefs=(
+                Preferences.from_dict(data["prefs"], content.stretch_ids)
+                if isinstance(data.get("prefs"), dict)
+                else None
+            ),
         )
 
 

@@ -8,8 +8,12 @@ hold timelines, audio clips); the voice layer turns the same segments into SSML
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from skill.core.timeline import HoldTimeline, estimate_speech_ms
+
+if TYPE_CHECKING:
+    from skill.core.sets import SetTimeline
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,14 @@ class AudioClip:
     seconds: float
 
 
-Segment = Text | Pause | PhoneNumber | Hold | AudioClip
+@dataclass(frozen=True)
+class Set:
+    """Several holds with the words between them, on one clock (skill/core/sets.py)."""
+
+    timeline: SetTimeline
+
+
+Segment = Text | Pause | PhoneNumber | Hold | AudioClip | Set
 
 
 @dataclass
@@ -117,7 +128,10 @@ def to_text(speech: Speech) -> str:
             parts.append(_pretty_phone(segment.digits) + segment.end)
         elif isinstance(segment, Hold):
             parts.extend(cue.text for cue in segment.timeline.cues)
-    return " ".join(parts)
+        elif isinstance(segment, Set):
+            parts.append(to_text(Speech(list(segment.timeline.lead))))
+            parts.extend(cue.text for cue in segment.timeline.all_cues())
+    return " ".join(p for p in parts if p)
 
 
 def _pretty_phone(digits: str) -> str:

@@ -14,6 +14,9 @@ from skill.core.content import Content
 # is really slower, a hold only gets longer, never shorter than asked.
 WORDS_PER_SECOND = 3.0
 MIN_CUE_SECONDS = 0.35
+# The slow side of Alexa's voice: room left for words before the next timed cue, so two cues
+# never overlap even when speech runs slower than the estimate above.
+SLOW_WORDS_PER_SECOND = 2.5
 
 
 def estimate_speech_seconds(text: str) -> float:
@@ -29,6 +32,16 @@ def estimate_speech_seconds(text: str) -> float:
 def estimate_speech_ms(text: str) -> int:
     """`estimate_speech_seconds` in whole milliseconds, so timing sums are exact."""
     return int(estimate_speech_seconds(text) * 1000)
+
+
+def room_for_speech_ms(text: str) -> int:
+    """Time to leave for `text` before the next cue: its length on the slow side of Alexa's
+    voice, so a timed cue never starts while these words are still being said."""
+    words = len(text.split())
+    if words == 0:
+        return 0
+    stops = sum(text.count(p) for p in ".?!")
+    return int(max(MIN_CUE_SECONDS, words / SLOW_WORDS_PER_SECOND + 0.3 * stops) * 1000)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from skill.core.content import Content
+from skill.core.playback import PlayPlan
 from skill.core.routine import RoutineState, Stage
 from skill.core.session_state import Expect, Replay
 from skill.core.speech import Speech
@@ -34,6 +35,8 @@ class Turn:
     # Parts of a hold turn, kept apart so APL for Audio can place them around the hold.
     intro: Speech = field(default_factory=Speech)
     outro: Speech = field(default_factory=Speech)
+    # A set turn: where each of its holds starts and ends (skill/core/playback.py).
+    play: PlayPlan | None = None
 
 
 def speech_of(*texts: str) -> Speech:
@@ -59,8 +62,8 @@ class TurnBase:
         if stage == "idle":
             return self.p.get("follow_up.idle"), self.p.get("follow_up.idle_reprompt")
         if stage == "running" and state is not None:
-            nxt = state.upcoming()
-            if nxt is not None:
+            nxt = state.current
+            if not state.done_mask >> nxt.index & 1:
                 text = self.p.get("follow_up.running", rep=nxt.rep, leg=nxt.leg)
                 return text, self.p.get("hold.reprompt")
         key = "paused" if stage == "paused" else "finished"

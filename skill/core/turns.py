@@ -11,8 +11,10 @@ from dataclasses import replace
 
 from skill.core import routine
 from skill.core.answer_turns import AnswerTurns
+from skill.core.coaching_turns import CoachingTurns
 from skill.core.content import Content
 from skill.core.hold_turns import HoldComposer, HoldParts
+from skill.core.preferences import Preferences
 from skill.core.progress import ProgressSummary
 from skill.core.routine import Intro, RoutineState, Stage, Step
 from skill.core.session_state import (
@@ -23,13 +25,15 @@ from skill.core.session_state import (
     figures,
     summary_of,
 )
-from skill.core.speech import Hold, Speech
+from skill.core.set_turns import SetComposer, SetParts
+from skill.core.sets import lead_room_ms
+from skill.core.speech import Hold, Set, Speech
 from skill.core.turn_base import Card, Turn
 
 __all__ = ["Card", "Coach", "Turn"]
 
 
-class Coach(AnswerTurns):
+class Coach(AnswerTurns, CoachingTurns):
     """Composes turns from the content files."""
 
     def __init__(self, content: Content) -> None:
@@ -37,6 +41,8 @@ class Coach(AnswerTurns):
         self.holds = HoldComposer(content)
         # A hold turn depends only on its arguments and the content: compose each once.
         self._hold_parts = functools.lru_cache(maxsize=1024)(self._compose_hold)
+        self.sets = SetComposer(content)
+        self._set_parts = functools.lru_cache(maxsize=1024)(self.sets.compose)
 
     # --- routine ----------------------------------------------------------------------
 
@@ -61,6 +67,34 @@ class Coach(AnswerTurns):
     def _compose_hold(self, step: Step, state: RoutineState, lead: str) -> HoldParts:
         return self.holds.compose(step, state, lead)
 
+    def set_turn(
+        self,
+        step: Step,
+        state: RoutineState,
+        prefs: Preferences,
+        lead: str = "",
+        skip_ms: int = 0,
+        at_start: bool = False,
+    ) -> Turn:
+        """From `step`'s hold on, as many holds as one response holds (one at the STEP pace),
+        then what comes next; `lead`: words said first (an answer, or "this is the first hold"
+        when `at_start`); `skip_ms`: the first hold is picked up this far into it."""
+        if at_start:
+            lead = " ".join(filter(None, (lead, self.p.get("navigation.previous_at_start"))))
+        parts = self._set_parts(step, state, prefs, lead, skip_ms)
+        return self._set_turn(parts, state, step)
+
+    def _set_turn(self, parts: SetParts, state: RoutineState, step: Step) -> Turn:
+        turn = Turn(
+            Speech([Set(parts.timeline), *parts.outro]),
+            Speech(list(parts.reprompt)),
+            outro=Speech(list(parts.outro)),
+            expects=parts.expects,
+            play=parts.timeline.plan(lead_room_ms(parts.outro)),
+        )
+        turn.replay = Replay(TurnKind.HOLD, state, ref=step.intro.value)
+        return turn
+
     # --- routine status ---------------------------------------------------------------
 
     def remaining_turn(self, state: RoutineState | None) -> Turn:
@@ -76,8 +110,8 @@ class Coach(AnswerTurns):
             return self._with_follow_up(p.get("remaining.finished", total=state.total), state)
         done = routine.heard(state)
         text = p.get("remaining.status", done=done, total=state.total, left=state.total - done)
-        nxt = state.upcoming()
-        if nxt is not None:
+        nxt = state.current
+        if not state.done_mask >> nxt.index & 1:
             name = self.content.stretch(nxt.stretch_id).name
             text += " " + p.get(
                 "remaining.position", rep=nxt.rep, reps=nxt.reps, leg=nxt.leg, name=name
@@ -124,10 +158,6 @@ class Coach(AnswerTurns):
 
     # --- progress ---------------------------------------------------------------------
 
-    def count(self, n: int, unit: str) -> str:
-        """ "1 day", "3 days": the unit's words come from phrases.yaml (units.*)."""
-        return f"{n} {self.p.get(f'units.{unit}', 0 if n == 1 else 1)}"
-
     def progress_greeting(self, summary: ProgressSummary) -> str:
         """One short line for a returning person."""
         text = self.p.get("progress.greeting_days", days=self.count(summary.days_this_week, "day"))
@@ -149,14 +179,11 @@ class Coach(AnswerTurns):
         )
 
     def resume_offer(self, state: RoutineState) -> str:
+        """Exactly what is next: "Your left leg of the seated stretch is next. Ready?" """
         hold = state.current
-        return self.p.get(
-            "resume.offer",
-            rep=hold.rep,
-            reps=hold.reps,
-            leg=hold.leg,
-            name=self.routine_name(state),
-        )
+        key = "set.resume_offer_leg" if hold.rep == 1 else "set.resume_offer_rep"
+        name = self.content.stretch(hold.stretch_id).name
+        return self.p.get(key, rep=hold.rep, reps=hold.reps, leg=hold.leg, name=name)
 
     def progress_turn(self, summary: ProgressSummary | None, state: RoutineState | None) -> Turn:
         """The person's progress (None: it could not be read), then back to where they were."""
@@ -178,7 +205,9 @@ class Coach(AnswerTurns):
         if disclaimer:
             texts.append(p.get("launch.disclaimer"))
         if saved is not None:
-            turn = self._ask(*texts, self.resume_offer(saved), reprompt=p.get("resume.reprompt"))
+            turn = self._ask(
+                *texts, self.resume_offer(saved), reprompt=p.get("set.resume_reprompt")
+            )
             turn.expects = Expect.RESUME_SAVED
         else:
             texts.append(p.get("launch.offer"))
@@ -219,8 +248,16 @@ class Coach(AnswerTurns):
         return turn
 
     def with_disclaimer(self, turn: Turn) -> Turn:
-        """The disclaimer first, then the turn (a conversation that opens with a request)."""
-        turn.speech = Speech().say(self.p.get("launch.disclaimer")).extend(turn.speech)
+        """The disclaimer first, then the turn (a conversation that opens with a request). In
+        a set turn it becomes part of the set's lead-in, so the set's clock stays exact."""
+        first = turn.speech.segments[0] if turn.speech.segments else None
+        if isinstance(first, Set):
+            said = tuple(Speech().say(self.p.get("launch.disclaimer")).segments)
+            timeline = first.timeline.with_lead_first(said)
+            turn.speech = Speech([Set(timeline), *turn.speech.segments[1:]])
+            turn.play = timeline.plan(lead_room_ms(tuple(turn.outro.segments)))
+        else:
+            turn.speech = Speech().say(self.p.get("launch.disclaimer")).extend(turn.speech)
         if turn.replay is not None:
             turn.replay = replace(turn.replay, disclaimer=True)
         return turn
@@ -259,6 +296,11 @@ class Coach(AnswerTurns):
             turn = self.hold_length_turn(HoldLengthReply(recipe.ref), state, recipe.seconds)
         elif kind is TurnKind.PROGRESS:
             turn = self.progress_turn(summary_of(recipe.summary), state)
+        elif kind is TurnKind.TIME_LEFT:
+            assert state is not None
+            turn = self.time_left_turn(state)
+        elif kind is TurnKind.HOW_TO:
+            turn = self.how_to_turn(state)
         else:
             turn = self.launch_turn(summary_of(recipe.summary), recipe.disclaimer, state)
             return turn

@@ -79,7 +79,7 @@ def cue_mixer(timeline: HoldTimeline) -> Component:
     return mixer(*tracks)
 
 
-def _directive(token: str, root: Component) -> dict[str, Any]:
+def render_directive(token: str, root: Component) -> dict[str, Any]:
     return {
         "type": DIRECTIVE_TYPE,
         "token": token,
@@ -105,7 +105,7 @@ def hold_document(
         items.append(audio(CHIME_SOURCE))
     if outro_ssml:
         items.append(speech_ssml(outro_ssml))
-    return _directive(timeline.clip_id, sequencer(*items))
+    return render_directive(timeline.clip_id, sequencer(*items))
 
 
 def clip_document(
@@ -122,7 +122,7 @@ def clip_document(
         items.append(audio(CHIME_SOURCE))
     if outro_ssml:
         items.append(speech_ssml(outro_ssml))
-    return _directive(token, sequencer(*items))
+    return render_directive(token, sequencer(*items))
 
 
 # --- validation ---------------------------------------------------------------------------

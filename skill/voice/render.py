@@ -22,12 +22,14 @@ from typing import Any
 
 from skill.config import SPEECH_MODES
 from skill.core.content import Content
-from skill.core.speech import Hold, Speech
+from skill.core.sets import SetTimeline
+from skill.core.speech import Hold, Set, Speech
 from skill.core.timeline import HoldTimeline
 from skill.voice import apla
 from skill.voice.apla import JsonReady
 from skill.voice.manifest import LiveManifest
-from skill.voice.ssml import SPEAK_CLOSE, SPEAK_OPEN, join_ssml, to_ssml
+from skill.voice.set_render import Clips, set_document, set_ssml, timing_problems
+from skill.voice.ssml import MAX_AUDIO_TAGS, SPEAK_CLOSE, SPEAK_OPEN, join_ssml, to_ssml
 
 log = logging.getLogger("skill.voice.render")
 
@@ -40,9 +42,21 @@ class SpokenTurn:
     before: str | None
     hold: HoldTimeline | None = None
     after: str | None = None
+    set: SetTimeline | None = None  # a set turn: several holds on one clock
 
     @classmethod
     def from_speech(cls, speech: Speech) -> SpokenTurn:
+        sets = [i for i, s in enumerate(speech.segments) if isinstance(s, Set)]
+        if len(sets) == 1:
+            at = sets[0]
+            found = speech.segments[at]
+            assert isinstance(found, Set)
+            before, after = speech.segments[:at], speech.segments[at + 1 :]
+            return cls(
+                to_ssml(Speech(list(before))) if before else None,
+                after=to_ssml(Speech(list(after))) if after else None,
+                set=found.timeline,
+            )
         holds = [i for i, s in enumerate(speech.segments) if isinstance(s, Hold)]
         if len(holds) != 1:  # the coach never puts two holds in a turn; SSML copes if it did
             return cls(to_ssml(speech) if speech.segments else None)
@@ -58,6 +72,9 @@ class SpokenTurn:
 
     def ssml(self) -> str:
         """The whole turn as one SSML document (the fallback)."""
+        if self.set is not None:
+            markup = set_ssml(self.set, (None,) * len(self.set.holds))
+            return join_ssml(self.before, SPEAK_OPEN + markup + SPEAK_CLOSE, self.after)
         if self.hold is None:
             return self.before or SPEAK_OPEN + SPEAK_CLOSE
         return join_ssml(self.before, to_ssml(Speech().hold(self.hold)), self.after)
@@ -91,6 +108,7 @@ class SpeechRenderer:
         self.manifest = manifest
         # Holds repeat across people: build and validate each distinct document once.
         self._document = functools.lru_cache(maxsize=1024)(self._build_document)
+        self._set_document = functools.lru_cache(maxsize=1024)(self._build_set_document)
 
     def clip_for(self, timeline: HoldTimeline) -> tuple[str, float] | None:
         """(HTTPS URL, seconds) of this hold's rendered clip, if it is served and on disk."""
@@ -103,6 +121,8 @@ class SpeechRenderer:
         return f"{self.audio_base_url}/{entry.file}", entry.seconds
 
     def render(self, turn: SpokenTurn) -> Rendered:
+        if turn.set is not None:
+            return self._render_set(turn, turn.set)
         if turn.hold is None:
             return Rendered(turn.before)
         clip = self.clip_for(turn.hold)
@@ -116,6 +136,35 @@ class SpeechRenderer:
                 join_ssml(turn.before, to_ssml(Speech().audio(url, seconds)), turn.after)
             )
         return Rendered(turn.ssml())
+
+    def _render_set(self, turn: SpokenTurn, timeline: SetTimeline) -> Rendered:
+        """A set in APL-A (exact), else as SSML; rendered clips stand in for whole holds."""
+        clips: Clips = tuple(self.clip_for(h.timeline) if h.whole else None for h in timeline.holds)
+        if self.mode == "apla":
+            directive = self._set_document(timeline, turn.after, clips)
+            if directive is not None:
+                return Rendered(turn.before, directive)
+        if sum(c is not None for c in clips) > MAX_AUDIO_TAGS:
+            clips = (None,) * len(clips)
+        markup = SPEAK_OPEN + set_ssml(timeline, clips) + SPEAK_CLOSE
+        return Rendered(join_ssml(turn.before, markup, turn.after))
+
+    def _build_set_document(
+        self, timeline: SetTimeline, after: str | None, clips: Clips
+    ) -> dict[str, Any] | None:
+        """The set's APL-A directive, or None if it fails validation (cached and shared)."""
+        directive = set_document(timeline, after, clips)
+        clip_seconds = {c[0]: c[1] for c in clips if c is not None}
+        problems = timing_problems(timeline, clips)
+        problems += apla.validate_document(directive, clip_seconds=clip_seconds)
+        if problems:
+            log.warning(
+                "APL-A set document rejected, speaking SSML instead",
+                extra={"fields": {"token": directive["token"], "problems": problems[:3]}},
+            )
+            return None
+        directive["document"] = JsonReady(directive["document"])
+        return directive
 
     def _build_document(
         self, timeline: HoldTimeline, after: str | None, clip: tuple[str, float] | None

@@ -10,7 +10,18 @@ import functools
 from collections.abc import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
-from skill.core.speech import AudioClip, Pause, PhoneNumber, Segment, Speech, Text, hold_plan
+from skill.core.sets import SetTimeline
+from skill.core.speech import (
+    AudioClip,
+    Pause,
+    PhoneNumber,
+    Segment,
+    Set,
+    Speech,
+    Text,
+    hold_plan,
+)
+from skill.core.timeline import Cue, estimate_speech_ms
 
 MAX_BREAK_MS = 10_000
 MAX_SSML_CHARS = 8000
@@ -41,9 +52,20 @@ def _segment_ssml(segment: Segment) -> str:
         return number + escape(segment.end)
     if isinstance(segment, AudioClip):
         return f"<audio src={quoteattr(segment.src)}/>"
+    if isinstance(segment, Set):
+        return set_ssml(segment.timeline, (None,) * len(segment.timeline.holds))
     return " ".join(
         escape(text) + "".join(break_tags(gap)) for text, gap in hold_plan(segment.timeline)
     )
+
+
+def voiced_cues(timeline: SetTimeline, clips: tuple[tuple[str, float] | None, ...]) -> list[Cue]:
+    """A set's cues said in Alexa's voice: all but those of holds a clip stands in for."""
+    cues = list(timeline.cues)
+    for hold, clip in zip(timeline.holds, clips, strict=True):
+        if clip is None:
+            cues.extend(hold.cues())
+    return sorted(cues, key=lambda c: c.offset_ms)
 
 
 def to_ssml(speech: Speech, *, reprompt: bool = False) -> str:
@@ -84,3 +106,26 @@ def join_ssml(*parts: str | None) -> str:
     if len(ssml) >= MAX_SSML_CHARS:
         raise SpeechLimitError(f"SSML is {len(ssml)} characters; must be under {MAX_SSML_CHARS}")
     return ssml
+
+
+def set_ssml(timeline: SetTimeline, clips: tuple[tuple[str, float] | None, ...]) -> str:
+    """The set as SSML markup (inside <speak>): lead-in, then each cue after a break that
+    fills the time to its offset; a clip as <audio> in place of its hold's cues."""
+    parts = []
+    at = 0
+    if timeline.lead:
+        parts.append(" ".join(_segment_ssml(s) for s in timeline.lead))
+        at = sum(estimate_speech_ms(s.text) for s in timeline.lead if isinstance(s, Text))
+        at += sum(s.ms for s in timeline.lead if isinstance(s, Pause))
+    events: list[tuple[int, str, float]] = [
+        (c.offset_ms, escape(c.text), -1.0) for c in voiced_cues(timeline, clips)
+    ]
+    for hold, clip in zip(timeline.holds, clips, strict=True):
+        if clip is not None:
+            events.append((hold.start_ms, f"<audio src={quoteattr(clip[0])}/>", clip[1]))
+    for offset, markup, clip_seconds in sorted(events, key=lambda e: e[0]):
+        parts.append("".join(break_tags(offset - at)))
+        parts.append(markup)
+        at = max(at, offset)
+        at += int(clip_seconds * 1000) if clip_seconds >= 0 else estimate_speech_ms(markup)
+    return " ".join(p for p in parts if p)

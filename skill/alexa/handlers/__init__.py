@@ -11,6 +11,7 @@ from skill.alexa.handlers.answers import (
     InjuryCareIntentHandler,
     StatementIntentHandler,
 )
+from skill.alexa.handlers.coaching import HowToIntentHandler, PreferenceIntentHandler
 from skill.alexa.handlers.conversation import (
     FallbackHandler,
     HelpIntentHandler,
@@ -32,6 +33,7 @@ from skill.alexa.handlers.routine import (
     StartOverIntentHandler,
     StartStretchIntentHandler,
     SwitchLegsIntentHandler,
+    TimeLeftIntentHandler,
 )
 from skill.alexa.handlers.session import (
     LaunchRequestHandler,
@@ -56,6 +58,9 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     StartOverIntentHandler,
     SwitchLegsIntentHandler,
     HowManyLeftIntentHandler,
+    TimeLeftIntentHandler,
+    PreferenceIntentHandler,
+    HowToIntentHandler,
     SetHoldLengthIntentHandler,
     ChangeHoldLengthIntentHandler,
     RepeatIntentHandler,

@@ -18,7 +18,9 @@ from ask_sdk_model.ui import SimpleCard
 from skill.alexa.memory import open_memory
 from skill.alexa.session_attributes import read_session
 from skill.alexa.time_zone import device_time_zone, zone_info
-from skill.core.routine import Outcome, RoutineLimits, RoutineState, Stage
+from skill.core.playback import Playback, Settled, elapsed_ms, settle
+from skill.core.preferences import Preferences
+from skill.core.routine import RoutineLimits, RoutineState, Stage
 from skill.core.session_state import Expect, SessionState, clean_time_zone
 from skill.core.turns import Coach, Turn
 from skill.store.progress_store import ProgressStore
@@ -42,6 +44,50 @@ class Conversation:
         self.box = read_session(handler_input, coach.content)
         self.limits = RoutineLimits.of(coach.content)
         self.memory = open_memory(handler_input, store, self._time_zone)
+        self.settled = self._settle()
+
+    def _now_ms(self) -> int:
+        return int(self.memory.request_time().timestamp() * 1000)
+
+    def _settle(self) -> Settled | None:
+        """Count the holds of the last response that had played when this request came (by
+        the two requests' timestamps, skill/core/playback.py); the record is then spent."""
+        playing, state = self.state.playing, self.state.routine
+        if playing is None or state is None:
+            return None
+        lag = self.coach.content.routine.playback_lag_seconds * 1000
+        settled = settle(state, playing.plan, elapsed_ms(playing, self._now_ms(), lag))
+        self._change(routine=settled.state, playing=None)
+        self.memory.record(len(settled.newly), settled.finished)
+        if settled.newly:
+            done = {hold.stretch_id for hold in settled.newly}
+            prefs = self.preferences
+            if not done <= prefs.known:
+                self.preferences = prefs.knowing(done)
+        self.keep_resume_point(settled.state)
+        return settled
+
+    @property
+    def interrupted(self) -> bool:
+        """This request cut a hold short (it starts again, or goes on, as the handler says)."""
+        return self.settled is not None and self.settled.interrupted is not None
+
+    @property
+    def preferences(self) -> Preferences:
+        """The person's coaching preferences: the session's, else the profile's (read once,
+        then carried in the session)."""
+        if self.state.prefs is None:
+            stored = getattr(self.memory.profile, "preferences", None)
+            prefs = Preferences.from_dict(stored, self.coach.content.stretch_ids)
+            if not self.memory.available:
+                return prefs
+            self._change(prefs=prefs)
+        return self.state.prefs or Preferences()
+
+    @preferences.setter
+    def preferences(self, prefs: Preferences) -> None:
+        self._change(prefs=prefs)
+        self.memory.update(preferences=prefs.to_dict() or None)
 
     @property
     def state(self) -> SessionState:
@@ -89,15 +135,15 @@ class Conversation:
         no database read for it. Not when the read failed: a later turn may still find it."""
         if self.state.hold_seconds is None and self.memory.available:
             self._change(hold_seconds=self.hold_seconds)
+        if self.state.prefs is None and self.memory.available:
+            self._change(prefs=self.preferences)
 
     @property
     def expects(self) -> Expect | None:
         return self.state.expects
 
-    def record_progress(self, outcome: Outcome) -> None:
-        """Count finished holds and sessions, and keep the place to resume from."""
-        state = outcome.state
-        self.memory.record(len(outcome.newly_completed), outcome.routine_finished)
+    def keep_resume_point(self, state: RoutineState) -> None:
+        """Keep the place to resume from (none once the routine is finished)."""
         if state.stage is Stage.FINISHED:
             self.memory.update(resume_point=None)
         else:
@@ -136,7 +182,12 @@ class Conversation:
             self.mark_disclaimer_heard()
         if not turn.end_session and turn.replay is None:
             raise ValueError("an open session needs a turn that can be repeated")
-        self._change(last=None if turn.end_session else turn.replay, expects=turn.expects)
+        playing = None
+        if turn.play is not None and not turn.end_session:
+            playing = Playback(self._now_ms(), turn.play)
+        self._change(
+            last=None if turn.end_session else turn.replay, expects=turn.expects, playing=playing
+        )
         return self.say(turn)
 
     def say(self, turn: Turn) -> Response:

@@ -7,7 +7,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler
-from skill.alexa.handlers.routine import deliver, start_routine
+from skill.alexa.handlers.routine import carry_on, deliver, start_routine
 from skill.alexa.handlers.session import saved_routine
 from skill.core import routine
 from skill.core.routine import Stage
@@ -46,11 +46,11 @@ class YesIntentHandler(CoachHandler):
         if conv.expects is Expect.RESUME_SAVED:
             saved = saved_routine(conv)
             if saved is not None:
-                return deliver(conv, routine.resume(saved))
-        if state is not None and state.stage is Stage.ACTIVE:
-            return deliver(conv, routine.next_hold(state))
-        if state is not None and state.stage is Stage.PAUSED:
-            return deliver(conv, routine.resume(state))
+                return deliver(conv, routine.go_on(saved))
+        if conv.expects is Expect.HEAR_WEEK:
+            return conv.reply(self.coach.progress_turn(conv.memory.summary(), state))
+        if state is not None and state.stage in (Stage.ACTIVE, Stage.PAUSED):
+            return carry_on(conv)
         return conv.reply(self.coach.follow_up_turn("yes_no.unexpected", state))
 
 
@@ -68,6 +68,8 @@ class NoIntentHandler(CoachHandler):
             return conv.reply(turn)
         if conv.expects is Expect.CLINIC_NUMBER:
             return conv.reply(coach.follow_up_turn("yes_no.no_clinic", state))
+        if conv.expects is Expect.HEAR_WEEK:
+            return conv.reply(coach.stop_turn(state))
         if state is None:
             return conv.reply(coach.question("yes_no.no_idle", reprompt="yes_no.no_reprompt"))
         return conv.reply(coach.follow_up_turn("yes_no.take_your_time", state))

@@ -12,18 +12,46 @@ from ask_sdk_model import Response
 from skill.alexa.durations import duration_seconds
 from skill.alexa.handlers.base import CoachHandler, Conversation, slot_value
 from skill.core import routine
-from skill.core.routine import Outcome, Stage
-from skill.core.session_state import HoldLengthReply
+from skill.core.routine import Intro, Outcome, Stage, Step
+from skill.core.session_state import HoldLengthReply, TurnKind
 
 STRETCH_CHOICES = {"seated": ("seated",), "supine": ("supine",), "full": ("seated", "supine")}
 
 
-def deliver(conv: Conversation, outcome: Outcome) -> Response:
-    """Store the new routine state and speak the hold it hands out."""
+def deliver(conv: Conversation, outcome: Outcome, lead: str = "", skip_ms: int = 0) -> Response:
+    """Store the new routine state and play the set it hands out (as many holds as one
+    response holds, or one when the person asked to be waited for); `lead`: words first."""
     conv.routine = outcome.state
-    conv.record_progress(outcome)
-    assert outcome.step is not None
-    return conv.reply(conv.coach.hold_turn(outcome.step, outcome.state, outcome.at_start))
+    conv.keep_resume_point(outcome.state)
+    if outcome.step is None:  # "next" past the last hold
+        return conv.reply(conv.coach.follow_up_turn("navigation.after_finish", outcome.state))
+    turn = conv.coach.set_turn(
+        outcome.step, outcome.state, conv.preferences, lead, skip_ms, outcome.at_start
+    )
+    return conv.reply(turn)
+
+
+def carry_on(conv: Conversation, lead: str = "") -> Response:
+    """Go on from where the routine stands: a hold cut short starts again ("let's pick up
+    where you were"), otherwise the next hold not yet played."""
+    state = conv.routine
+    assert state is not None
+    if conv.interrupted or state.stage is Stage.PAUSED:
+        return deliver(conv, routine.resume(state), lead)
+    return deliver(conv, routine.go_on(state), lead)
+
+
+def continue_hold(conv: Conversation, lead: str) -> Response:
+    """Say `lead`, then go on with the rest of the hold this request cut short (a quick
+    question mid-hold: the person is still holding), and the set after it."""
+    state, settled = conv.routine, conv.settled
+    assert state is not None
+    assert settled is not None
+    hold = settled.interrupted
+    assert hold is not None
+    step = Step(hold, Intro.CONTINUE, state.after(hold))
+    outcome = Outcome(state, step)
+    return deliver(conv, outcome, lead, settled.into_ms)
 
 
 def not_running(conv: Conversation, key: str) -> Response:
@@ -60,7 +88,9 @@ class NextIntentHandler(CoachHandler):
             return not_running(conv, "navigation.next_not_in_routine")
         if state.stage is Stage.FINISHED:
             return conv.reply(self.coach.follow_up_turn("navigation.after_finish", state))
-        return deliver(conv, routine.next_hold(state))
+        if conv.interrupted:  # "next" mid-hold: skip the rest of it (it does not count)
+            return deliver(conv, routine.next_hold(state))
+        return deliver(conv, routine.go_on(state))
 
 
 class PreviousIntentHandler(CoachHandler):
@@ -94,7 +124,7 @@ class ResumeIntentHandler(CoachHandler):
         state = conv.routine
         if state is None or state.stage is Stage.FINISHED:
             return not_running(conv, "pause.resume_nothing")
-        return deliver(conv, routine.resume(state))
+        return carry_on(conv)
 
 
 class StartOverIntentHandler(CoachHandler):
@@ -125,6 +155,25 @@ class HowManyLeftIntentHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
         return conv.reply(self.coach.remaining_turn(conv.routine))
+
+
+class TimeLeftIntentHandler(CoachHandler):
+    """ "How long is left": mid-hold, the seconds left in it, and the hold goes on from there;
+    between holds of a set, the time left in all, and the set goes on; otherwise the time
+    left in all, and the question that leads back."""
+
+    intents = ("TimeLeftIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        conv = self.conversation(handler_input)
+        state, settled = conv.routine, conv.settled
+        if state is None or state.stage is Stage.FINISHED:
+            return conv.reply(self.coach.remaining_turn(state))
+        if settled is not None and settled.interrupted is not None:
+            return continue_hold(conv, self.coach.seconds_left(settled.left_ms))
+        if settled is not None and settled.mid_set and state.stage is Stage.ACTIVE:
+            return deliver(conv, routine.go_on(state), self.coach.time_left(state, resting=True))
+        return conv.reply(self.coach.time_left_turn(state))
 
 
 def set_hold_length(conv: Conversation, seconds: int | None) -> Response:
@@ -193,4 +242,8 @@ class RepeatIntentHandler(CoachHandler):
         last = conv.state.last
         if last is None:
             return not_running(conv, "navigation.nothing_to_repeat")
+        state = conv.routine
+        if last.kind is TurnKind.HOLD and state is not None and state.stage is Stage.ACTIVE:
+            # A set is not played again from its start: what was played counts, the rest goes on.
+            return carry_on(conv)
         return conv.say(self.coach.replay(last))

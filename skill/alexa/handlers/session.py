@@ -63,6 +63,9 @@ class SessionEndedRequestHandler(CoachHandler):
         return is_request_type("SessionEndedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        # Opening the conversation settles the last response by this request's timestamp:
+        # the holds played before the silence (or the exit) count, and the resume point moves.
+        self.conversation(handler_input)
         return handler_input.response_builder.response
 
 

@@ -43,6 +43,10 @@ class RoutineSettings:
     relax_seconds: int
     switch_seconds: int
     get_ready_from: int
+    rest_seconds: int  # between two holds of one set, before the next count-in
+    release_seconds: int  # after a hold's release cue, for the cue and the bell
+    audio_budget_seconds: int  # the most one response may play (Alexa allows 240 s)
+    playback_lag_seconds: int  # a request's timestamp runs this far ahead of the audio
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,10 @@ def _load_routine(data: dict[str, Any]) -> RoutineSettings:
         relax_seconds=_get(r, f, "relax_seconds", int, "routine"),
         switch_seconds=_get(r, f, "switch_seconds", int, "routine"),
         get_ready_from=_get(r, f, "get_ready_from", int, "routine"),
+        rest_seconds=_get(r, f, "rest_seconds", int, "routine"),
+        release_seconds=_get(r, f, "release_seconds", int, "routine"),
+        audio_budget_seconds=_get(r, f, "audio_budget_seconds", int, "routine"),
+        playback_lag_seconds=_get(r, f, "playback_lag_seconds", int, "routine"),
     )
     if settings.hold_seconds_min < 30:
         raise ContentError(f, "routine.hold_seconds_min", "the article asks for at least 30 s")
@@ -238,6 +246,13 @@ def _load_routine(data: dict[str, Any]) -> RoutineSettings:
         raise ContentError(f, "routine.reps_per_leg", "must be at least 1")
     if not 1 <= settings.get_ready_from <= 10:
         raise ContentError(f, "routine.get_ready_from", "must be 1 to 10")
+    if not 60 <= settings.audio_budget_seconds <= 240:
+        raise ContentError(f, "routine.audio_budget_seconds", "must be 60 to 240 (Alexa's limit)")
+    if settings.hold_seconds_max + 20 > settings.audio_budget_seconds:
+        raise ContentError(f, "routine.audio_budget_seconds", "must leave room for one hold")
+    for name in ("rest_seconds", "release_seconds", "playback_lag_seconds"):
+        if not 0 <= getattr(settings, name) <= 30:
+            raise ContentError(f, f"routine.{name}", "must be 0 to 30")
     return settings
 
 

@@ -1,0 +1,84 @@
+"""Turns about the coaching itself: time left, how the person likes to be coached, and the
+full instructions on request. Words from phrases.yaml and stretches.yaml."""
+
+from __future__ import annotations
+
+import math
+
+from skill.core.preferences import Detail, Pace, Preferences
+from skill.core.routine import RoutineState, Stage
+from skill.core.session_state import Replay, TurnKind
+from skill.core.turn_base import Turn, TurnBase
+
+PREFERENCE_KEYS = {Pace.STEP: "step", Pace.CONTINUOUS: "continuous"}
+DETAIL_KEYS = {Detail.BRIEF: "brief", Detail.COUNT: "count", Detail.FULL: "full"}
+
+
+class CoachingTurns(TurnBase):
+    """Time left, preferences and instructions."""
+
+    def count(self, n: int, unit: str) -> str:
+        """ "1 day", "3 days": the unit's words come from phrases.yaml (units.*)."""
+        return f"{n} {self.p.get(f'units.{unit}', 0 if n == 1 else 1)}"
+
+    def seconds_left(self, left_ms: int) -> str:
+        """ "18 seconds left in this hold." (rounded up: never promise less than is left)."""
+        return self.p.get("time_left.in_hold", seconds=max(1, math.ceil(left_ms / 1000)))
+
+    def _minutes_left(self, state: RoutineState) -> int:
+        """The routine's time still to go, by its holds, rests and count-ins."""
+        settings = self.content.routine
+        per_hold = state.hold_seconds + settings.rest_seconds + settings.get_ready_from + 2
+        return max(1, math.ceil((state.total - state.completed) * per_hold / 60))
+
+    def time_left(self, state: RoutineState, resting: bool = False) -> str:
+        left = state.total - state.completed
+        key = "time_left.resting" if resting else "time_left.waiting"
+        return self.p.get(
+            key,
+            left=self.count(left, "hold"),
+            minutes=self.count(self._minutes_left(state), "minute"),
+        )
+
+    def time_left_turn(self, state: RoutineState) -> Turn:
+        """Between sets, or paused: the time left in all, then the way back."""
+        if state.stage is Stage.FINISHED:
+            turn = self._with_follow_up(self.p.get("time_left.done"), state)
+        else:
+            turn = self._with_follow_up(self.time_left(state), state)
+        turn.replay = Replay(TurnKind.TIME_LEFT, state)
+        return turn
+
+    def _preference_key(self, prefs: Preferences, changed: str) -> str:
+        if changed == "pace":
+            return f"preferences.{PREFERENCE_KEYS[prefs.pace]}"
+        return f"preferences.{DETAIL_KEYS[prefs.detail]}"
+
+    def preference_said(self, prefs: Preferences, changed: str) -> str:
+        """The sentence that confirms a changed preference ("pace" or "detail")."""
+        return self.p.get(self._preference_key(prefs, changed))
+
+    def preference_turn(self, prefs: Preferences, changed: str, state: RoutineState | None) -> Turn:
+        """A changed preference confirmed, then the way back to where the person was."""
+        key = self._preference_key(prefs, changed)
+        turn = self._with_follow_up(self.p.get(key), state)
+        turn.replay = Replay(TurnKind.FOLLOW_UP, state, keys=(key,))
+        return turn
+
+    def how_to(self, state: RoutineState | None) -> str:
+        """The full instructions: for the stretch under way, or for both."""
+        if state is not None and state.stage is not Stage.FINISHED:
+            hold = state.current
+            stretch = self.content.stretch(hold.stretch_id)
+            setup = " ".join(line.format(leg=hold.leg) for line in stretch.setup)
+            return self.p.get("how_to.running", name=stretch.name, setup=setup)
+        steps = {
+            sid: " ".join(line.format(leg="right") for line in self.content.stretch(sid).setup)
+            for sid in ("seated", "supine")
+        }
+        return self.p.get("how_to.idle", **steps)
+
+    def how_to_turn(self, state: RoutineState | None) -> Turn:
+        turn = self._with_follow_up(self.how_to(state), state)
+        turn.replay = Replay(TurnKind.HOW_TO, state)
+        return turn
