@@ -155,3 +155,23 @@ def test_preferences_set_twice_in_a_request_are_written_once(
 
     unit(store, user, {}).forget()
     assert store.get_profile(user) == UserProfile()
+
+
+@pytest.mark.parametrize("launch", [False, True], ids=["profile-read", "read-with-summary"])
+def test_preferences_changed_in_place_are_still_written(
+    store: ProgressStore, user: str, launch: bool
+) -> None:
+    """A handler that edits the preferences it read, rather than building new ones, must not
+    also edit what `commit` compares with: the change would look like none and be lost."""
+    store.save(user, preferences={"pace": "continuous", "known": ["seated"]})
+    pending: dict[str, Any] = {}
+    work = unit(store, user, pending)
+    if launch:
+        assert work.summary() is not None  # a launch reads profile and progress together
+    preferences = work.profile.preferences
+    assert preferences is not None
+    preferences["pace"] = "step"
+    preferences["known"].append("standing")
+    work.update(preferences=preferences)
+    commit(store, user, pending)
+    assert store.get_profile(user).preferences == {"pace": "step", "known": ["seated", "standing"]}
