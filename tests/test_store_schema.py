@@ -89,6 +89,80 @@ def test_a_version_1_database_is_migrated_with_its_progress_kept(db_url: str) ->
         assert ddl.endswith("WITHOUT ROWID")
 
 
+def test_a_version_2_database_gains_preferences_with_every_profile_kept(db_url: str) -> None:
+    """The release before issue 16 (schema 2) had no preferences: on first use the profiles
+    table gains the column, every person keeps what they had, with no preferences set, and
+    the new column takes writes at once."""
+    from skill.store.schema import migration_1, migration_2
+
+    if db_url.startswith("sqlite:///"):
+        Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = raw_engine(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+            " applied_at TIMESTAMP NOT NULL)"
+        )
+        migration_1(conn)
+        migration_2(conn)
+        conn.exec_driver_sql(
+            "INSERT INTO schema_version (version, applied_at)"
+            " VALUES (1, CURRENT_TIMESTAMP), (2, CURRENT_TIMESTAMP)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO profiles (user_id, hold_seconds, last_stretch, disclaimer_heard,"
+            " resume_point) VALUES ('anna', 45, 'seated', TRUE, '{\"step\": 3}'),"
+            " ('ben', NULL, NULL, FALSE, NULL)"
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO daily_progress (user_id, day, holds, sessions)"
+                " VALUES ('anna', :day, 6, 1)"
+            ).bindparams(sa.bindparam("day", type_=sa.Date)),
+            {"day": WEDNESDAY},
+        )
+    engine.dispose()
+    store = ProgressStore(db_url)
+    try:
+        assert store.get_profile("anna") == UserProfile(45, "seated", True, {"step": 3}, None)
+        assert store.get_profile("ben") == UserProfile()
+        assert store.summary("anna", WEDNESDAY).total_holds == 6
+        store.save("ben", preferences={"pace": "step"})
+        assert store.get_profile("ben").preferences == {"pace": "step"}
+        assert store.get_profile("anna").preferences is None
+    finally:
+        store.close()
+    assert schema_versions(db_url) == ALL_VERSIONS
+
+
+def test_the_tables_the_migrations_make_are_the_ones_the_code_reads(db_url: str) -> None:
+    """The migrations' frozen DDL and the table definitions the statements are compiled from
+    must name the same columns, in the same order (a profile row is read by position)."""
+    from skill.store.schema import daily_progress_table, profiles_table
+
+    store = ProgressStore(db_url)
+    try:
+        store.get_profile("anna")  # creates the schema
+    finally:
+        store.close()
+    engine = raw_engine(db_url)
+    try:
+        inspector = sa.inspect(engine)
+        for table in (profiles_table, daily_progress_table):
+            made = [column["name"] for column in inspector.get_columns(table.name)]
+            assert made == [column.name for column in table.columns], table.name
+    finally:
+        engine.dispose()
+    assert [column.name for column in profiles_table.columns] == [
+        "user_id",
+        "hold_seconds",
+        "last_stretch",
+        "disclaimer_heard",
+        "resume_point",
+        "preferences",
+    ]
+
+
 def test_schema_from_newer_code_is_refused(db_url: str, user: str) -> None:
     ProgressStore(db_url).close()  # nothing created yet: construction is lazy
     s = ProgressStore(db_url)

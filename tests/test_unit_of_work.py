@@ -119,3 +119,59 @@ def test_the_time_zone_is_asked_only_for_a_local_day(store: ProgressStore, user:
     assert work.today() == WEDNESDAY.replace(day=16)
     commit(store, user, pending)
     assert store.summary(user, WEDNESDAY.replace(day=16)).total_holds == 1
+
+
+def test_preferences_set_twice_in_a_request_are_written_once(
+    store: ProgressStore, user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked to wait between holds and then to skip the instructions in one request: one write,
+    of the preferences only, at the end; a later request that sets them to what they already
+    are writes nothing; disabling the skill forgets them."""
+    store.save(user, hold_seconds=30)
+    writes: list[dict[str, Any]] = []
+    save = store.save
+    monkeypatch.setattr(store, "save", lambda *a, **k: writes.append(k) or save(*a, **k))
+
+    pending: dict[str, Any] = {}
+    work = unit(store, user, pending)
+    assert work.profile.preferences is None
+    work.update(preferences={"pace": "step"})
+    work.update(preferences={"pace": "step", "detail": "brief"})
+    assert work.profile.preferences == {"pace": "step", "detail": "brief"}  # shows through
+    assert writes == []
+    commit(store, user, pending)
+    assert writes == [
+        {"day": None, "holds": 0, "sessions": 0, "preferences": {"pace": "step", "detail": "brief"}}
+    ]
+    assert store.get_profile(user) == UserProfile(
+        30, None, False, None, {"pace": "step", "detail": "brief"}
+    )
+
+    again: dict[str, Any] = {}
+    later = unit(store, user, again)
+    later.update(preferences=dict(later.profile.preferences or {}))  # the same: nothing written
+    commit(store, user, again)
+    assert len(writes) == 1
+
+    unit(store, user, {}).forget()
+    assert store.get_profile(user) == UserProfile()
+
+
+@pytest.mark.parametrize("launch", [False, True], ids=["profile-read", "read-with-summary"])
+def test_preferences_changed_in_place_are_still_written(
+    store: ProgressStore, user: str, launch: bool
+) -> None:
+    """A handler that edits the preferences it read, rather than building new ones, must not
+    also edit what `commit` compares with: the change would look like none and be lost."""
+    store.save(user, preferences={"pace": "continuous", "known": ["seated"]})
+    pending: dict[str, Any] = {}
+    work = unit(store, user, pending)
+    if launch:
+        assert work.summary() is not None  # a launch reads profile and progress together
+    preferences = work.profile.preferences
+    assert preferences is not None
+    preferences["pace"] = "step"
+    preferences["known"].append("standing")
+    work.update(preferences=preferences)
+    commit(store, user, pending)
+    assert store.get_profile(user).preferences == {"pace": "step", "known": ["seated", "standing"]}

@@ -1,8 +1,8 @@
 """What the skill remembers about a person between sessions, and how a stored row reads back.
 
 Each field is an independent fact with last-writer-wins meaning, so the store writes only the
-fields a request changed (see ProgressStore.save), and a damaged resume point costs the person
-their place, never the request.
+fields a request changed (see ProgressStore.save), and a damaged resume point or preferences
+value costs the person their place or their preferences, never the request.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from skill.store.errors import user_tag
 
 log = logging.getLogger(__name__)
 
-PROFILE_FIELDS = ("hold_seconds", "last_stretch", "disclaimer_heard", "resume_point")
+PROFILE_FIELDS = (
+    "hold_seconds",
+    "last_stretch",
+    "disclaimer_heard",
+    "resume_point",
+    "preferences",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,22 +33,28 @@ class UserProfile:
     last_stretch: str | None = None
     disclaimer_heard: bool = False
     resume_point: dict[str, Any] | None = None
+    # How the person likes to be coached (pace, detail, ...): the core's to read, never the
+    # store's; None until something is set.
+    preferences: dict[str, Any] | None = None
 
 
 def profile_from_row(row: tuple[Any, ...] | None, user_id: str) -> UserProfile:
     """A profile from a `profiles` row in the table's column order (None: defaults)."""
     if row is None:
         return UserProfile()
-    _user_id, hold_seconds, last_stretch, disclaimer_heard, resume_point = row
+    _user_id, hold_seconds, last_stretch, disclaimer_heard, resume_point, preferences = row
     return UserProfile(
         hold_seconds=hold_seconds,
         last_stretch=last_stretch,
         disclaimer_heard=bool(disclaimer_heard),
-        resume_point=_decode_resume_point(resume_point, user_id),
+        resume_point=_decode_json_dict(resume_point, "resume point", user_id),
+        preferences=_decode_json_dict(preferences, "preferences", user_id),
     )
 
 
-def _decode_resume_point(text: str | None, user_id: str) -> dict[str, Any] | None:
+def _decode_json_dict(text: str | None, what: str, user_id: str) -> dict[str, Any] | None:
+    """A dict stored as JSON text; anything else (damaged by hand, or by a bug) reads as
+    nothing set, with one warning."""
     if text is None:
         return None
     try:
@@ -50,6 +62,6 @@ def _decode_resume_point(text: str | None, user_id: str) -> dict[str, Any] | Non
     except ValueError:
         value = None
     if not isinstance(value, dict):
-        log.warning("ignoring unreadable resume point of user %s", user_tag(user_id))
+        log.warning("ignoring unreadable %s of user %s", what, user_tag(user_id))
         return None
     return value

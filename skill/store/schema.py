@@ -40,6 +40,7 @@ profiles_table = sa.Table(
     sa.Column("last_stretch", sa.Text),
     sa.Column("disclaimer_heard", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("resume_point", sa.Text),  # JSON text: portable, and tiny
+    sa.Column("preferences", sa.Text),  # JSON text, as resume_point (migration 3)
 )
 
 daily_progress_table = sa.Table(
@@ -106,11 +107,19 @@ def migration_2(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE daily_progress_v2 RENAME TO daily_progress")
 
 
+def migration_3(conn: Connection) -> None:
+    """profiles gains `preferences` (how the person likes to be coached, JSON text). A nullable
+    column with no default: existing rows read it as None (nothing set), and neither SQLite nor
+    PostgreSQL rewrites the table to add it, so the migration is instant however many people."""
+    conn.exec_driver_sql("ALTER TABLE profiles ADD COLUMN preferences TEXT")
+
+
 # Append (version, description, function) to change the schema; never edit
 # a released entry. Each runs in the same transaction as its version row.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "profiles and per-day progress counters", migration_1),
     (2, "per-day progress stored in (user, day) order (SQLite: WITHOUT ROWID)", migration_2),
+    (3, "profiles remember coaching preferences", migration_3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

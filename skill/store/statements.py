@@ -77,7 +77,7 @@ class Statements:
             self._compile(sa.delete(table).where(table.c.user_id == user_id))
             for table in (profiles_table, daily_progress_table)
         )
-        # One upsert per set of profile fields a request changes (at most 15), made on first use.
+        # One upsert per set of profile fields a request changes (at most 31), made on first use.
         self._profile_upserts: dict[tuple[str, ...], DriverStatement] = {}
 
     def _compile(self, stmt: sa.Executable) -> DriverStatement:

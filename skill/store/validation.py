@@ -13,6 +13,9 @@ from typing import Any
 from skill.store.profile import PROFILE_FIELDS
 
 MAX_RESUME_POINT_CHARS = 4096
+# Preferences are a few short choices (pace, detail, the stretches the person knows); anything
+# bigger is a bug that would otherwise be read back on every request.
+MAX_PREFERENCES_CHARS = 1000
 MAX_LAST_STRETCH_CHARS = 100
 _PROFILE_FIELD_SET = frozenset(PROFILE_FIELDS)
 
@@ -54,20 +57,27 @@ def profile_values(fields: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(value, bool):
                 raise ValueError("disclaimer_heard must be a bool")
         elif name == "resume_point":
-            value = _encode_resume_point(value)
+            value = _encode_json_dict(name, value, MAX_RESUME_POINT_CHARS)
+        elif name == "preferences":
+            value = _encode_json_dict(name, value, MAX_PREFERENCES_CHARS)
+            if value is not None and json.loads(value) != fields[name]:
+                # A tuple or a non-str key reads back changed, so every request would see a
+                # "change" to write (unit_of_work.commit compares with what it read).
+                raise ValueError("preferences must read back the same: str keys, lists, no tuples")
         values[name] = value
     return values
 
 
-def _encode_resume_point(value: Any) -> str | None:
+def _encode_json_dict(name: str, value: Any, max_chars: int) -> str | None:
+    """A dict of JSON values as compact JSON text of at most `max_chars` (None stays None)."""
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise ValueError("resume_point must be a dict or None")
+        raise ValueError(f"{name} must be a dict or None")
     try:
         text = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"resume_point must be JSON-serialisable: {err}") from err
-    if len(text) > MAX_RESUME_POINT_CHARS:
-        raise ValueError(f"resume_point is larger than {MAX_RESUME_POINT_CHARS} characters")
+        raise ValueError(f"{name} must be JSON-serialisable: {err}") from err
+    if len(text) > max_chars:
+        raise ValueError(f"{name} is larger than {max_chars} characters")
     return text
