@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from skill.voice import apla
 from tests.builders import RequestBuilder, SlotSpec, new_session_id
 from tests.checks import (
     apla_directives,
@@ -64,6 +66,19 @@ class Reply:
         return self.body.get("sessionAttributes") or {}
 
     @property
+    def plays_seconds(self) -> float:
+        """How long a device plays this response: outputSpeech, then the APL-A document."""
+        said = apla.estimate_seconds(apla.speech_ssml(self.ssml)) if self.ssml else 0.0
+        if self.directive is None:
+            return said
+        return said + apla.estimate_seconds(self.directive["document"]["mainTemplate"]["items"][0])
+
+    @property
+    def playing(self) -> dict[str, Any] | None:
+        """The skill's record of the holds this response plays (session attributes)."""
+        return self.attributes.get("playing")
+
+    @property
     def holds(self) -> list[float]:
         """Each hold's length: by the timing model in SSML, exact in an APL-A document."""
         lengths = hold_lengths(self.ssml) if self.ssml else []
@@ -72,14 +87,42 @@ class Reply:
         return lengths
 
 
+SPEAKING_SECONDS = 1.0  # a person's reply after a response has played to its end
+LISTEN_SECONDS = 8.0  # Alexa listens this long after a response, and again after the reprompt
+
+
 class Conversation:
-    def __init__(self, client: FlaskClient, builder: RequestBuilder) -> None:
+    """A device with a clock: each request's timestamp is when it would be sent on an Echo.
+    By default a person speaks once the last response has played to its end; `at=` says how
+    many seconds into the last response they cut in, `wait()` lets time pass."""
+
+    def __init__(
+        self, client: FlaskClient, builder: RequestBuilder, start: datetime | None = None
+    ) -> None:
         self.client = client
         self.builder = builder
         self.attributes: dict[str, Any] = {}
         self.session_id = new_session_id()
         self.new = True
         self.replies: list[Reply] = []
+        self.clock = start or datetime.now(UTC).replace(microsecond=0)
+        self._last_sent = self.clock
+        self._last_plays = 0.0
+
+    def _stamp(self, at: float | None) -> None:
+        """Set the clock for the next request: `at` s into the last response, or after it."""
+        if at is not None:
+            moment = self._last_sent + timedelta(seconds=min(at, self._last_plays))
+        else:
+            moment = self._last_sent + timedelta(seconds=self._last_plays + SPEAKING_SECONDS)
+        self.clock = max(self.clock, moment)
+        self.builder.now = self.clock
+
+    def wait(self, seconds: float) -> None:
+        """Time passes after the last response has played (a later launch, the next day)."""
+        self._stamp(None)
+        self.clock += timedelta(seconds=seconds)
+        self._last_sent, self._last_plays = self.clock, 0.0
 
     def post(self, envelope: dict[str, Any]) -> Reply:
         result = self.client.post("/alexa", json=envelope)
@@ -89,6 +132,7 @@ class Conversation:
         self.replies.append(reply)
         self.attributes = reply.attributes
         self.new = False
+        self._last_sent, self._last_plays = self.clock, reply.plays_seconds
         if reply.ended:
             self.attributes, self.session_id, self.new = {}, new_session_id(), True
         return reply
@@ -96,11 +140,18 @@ class Conversation:
     def _kw(self) -> dict[str, Any]:
         return {"session_id": self.session_id, "attributes": self.attributes, "new": self.new}
 
-    def launch(self) -> Reply:
+    def launch(self, at: float | None = None) -> Reply:
+        self._stamp(at)
         return self.post(self.builder.launch(**self._kw()))
 
-    def say(self, intent: str, **slots: SlotSpec) -> Reply:
+    def say(self, intent: str, at: float | None = None, **slots: SlotSpec) -> Reply:
+        self._stamp(at)
         return self.post(self.builder.intent(intent, slots, **self._kw()))
 
-    def end_session(self, reason: str = "USER_INITIATED") -> Reply:
+    def end_session(self, reason: str = "USER_INITIATED", at: float | None = None) -> Reply:
+        """The session ends: `at` s into the last response (the person left), or, by default
+        for EXCEEDED_MAX_REPROMPTS, after the listening, the reprompt and the listening again."""
+        if at is None and reason == "EXCEEDED_MAX_REPROMPTS":
+            self.wait(2 * LISTEN_SECONDS + 5 - SPEAKING_SECONDS)
+        self._stamp(at)
         return self.post(self.builder.session_ended(reason, **self._kw()))
