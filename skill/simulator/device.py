@@ -136,7 +136,7 @@ class Device:
                 before.append(f"Alexa reprompted at {timestamp(missed.at or at)}")
             else:
                 before.append(f"the session timed out at {timestamp(missed.at or at)}")
-        return at, _join([note, ", ".join(before)])
+        return at, _join([", ".join(before), note])  # in the order it happened
 
     def silence(self) -> Exchange:
         """The person says nothing: Alexa speaks the reprompt once, then ends the session.
