@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,10 @@ from skill.simulator.turn_json import KEYS, hold_seconds, plain_speech
 
 ROOT = Path(__file__).resolve().parent.parent
 CUES = load_content().cues
+
+
+def _time(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S%z")
 
 
 def chat_json(
@@ -66,7 +72,9 @@ def test_the_documented_pipe_prints_exactly_two_objects(tmp_path: Path) -> None:
         "directives": [],
         "end_session": False,
         "hold_seconds": None,
+        "plays_seconds": launch["plays_seconds"],
         "request": "LaunchRequest",
+        "at": launch["at"],
         "note": None,
         "error": None,
     }
@@ -94,6 +102,11 @@ def test_the_documented_pipe_prints_exactly_two_objects(tmp_path: Path) -> None:
     assert start["directives"] == ["Alexa.Presentation.APLA.RenderDocument"]
     assert start["end_session"] is False
     assert start["hold_seconds"] == 30
+    # The device's clock: the second request comes once the welcome has played (and 1 s more).
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", launch["at"])
+    waited = (_time(start["at"]) - _time(launch["at"])).total_seconds()
+    assert abs(waited - (launch["plays_seconds"] + 1)) < 1
+    assert start["plays_seconds"] > start["hold_seconds"]
     assert start["request"] == "IntentRequest"
     assert start["note"] is None
     assert start["error"] is None
@@ -142,7 +155,9 @@ def test_silence_with_no_session_and_quit_stops_reading(
         "speech": "",
         "directives": [],
         "end_session": True,
+        "plays_seconds": 0.0,
         "request": "SessionEndedRequest",
+        "at": quit_["at"],
         "note": "session ended by you: USER_INITIATED",
     }
 

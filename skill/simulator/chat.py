@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import TextIO
 
+from skill.simulator.clock import PREFIX_HELP
 from skill.simulator.device import Device, Exchange
 from skill.simulator.realtime import play_realtime
 from skill.simulator.render import render_text
@@ -25,7 +26,7 @@ from skill.simulator.wiring import open_device
 HELP = (
     "Type what you'd say to Alexa, e.g. 'open hamstring coach', 'start the seated stretch',\n"
     "'next', 'what's the phone number'. An empty line is silence (Alexa reprompts once, then\n"
-    "closes the session). 'quit' to leave."
+    "closes the session). 'quit' to leave.\n" + PREFIX_HELP
 )
 HELP_REALTIME = (
     "Alexa plays each answer in real time; type at the next 'you>' prompt (what is typed\n"

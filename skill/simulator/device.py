@@ -4,16 +4,22 @@
 "ask hamstring coach to …" opens it with a request, anything else goes to the open session
 as the intent the local NLU recognises. Saying nothing plays the reprompt, then ends the
 session (EXCEEDED_MAX_REPROMPTS); "quit" or "exit" leaves (USER_INITIATED).
+
+Every request carries the device's time (skill.simulator.clock): a line may begin with a time
+prefix (`@12s pause`, `+1d open hamstring coach`). A wait longer than the microphone listens
+lets the session time out first, as it would on an Echo.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from skill.resources import interaction_model_path
+from skill.simulator.clock import DeviceClock, When, split_when, timestamp
 from skill.simulator.envelopes import DeviceSession, EnvelopeFactory
 from skill.simulator.nlu import Recognition, Recognizer, load_model, normalize, parse_launch
 from skill.simulator.playback import Measure, estimate_measure
@@ -41,6 +47,12 @@ class Exchange:
     rendered: Rendered | None = None
     note: str = ""  # how the device read the utterance, when that is not obvious
     leave: bool = False  # the person asked to leave the simulator
+    at: datetime | None = None  # device time: the request's, or the reprompt's start
+
+    @property
+    def plays_ms(self) -> int:
+        """How long the device plays for this turn (0 when it plays nothing)."""
+        return self.rendered.length_ms if self.rendered is not None else 0
 
     @property
     def text(self) -> str:
@@ -59,8 +71,10 @@ class Device:
         factory: EnvelopeFactory | None = None,
         recognizer: Recognizer | None = None,
         measure: Measure | None = None,
+        clock: DeviceClock | None = None,
     ) -> None:
         self.transport = transport
+        self.clock = clock or DeviceClock()
         self.factory = factory or EnvelopeFactory()
         self.recognizer = recognizer or recognizer_for(MODEL_PATH, self.factory.application_id)
         self.measure = measure or estimate_measure()
@@ -73,56 +87,100 @@ class Device:
         return self.recognizer.model.invocation_name
 
     def say(self, text: str) -> Exchange:
-        """One utterance, typed or recognised from speech."""
-        words = normalize(text)
+        """One utterance, typed or recognised from speech, maybe after a time prefix."""
+        try:
+            when, spoken = split_when(text)
+        except ValueError as exc:
+            return Exchange(text, note=str(exc))
+        words = normalize(spoken)
         if not words:
+            if when is not None:
+                return Exchange(
+                    text, note=f"say something after {when.text} (a blank line is silence)"
+                )
             return self.silence()
+        at, timing = self._moment(when)
         self._silences = 0
         if words in QUIT_WORDS:
-            return self.quit(text)
-        launch = parse_launch(text, self.invocation_name)
+            return self.quit(text, at, timing)
+        launch = parse_launch(spoken, self.invocation_name)
         if launch.kind == "launch":
             self.session.begin()
-            return self._send(text, self.factory.launch(self.session))
-        note = ""
-        utterance = launch.utterance if launch.kind == "intent" else text
+            return self._send(text, self.factory.launch(self.session, at), at, note=timing)
+        notes = [timing]
+        utterance = launch.utterance if launch.kind == "intent" else spoken
         assert utterance is not None
         if not self.session.open:
             self.session.begin()
             if launch.kind == "none":
-                note = f"no session open: sent as 'ask {self.invocation_name} to {text.strip()}'"
+                notes.append(
+                    f"no session open: sent as 'ask {self.invocation_name} to {spoken.strip()}'"
+                )
         recognition = self.recognizer.recognize(utterance)
-        envelope = self.factory.intent(recognition, self.session)
-        return self._send(text, envelope, recognition, note)
+        envelope = self.factory.intent(recognition, self.session, at)
+        return self._send(text, envelope, at, recognition, _join(notes))
+
+    def _moment(self, when: When | None) -> tuple[datetime, str]:
+        """When the utterance is sent, and a note on its timing (empty for a plain reply).
+
+        Said after the microphone has closed, it comes after the silence path has run: the
+        reprompt, and the session's end (EXCEEDED_MAX_REPROMPTS), each at its own time.
+        """
+        if when is None:
+            return self.clock.reply(), ""
+        at, note = self.clock.when(when)
+        before = []
+        while self.session.open and not self.clock.realtime and at > self.clock.timeout():
+            missed = self.silence()
+            if missed.request is None:
+                before.append(f"Alexa reprompted at {timestamp(missed.at or at)}")
+            else:
+                before.append(f"the session timed out at {timestamp(missed.at or at)}")
+        return at, _join([", ".join(before), note])  # in the order it happened
 
     def silence(self) -> Exchange:
-        """The person says nothing: Alexa speaks the reprompt once, then ends the session."""
+        """The person says nothing: Alexa speaks the reprompt once, then ends the session.
+
+        Each comes when the microphone gives up listening (clock.LISTEN_MS after the end of
+        what played), so the SessionEndedRequest carries the time a device would send it.
+        """
         if not self.session.open:
             return Exchange("", note="nothing is listening: say 'open hamstring coach'")
         self._silences += 1
+        at = self.clock.timeout()
         if self._silences == 1 and self._reprompt is not None:
             replay = Rendered(self._reprompt.reprompt, (), None, None, False)
-            return Exchange("", rendered=replay, note="you said nothing: Alexa reprompts")
-        return self.end_session("EXCEEDED_MAX_REPROMPTS", "", "you said nothing again")
+            self.clock.played(at, replay.length_ms)
+            note = "you said nothing: Alexa reprompts"
+            return Exchange("", rendered=replay, note=note, at=at)
+        return self.end_session("EXCEEDED_MAX_REPROMPTS", "", "you said nothing again", at)
 
-    def quit(self, text: str = "quit") -> Exchange:
+    def quit(self, text: str = "quit", at: datetime | None = None, timing: str = "") -> Exchange:
         """Leave: a SessionEndedRequest (USER_INITIATED) if a session is open."""
         if not self.session.open:
-            return Exchange(text, leave=True)
-        exchange = self.end_session("USER_INITIATED", text, "session ended by you")
+            return Exchange(text, leave=True, note=timing)
+        exchange = self.end_session(
+            "USER_INITIATED", text, _join([timing, "session ended by you"]), at
+        )
         return replace(exchange, leave=True)
 
-    def end_session(self, reason: str, utterance: str, note: str) -> Exchange:
-        envelope = self.factory.session_ended(reason, self.session)
+    def end_session(
+        self, reason: str, utterance: str, note: str, at: datetime | None = None
+    ) -> Exchange:
+        """Send a SessionEndedRequest at `at` (default: a reply's time) and close the session."""
+        at = at or self.clock.reply()
+        envelope = self.factory.session_ended(reason, self.session, at)
         self.session.close()
         self._reprompt = None
         response = self.transport.send(envelope)
-        return Exchange(utterance, None, envelope, response, None, f"{note}: {reason}")
+        self.clock.played(at, 0)  # a SessionEndedRequest gets no speech
+        return Exchange(utterance, None, envelope, response, None, f"{note}: {reason}", at=at)
 
     def _send(
         self,
         text: str,
         envelope: dict[str, Any],
+        at: datetime,
         recognition: Recognition | None = None,
         note: str = "",
     ) -> Exchange:
@@ -134,5 +192,10 @@ class Device:
             raise
         self.session.carry(response)
         rendered = play(response, self.measure)
+        self.clock.played(at, rendered.length_ms)
         self._reprompt = rendered if rendered.reprompt and not rendered.ends_session else None
-        return Exchange(text, recognition, envelope, response, rendered, note)
+        return Exchange(text, recognition, envelope, response, rendered, note, at=at)
+
+
+def _join(notes: list[str]) -> str:
+    return "; ".join(n for n in notes if n)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from skill.simulator.clock import timestamp, wall_now
 from skill.simulator.nlu import DEFAULT_SKILL_ID, Recognition
 
 USER_ID = "amzn1.ask.account.LOCAL-SIMULATOR"
@@ -21,10 +22,6 @@ DEVICE_ID = "amzn1.ask.device.LOCAL-SIMULATOR"
 # at once, unless the simulator serves one there (see settings_api).
 OFFLINE_API_ENDPOINT = "http://127.0.0.1:9"
 SESSION_END_REASONS = ("USER_INITIATED", "ERROR", "EXCEEDED_MAX_REPROMPTS")
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _new_id(kind: str) -> str:
@@ -89,14 +86,19 @@ class EnvelopeFactory:
             "AudioPlayer": {"playerActivity": "IDLE"},
         }
 
-    def envelope(self, request: dict[str, Any], session: DeviceSession) -> dict[str, Any]:
-        """Wrap `request` with the context and, when a session is open, the session."""
+    def envelope(
+        self, request: dict[str, Any], session: DeviceSession, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """Wrap `request` with the context and, when a session is open, the session.
+
+        `at`: the device's time for the request (skill.simulator.clock); None: the wall clock.
+        """
         body: dict[str, Any] = {
             "version": "1.0",
             "context": self.context(),
             "request": {
                 "requestId": _new_id("request"),
-                "timestamp": _now(),
+                "timestamp": timestamp(at or wall_now()),
                 "locale": self.locale,
                 **request,
             },
@@ -111,10 +113,12 @@ class EnvelopeFactory:
             }
         return body
 
-    def launch(self, session: DeviceSession) -> dict[str, Any]:
-        return self.envelope({"type": "LaunchRequest"}, session)
+    def launch(self, session: DeviceSession, at: datetime | None = None) -> dict[str, Any]:
+        return self.envelope({"type": "LaunchRequest"}, session, at)
 
-    def intent(self, recognition: Recognition, session: DeviceSession) -> dict[str, Any]:
+    def intent(
+        self, recognition: Recognition, session: DeviceSession, at: datetime | None = None
+    ) -> dict[str, Any]:
         """An IntentRequest with every declared slot, resolutions as the NLU produced them."""
         intent = {
             "name": recognition.intent,
@@ -122,15 +126,17 @@ class EnvelopeFactory:
             "slots": {name: slot.to_alexa() for name, slot in recognition.slots.items()},
         }
         request = {"type": "IntentRequest", "dialogState": "COMPLETED", "intent": intent}
-        return self.envelope(request, session)
+        return self.envelope(request, session, at)
 
-    def session_ended(self, reason: str, session: DeviceSession) -> dict[str, Any]:
+    def session_ended(
+        self, reason: str, session: DeviceSession, at: datetime | None = None
+    ) -> dict[str, Any]:
         if reason not in SESSION_END_REASONS:
             raise ValueError(f"unknown SessionEndedRequest reason {reason!r}")
         request: dict[str, Any] = {"type": "SessionEndedRequest", "reason": reason}
         if reason == "ERROR":
             request["error"] = {"type": "INVALID_RESPONSE", "message": "simulated error"}
-        return self.envelope(request, session)
+        return self.envelope(request, session, at)
 
 
 def summary(envelope: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from skill.simulator.playback import (
     Sound,
     apla_directives,
     apla_playback,
+    estimate_measure,
     format_offset,
     ssml_playback,
 )
@@ -109,6 +110,16 @@ def play(response_envelope: dict[str, Any], measure: Measure) -> Rendered:
         card=card_pair,
         ends_session=response.get("shouldEndSession") is not False,
     )
+
+
+def playing_ms(response_envelope: dict[str, Any], measure: Measure | None = None) -> int:
+    """How long a device plays this response: outputSpeech, then every APL-A document.
+
+    The reprompt is not counted: it plays only after silence. `measure` defaults to the
+    skill's own speaking-rate estimate (rendered clips then count as 0 s; pass
+    `estimate_measure(ClipLookup.for_audio_dir(...).ms)` to count their real lengths).
+    """
+    return play(response_envelope, measure or estimate_measure()).length_ms
 
 
 def render_text(rendered: Rendered) -> str:

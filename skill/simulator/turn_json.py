@@ -16,6 +16,7 @@ from contextlib import ExitStack
 from typing import Any, TextIO
 
 from skill.core.content import CuePools, load_content
+from skill.simulator.clock import timestamp
 from skill.simulator.device import Exchange
 from skill.simulator.nlu import Recognition
 from skill.simulator.playback import Playback, apla_directives, estimate_measure
@@ -34,7 +35,9 @@ KEYS = (
     "directives",
     "end_session",
     "hold_seconds",
+    "plays_seconds",
     "request",
+    "at",
     "note",
     "error",
 )
@@ -153,7 +156,9 @@ def turn_record(
         "directives": directives,
         "end_session": not session_open,
         "hold_seconds": hold_seconds(exchange.response, cues),
+        "plays_seconds": round(exchange.plays_ms / 1000, 1),
         "request": _request_type(exchange),
+        "at": timestamp(exchange.at) if exchange.at else None,
         "note": exchange.note or None,
         "error": None,
     }

@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from skill.config import Config
 from skill.resources import interaction_model_path
 from skill.simulator.clips import ClipLookup
+from skill.simulator.clock import DeviceClock
 from skill.simulator.device import Device, recognizer_for
 from skill.simulator.envelopes import EnvelopeFactory
 from skill.simulator.nlu import DEFAULT_SKILL_ID
@@ -22,7 +23,11 @@ from skill.simulator.transport import HttpTransport, InProcessTransport, Transpo
 def open_device(
     args: argparse.Namespace, stack: ExitStack, measure: Measure | None = None
 ) -> Device:
-    """Transport, envelopes and NLU for the chosen endpoint and locale (errors: ValueError)."""
+    """Transport, envelopes, NLU and clock for the chosen options (errors: ValueError).
+
+    `--realtime` answers play in real time, so the device's clock is the wall clock; otherwise
+    it moves by what each answer plays (skill.simulator.clock).
+    """
     try:
         model_path = interaction_model_path(args.locale)
     except FileNotFoundError as exc:
@@ -34,4 +39,5 @@ def open_device(
     factory = EnvelopeFactory(application_id=app_id, locale=args.locale, api_endpoint=api.url)
     recognizer = recognizer_for(model_path, app_id)
     clips = ClipLookup.for_audio_dir(config.audio_dir)
-    return Device(transport, factory, recognizer, measure or estimate_measure(clips.ms))
+    clock = DeviceClock(realtime=bool(getattr(args, "realtime", False)))
+    return Device(transport, factory, recognizer, measure or estimate_measure(clips.ms), clock)
