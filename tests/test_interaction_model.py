@@ -93,7 +93,7 @@ REQUIRED_BUILTINS = [
 # Floors reached when issue 15 was built (the lowest custom intent then had 41 samples, the
 # lowest built-in with samples 13); raise them, never lower them.
 MIN_CUSTOM_SAMPLES = 40
-# Issue 16's intents came in at 28 to 38 samples each (30 to 70 were asked for) to stay in the
+# Issue 16's intents came in at 28 to 40 samples each (30 to 70 were asked for) to stay in the
 # budget below; the floor for them is the lowest, raised as the model grows.
 MIN_ISSUE_16_SAMPLES = 28
 MIN_BUILTIN_SAMPLES = 10
