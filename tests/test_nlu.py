@@ -155,6 +155,55 @@ def test_hold_on_is_pause_but_hold_for_is_hold_length(recognizer: Recognizer) ->
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("wait my leash keeps sliding off", "StrapSlippingIntent"),
+        ("hang on my legs are numb", "RedFlagIntent"),
+        ("sorry, something came up", "AMAZON.PauseIntent"),
+        ("wait", "AMAZON.PauseIntent"),
+        ("wait a sec", "AMAZON.PauseIntent"),
+        ("wait for me between holds", "StepByStepIntent"),
+    ],
+)
+def test_a_leading_wait_does_not_hide_what_follows(
+    recognizer: Recognizer, text: str, intent: str
+) -> None:
+    """Mid-stretch people start with "wait" or "hang on"; what follows is said exactly."""
+    rec = recognizer.recognize(text)
+    assert rec.intent == intent, rec
+    assert rec.method in ("exact", "phrase")
+
+
+def test_a_leading_wait_before_a_statement_keeps_its_phrase_slot(recognizer: Recognizer) -> None:
+    rec = recognizer.recognize("wait i feel dizzy")
+    assert (rec.intent, rec.slots["Statement"].value) == ("BodyStatementIntent", "dizzy")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("how long is left", "TimeLeftIntent"),
+        ("how many holds are left", "HowManyLeftIntent"),
+        ("done", "AMAZON.NextIntent"),
+        ("i'm done for today", "AMAZON.StopIntent"),
+        ("carry on", "AMAZON.ResumeIntent"),
+        ("keep going without waiting", "ContinuousIntent"),
+        ("what can i say", "AMAZON.HelpIntent"),
+        ("how do i do it", "HowToIntent"),
+    ],
+)
+def test_issue_16_contrasts(recognizer: Recognizer, text: str, intent: str) -> None:
+    """Seconds and holds, going on and stopping, resuming and a preference, help and how-to."""
+    assert recognizer.recognize(text).intent == intent
+
+
+def test_how_to_names_the_stretch(recognizer: Recognizer) -> None:
+    rec = recognizer.recognize("how do i do the floor one")
+    assert rec.intent == "HowToIntent"
+    assert _ids(rec.slots) == {"Stretch": "supine"}
+
+
+@pytest.mark.parametrize(
     ("intent", "phrase"),
     [(i, p) for i, phrases in BUILTIN_PHRASES.items() for p in phrases],
 )

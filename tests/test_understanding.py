@@ -188,3 +188,22 @@ def test_after_an_emergency_the_next_launch_does_not_offer_to_resume(talk: Conve
     talk.say("RedFlagIntent")
     reply = talk.launch()
     assert "pick up where you left off" not in reply.text
+
+
+def test_wait_then_the_leash_slipping_gets_the_strap_answer_and_keeps_the_place(
+    talk: Conversation,
+) -> None:
+    """Issue 16: "wait, my leash keeps sliding off" was the fallback (the leading "wait" hid
+    the statement); it is the strap answer, and the routine goes on from where it was."""
+    from skill.simulator.nlu import Recognizer
+    from tests.nlu_fixture import MODEL
+
+    start_supine(talk)
+    heard = Recognizer(MODEL).recognize("wait, my leash keeps sliding off")
+    assert heard.intent == "StrapSlippingIntent"
+    reply = talk.say(heard.intent)
+    assert "bottom of your foot" in reply.text
+    assert "If something hurts, stop" not in reply.text
+    assert not reply.ended
+    after = talk.say("AMAZON.NextIntent")
+    assert "Rep 2 of 3" in after.text

@@ -36,6 +36,10 @@ FILLER_WORDS = HESITATIONS | INTERJECTIONS | {"please", "alexa"}
 # "okay" alone still means yes and "so" inside a sentence is kept.
 LEADING_FILLERS = ("okay so", "so", "well", "hey", "oh", "okay", "alright", "right", "and")
 TRAILING_FILLERS = ("thank you", "thanks")
+# Said before what the person means, mid-stretch: "wait, my leash keeps sliding off". Not
+# dropped by `normalize` ("wait" alone pauses, "wait for me between holds" is a preference):
+# the recogniser tries what follows them when the whole utterance matches no sample.
+INTERRUPTIONS = ("wait", "hang on", "hold on", "sorry", "oh wait")
 SLOT_REF = re.compile(r"\{(\w+)\}")
 # "uh huh" and "mm hmm" are one word of agreement, not a hesitation and a "huh?": joined
 # before hesitations are dropped, in samples and utterances alike.

@@ -23,7 +23,7 @@ from rapidfuzz import process
 
 from skill.simulator.nlu.durations import DURATION_PHRASE, DURATION_RUN, parse_duration
 from skill.simulator.nlu.model import Intent, InteractionModel, all_samples
-from skill.simulator.nlu.normalize import SLOT_REF, normalize, normalize_sample
+from skill.simulator.nlu.normalize import INTERRUPTIONS, SLOT_REF, normalize, normalize_sample
 from skill.simulator.nlu.numbers import NUMBER_PHRASE, NUMBER_RUN, parse_number
 from skill.simulator.nlu.similarity import heard_words, similarity
 from skill.simulator.nlu.slots import (
@@ -191,6 +191,9 @@ class Recognizer:
         exact = self._match_exact(text, self._exact_index, wildcard=True)
         if exact is not None and exact.method != "wildcard":
             return exact
+        after = self._after_interruption(text)
+        if after is not None:
+            return after
         fuzzy = self._match_fuzzy(text)
         refused: Recognition | None = None
         if fuzzy is not None and fuzzy.intent in self.no_guess and not _near_exact(fuzzy, text):
@@ -204,6 +207,18 @@ class Recognizer:
             score = max((r.score for r in (best, refused) if r is not None), default=0.0)
             return Recognition(FALLBACK, {}, score, None, "fallback")
         return best
+
+    def _after_interruption(self, text: str) -> Recognition | None:
+        """The exact match of what follows a leading "wait" or "hang on", if any: the words
+        after it are said exactly, so they beat a fuzzy guess at the whole utterance."""
+        words = text.split()
+        for lead in INTERRUPTIONS:
+            n = len(lead.split())
+            if words[:n] == lead.split() and len(words) > n:
+                rest = self._match_exact(" ".join(words[n:]), self._exact_index, wildcard=True)
+                if rest is not None and rest.method != "wildcard":
+                    return rest
+        return None
 
     def _match_exact(
         self, text: str, index: _FirstWordIndex, *, wildcard: bool
