@@ -6,12 +6,16 @@ from __future__ import annotations
 import math
 
 from skill.core.preferences import Detail, Pace, Preferences
-from skill.core.routine import RoutineState, Stage
+from skill.core.routine import LEGS, RoutineState, Stage
 from skill.core.session_state import Replay, TurnKind
 from skill.core.turn_base import Turn, TurnBase
 
-PREFERENCE_KEYS = {Pace.STEP: "step", Pace.CONTINUOUS: "continuous"}
-DETAIL_KEYS = {Detail.BRIEF: "brief", Detail.COUNT: "count", Detail.FULL: "full"}
+PACE_SAID = {Pace.STEP: "preferences.step", Pace.CONTINUOUS: "preferences.continuous"}
+DETAIL_SAID = {
+    Detail.BRIEF: "preferences.brief",
+    Detail.COUNT: "preferences.count",
+    Detail.FULL: "preferences.full",
+}
 
 
 class CoachingTurns(TurnBase):
@@ -51,8 +55,8 @@ class CoachingTurns(TurnBase):
 
     def _preference_key(self, prefs: Preferences, changed: str) -> str:
         if changed == "pace":
-            return f"preferences.{PREFERENCE_KEYS[prefs.pace]}"
-        return f"preferences.{DETAIL_KEYS[prefs.detail]}"
+            return PACE_SAID[prefs.pace]
+        return DETAIL_SAID[prefs.detail]
 
     def preference_said(self, prefs: Preferences, changed: str) -> str:
         """The sentence that confirms a changed preference ("pace" or "detail")."""
@@ -65,20 +69,22 @@ class CoachingTurns(TurnBase):
         turn.replay = Replay(TurnKind.FOLLOW_UP, state, keys=(key,))
         return turn
 
-    def how_to(self, state: RoutineState | None) -> str:
-        """The full instructions: for the stretch under way, or for both."""
-        if state is not None and state.stage is not Stage.FINISHED:
-            hold = state.current
-            stretch = self.content.stretch(hold.stretch_id)
-            setup = " ".join(line.format(leg=hold.leg) for line in stretch.setup)
-            return self.p.get("how_to.running", name=stretch.name, setup=setup)
-        steps = {
-            sid: " ".join(line.format(leg="right") for line in self.content.stretch(sid).setup)
-            for sid in ("seated", "supine")
-        }
-        return self.p.get("how_to.idle", **steps)
+    def how_to(self, state: RoutineState | None, stretch_id: str | None = None) -> str:
+        """The full instructions: for the stretch named, the stretch under way, or both."""
+        current = state.current if state is not None and state.stage is not Stage.FINISHED else None
+        if stretch_id is None and current is not None:
+            stretch_id = current.stretch_id
+        if stretch_id is None:
+            steps = {sid: self._setup(sid, LEGS[0]) for sid in ("seated", "supine")}
+            return self.p.get("how_to.idle", **steps)
+        leg = current.leg if current is not None else LEGS[0]
+        name = self.content.stretch(stretch_id).name
+        return self.p.get("how_to.running", name=name, setup=self._setup(stretch_id, leg))
 
-    def how_to_turn(self, state: RoutineState | None) -> Turn:
-        turn = self._with_follow_up(self.how_to(state), state)
-        turn.replay = Replay(TurnKind.HOW_TO, state)
+    def _setup(self, stretch_id: str, leg: str) -> str:
+        return " ".join(line.format(leg=leg) for line in self.content.stretch(stretch_id).setup)
+
+    def how_to_turn(self, state: RoutineState | None, stretch_id: str | None = None) -> Turn:
+        turn = self._with_follow_up(self.how_to(state, stretch_id), state)
+        turn.replay = Replay(TurnKind.HOW_TO, state, ref=stretch_id)
         return turn

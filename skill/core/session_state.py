@@ -189,7 +189,9 @@ class Replay:
             summary = _figures(data.get("summary"))
             if "summary" in data and summary is None:
                 return None
-        uses_ref = kind in (TurnKind.HOLD, TurnKind.ANSWER, TurnKind.BOOKING)
+        elif kind is TurnKind.HOW_TO and ref is not None and ref not in content.stretch_ids:
+            return None
+        uses_ref = kind in (TurnKind.HOLD, TurnKind.ANSWER, TurnKind.BOOKING, TurnKind.HOW_TO)
         return cls(
             kind,
             routine,

@@ -300,7 +300,7 @@ class Coach(AnswerTurns, CoachingTurns):
             assert state is not None
             turn = self.time_left_turn(state)
         elif kind is TurnKind.HOW_TO:
-            turn = self.how_to_turn(state)
+            turn = self.how_to_turn(state, recipe.ref)
         else:
             turn = self.launch_turn(summary_of(recipe.summary), recipe.disclaimer, state)
             return turn

@@ -10,7 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name
 from ask_sdk_model import Response
 
-from skill.alexa.handlers.base import CoachHandler
+from skill.alexa.handlers.base import CoachHandler, slot_value
 from skill.alexa.handlers.routine import continue_hold, deliver
 from skill.core import routine
 from skill.core.preferences import Detail, Pace
@@ -50,11 +50,13 @@ class PreferenceIntentHandler(CoachHandler):
 
 
 class HowToIntentHandler(CoachHandler):
-    """ "How do I do it": the full instructions of the stretch under way (or of both), then
-    the way back; never shortened by "skip the instructions"."""
+    """ "How do I do it": the full instructions of the stretch named, else of the stretch under
+    way (or of both), then the way back; never shortened by "skip the instructions"."""
 
     intents = ("HowToIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
-        return conv.reply(self.coach.how_to_turn(conv.routine))
+        named, _ = slot_value(handler_input, "Stretch")
+        stretch = named if named in self.coach.content.stretch_ids else None
+        return conv.reply(self.coach.how_to_turn(conv.routine, stretch))
