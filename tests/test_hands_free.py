@@ -231,3 +231,21 @@ def test_just_count_mid_hold_goes_on_with_only_the_count(device: Conversation) -
     assert re.search(r"Five\. Four\. Three\. Two\. One\.", counted.text)
     device.say("MoreDetailIntent")
     device.say("AMAZON.StopIntent")
+
+
+def test_repeat_never_plays_a_finished_hold_again(
+    device: Conversation, client: FlaskClient, builder: RequestBuilder
+) -> None:
+    right = start_seated(device)
+    _, _, (_, third_start, _) = played(right)
+    again = device.say("AMAZON.RepeatIntent", at=third_start / 1000 + 10)
+    # The hold cut short again, and the whole left leg after it: it fits in one response.
+    assert [index for index, _, _ in played(again)] == [2, 3, 4, 5]
+    assert again.plays_seconds < 240
+    assert holds_counted(client, builder) == 2
+    after = device.say("AMAZON.RepeatIntent")  # after the last set: its question again
+    assert after.text == "Would you like to hear how your week is going?"
+    assert after.playing is None
+    assert holds_counted(client, builder) == 6
+    week = device.say("AMAZON.YesIntent")
+    assert "This week you've stretched on 1 day" in week.text

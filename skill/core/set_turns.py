@@ -178,7 +178,7 @@ class SetComposer:
         p = self.p
         after = state.after(last)
         if after is After.FINISHED:
-            name = self._routine_name(state)
+            name = self.routine_name(state)
             outro = Speech().say(
                 p.get("finish.done", name=name, holds=state.total),
                 p.get("finish.consistency"),
@@ -222,7 +222,7 @@ class SetComposer:
         )
         return self.p.get(key, name=stretch.name, next_name=following.name, where=following.where)
 
-    def _routine_name(self, state: RoutineState) -> str:
+    def routine_name(self, state: RoutineState) -> str:
         if len(state.stretches) > 1:
             return self.p.get("start.full_name")
         return self.content.stretch(state.stretches[0]).name

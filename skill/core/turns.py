@@ -13,7 +13,6 @@ from skill.core import routine
 from skill.core.answer_turns import AnswerTurns
 from skill.core.coaching_turns import CoachingTurns
 from skill.core.content import Content
-from skill.core.hold_turns import HoldComposer, HoldParts
 from skill.core.preferences import Preferences
 from skill.core.progress import ProgressSummary
 from skill.core.routine import Intro, RoutineState, Stage, Step
@@ -27,7 +26,7 @@ from skill.core.session_state import (
 )
 from skill.core.set_turns import SetComposer, SetParts
 from skill.core.sets import lead_room_ms
-from skill.core.speech import Hold, Set, Speech
+from skill.core.speech import Set, Speech
 from skill.core.turn_base import Card, Turn
 
 __all__ = ["Card", "Coach", "Turn"]
@@ -38,34 +37,14 @@ class Coach(AnswerTurns, CoachingTurns):
 
     def __init__(self, content: Content) -> None:
         super().__init__(content)
-        self.holds = HoldComposer(content)
-        # A hold turn depends only on its arguments and the content: compose each once.
-        self._hold_parts = functools.lru_cache(maxsize=1024)(self._compose_hold)
         self.sets = SetComposer(content)
+        # A set turn depends only on its arguments and the content: compose each once.
         self._set_parts = functools.lru_cache(maxsize=1024)(self.sets.compose)
 
     # --- routine ----------------------------------------------------------------------
 
     def routine_name(self, state: RoutineState) -> str:
-        return self.holds.routine_name(state)
-
-    def hold_turn(self, step: Step, state: RoutineState, at_start: bool = False) -> Turn:
-        """Intro (set-up, switch, get-ready), the hold with its cues, and what comes next;
-        `at_start`: "previous" was asked at the first hold, which is said first."""
-        lead = self.p.get("navigation.previous_at_start") if at_start else ""
-        parts = self._hold_parts(step, state, lead)
-        turn = Turn(
-            Speech([*parts.intro, Hold(parts.hold), *parts.outro]),
-            None if parts.reprompt is None else Speech(list(parts.reprompt)),
-            end_session=parts.end,
-            intro=Speech(list(parts.intro)),
-            outro=Speech(list(parts.outro)),
-        )
-        turn.replay = Replay(TurnKind.HOLD, state, ref=step.intro.value, at_start=at_start)
-        return turn
-
-    def _compose_hold(self, step: Step, state: RoutineState, lead: str) -> HoldParts:
-        return self.holds.compose(step, state, lead)
+        return self.sets.routine_name(state)
 
     def set_turn(
         self,
@@ -82,9 +61,9 @@ class Coach(AnswerTurns, CoachingTurns):
         if at_start:
             lead = " ".join(filter(None, (lead, self.p.get("navigation.previous_at_start"))))
         parts = self._set_parts(step, state, prefs, lead, skip_ms)
-        return self._set_turn(parts, state, step)
+        return self._set_turn(parts, state, step, at_start)
 
-    def _set_turn(self, parts: SetParts, state: RoutineState, step: Step) -> Turn:
+    def _set_turn(self, parts: SetParts, state: RoutineState, step: Step, at_start: bool) -> Turn:
         turn = Turn(
             Speech([Set(parts.timeline), *parts.outro]),
             Speech(list(parts.reprompt)),
@@ -92,7 +71,7 @@ class Coach(AnswerTurns, CoachingTurns):
             expects=parts.expects,
             play=parts.timeline.plan(lead_room_ms(parts.outro)),
         )
-        turn.replay = Replay(TurnKind.HOLD, state, ref=step.intro.value)
+        turn.replay = Replay(TurnKind.HOLD, state, ref=step.intro.value, at_start=at_start)
         return turn
 
     # --- routine status ---------------------------------------------------------------
@@ -273,7 +252,7 @@ class Coach(AnswerTurns, CoachingTurns):
             assert recipe.ref is not None
             hold = state.holds[state.position]
             step = Step(hold, Intro(recipe.ref), state.after(hold))
-            turn = self.hold_turn(step, state, recipe.at_start)
+            turn = self.set_turn(step, state, Preferences(), at_start=recipe.at_start)
         elif kind is TurnKind.ANSWER:
             assert recipe.ref is not None
             turn = self.answer_turn(recipe.ref, state)

@@ -13,7 +13,7 @@ from skill.alexa.durations import duration_seconds
 from skill.alexa.handlers.base import CoachHandler, Conversation, slot_value
 from skill.core import routine
 from skill.core.routine import Intro, Outcome, Stage, Step
-from skill.core.session_state import HoldLengthReply, TurnKind
+from skill.core.session_state import Expect, HoldLengthReply, TurnKind
 
 STRETCH_CHOICES = {"seated": ("seated",), "supine": ("supine",), "full": ("seated", "supine")}
 
@@ -243,7 +243,12 @@ class RepeatIntentHandler(CoachHandler):
         if last is None:
             return not_running(conv, "navigation.nothing_to_repeat")
         state = conv.routine
-        if last.kind is TurnKind.HOLD and state is not None and state.stage is Stage.ACTIVE:
-            # A set is not played again from its start: what was played counts, the rest goes on.
+        if last.kind is TurnKind.HOLD and state is not None:
+            # A set is never played again from its start: what was played counts, the rest
+            # goes on; after the last set, its closing question is asked again.
+            if state.stage is Stage.FINISHED:
+                question = self.coach.question("finish.ask", reprompt="finish.ask_reprompt")
+                question.expects = Expect.HEAR_WEEK
+                return conv.reply(question)
             return carry_on(conv)
         return conv.say(self.coach.replay(last))
