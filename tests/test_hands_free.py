@@ -249,3 +249,15 @@ def test_repeat_never_plays_a_finished_hold_again(
     assert holds_counted(client, builder) == 6
     week = device.say("AMAZON.YesIntent")
     assert "This week you've stretched on 1 day" in week.text
+
+
+def test_how_long_is_left_between_two_holds_goes_on_with_the_next(
+    device: Conversation, client: FlaskClient, builder: RequestBuilder
+) -> None:
+    right = start_seated(device)
+    (_, _, first_end), (_, second_start, _), _ = played(right)
+    answer = device.say("TimeLeftIntent", at=first_end / 1000 + 6)  # in the rest
+    assert answer.text.startswith("You're between holds. 5 holds to go, about")
+    assert "Sit on the edge of a sturdy chair" not in answer.text  # no set-up again
+    assert [index for index, _, _ in played(answer)] == [1, 2]
+    assert holds_counted(client, builder) == 1

@@ -77,7 +77,7 @@ class Conversation:
         """The person's coaching preferences: the session's, else the profile's (read once,
         then carried in the session)."""
         if self.state.prefs is None:
-            stored = getattr(self.memory.profile, "preferences", None)
+            stored = self.memory.profile.preferences
             prefs = Preferences.from_dict(stored, self.coach.content.stretch_ids)
             if not self.memory.available:
                 return prefs

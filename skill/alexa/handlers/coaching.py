@@ -11,8 +11,7 @@ from ask_sdk_core.utils import get_intent_name
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler, slot_value
-from skill.alexa.handlers.routine import continue_hold, deliver
-from skill.core import routine
+from skill.alexa.handlers.routine import continue_hold, continue_set
 from skill.core.preferences import Detail, Pace
 from skill.core.routine import Stage
 
@@ -45,7 +44,7 @@ class PreferenceIntentHandler(CoachHandler):
             if settled.interrupted is not None:
                 return continue_hold(conv, said)
             if settled.mid_set:
-                return deliver(conv, routine.go_on(state), said)
+                return continue_set(conv, said)
         return conv.reply(self.coach.preference_turn(prefs, changed, state))
 
 

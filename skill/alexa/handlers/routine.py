@@ -41,6 +41,15 @@ def carry_on(conv: Conversation, lead: str = "") -> Response:
     return deliver(conv, routine.go_on(state), lead)
 
 
+def continue_set(conv: Conversation, lead: str) -> Response:
+    """Say `lead`, then go on with the set from the next hold (a question between two holds
+    of a set: no set-up again, just the count-in)."""
+    state = conv.routine
+    assert state is not None
+    hold = state.current
+    return deliver(conv, Outcome(state, Step(hold, Intro.CONTINUE, state.after(hold))), lead)
+
+
 def continue_hold(conv: Conversation, lead: str) -> Response:
     """Say `lead`, then go on with the rest of the hold this request cut short (a quick
     question mid-hold: the person is still holding), and the set after it."""
@@ -172,7 +181,7 @@ class TimeLeftIntentHandler(CoachHandler):
         if settled is not None and settled.interrupted is not None:
             return continue_hold(conv, self.coach.seconds_left(settled.left_ms))
         if settled is not None and settled.mid_set and state.stage is Stage.ACTIVE:
-            return deliver(conv, routine.go_on(state), self.coach.time_left(state, resting=True))
+            return continue_set(conv, self.coach.time_left(state, resting=True))
         return conv.reply(self.coach.time_left_turn(state))
 
 
