@@ -255,7 +255,7 @@ def test_how_long_is_left_between_two_holds_goes_on_with_the_next(
     device: Conversation, client: FlaskClient, builder: RequestBuilder
 ) -> None:
     right = start_seated(device)
-    (_, _, first_end), (_, second_start, _), _ = played(right)
+    (_, _, first_end), *_ = played(right)
     answer = device.say("TimeLeftIntent", at=first_end / 1000 + 6)  # in the rest
     assert answer.text.startswith("You're between holds. 5 holds to go, about")
     assert "Sit on the edge of a sturdy chair" not in answer.text  # no set-up again
