@@ -5,6 +5,7 @@ time zones in tests/test_alexa_api.py and the audio manifest's reload in tests/t
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from skill.alexa.verification import VerificationError, cert_url, normalise_cert_url
 from skill.core import routine
 from skill.core.content import load_content
+from skill.core.preferences import Detail, Pace, Preferences
 from skill.core.speech import Speech
 from skill.core.timeline import VARIANTS, _build_hold_timeline, build_hold_timeline
 from skill.core.turns import Coach
@@ -54,11 +56,9 @@ def hold_turns() -> list[SpokenTurn]:
     for stretches in ROUTINES:
         for seconds in (settings.hold_seconds_min, settings.hold_seconds_max):
             outcome = routine.start(stretches, settings.reps_per_leg, seconds)
-            while outcome.step is not None:
+            while outcome.step is not None:  # next_hold hands out no step past the last
                 turn = coach.hold_turn(outcome.step, outcome.state)
                 turns.append(SpokenTurn.from_speech(turn.speech))
-                if outcome.state.upcoming() is None:
-                    break
                 outcome = routine.next_hold(outcome.state)
     return turns
 
@@ -75,6 +75,54 @@ def test_a_kept_apla_document_is_what_building_anew_gives() -> None:
             assert kept is not None
             assert kept == renderer._build_document(turn.hold, turn.after, clip)
             assert renderer._document(turn.hold, turn.after, clip) is kept
+
+
+PREFERENCES = (
+    Preferences(),
+    Preferences(known=frozenset(STRETCHES)),
+    Preferences(pace=Pace.STEP),
+    Preferences(detail=Detail.COUNT),
+)
+
+
+def set_turns() -> list[SpokenTurn]:
+    """Every set turn of every routine, at the shortest and the longest hold, at each pace and
+    detail: each set played through, the next one going on from the hold after it."""
+    coach = Coach(CONTENT)
+    settings = CONTENT.routine
+    turns = []
+    for stretches, seconds, prefs in itertools.product(
+        ROUTINES, (settings.hold_seconds_min, settings.hold_seconds_max), PREFERENCES
+    ):
+        outcome = routine.start(stretches, settings.reps_per_leg, seconds)
+        while outcome.step is not None:
+            turn = SpokenTurn.from_speech(coach.set_turn(outcome.step, outcome.state, prefs).speech)
+            turns.append(turn)
+            assert turn.set is not None
+            position = turn.set.holds[-1].index + 1
+            if position >= outcome.state.total:
+                break
+            outcome = routine.go_on(dataclasses.replace(outcome.state, position=position))
+    return turns
+
+
+def test_a_kept_apla_set_document_is_what_building_anew_gives() -> None:
+    renderer = SpeechRenderer(CONTENT, mode="apla")
+    turns = set_turns()
+    assert len(turns) > 40
+    for turn in turns:
+        assert turn.set is not None
+        served = tuple(
+            (f"https://example.org/{h.timeline.clip_id}.mp3", float(h.timeline.hold_seconds))
+            if h.whole
+            else None
+            for h in turn.set.holds
+        )
+        for clips in ((None,) * len(turn.set.holds), served):
+            kept = renderer._set_document(turn.set, turn.after, clips)
+            assert kept is not None
+            assert kept == renderer._build_set_document(turn.set, turn.after, clips)
+            assert renderer._set_document(turn.set, turn.after, clips) is kept
 
 
 # --- restored after the served benchmark (docs/caches.md, "Kept") ---------------------------

@@ -19,7 +19,7 @@ from skill.store.progress_store import ProgressStore, StoreUnavailable
 from skill.web.app import create_app
 from tests import pg
 from tests.builders import RequestBuilder
-from tests.conversation import Conversation
+from tests.conversation import Conversation, Reply
 
 SEATED = ("seated hamstring stretch", "seated")
 TUESDAY = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -30,10 +30,20 @@ def store_of(client: FlaskClient) -> ProgressStore:
     return client.application.extensions["progress_store"]
 
 
-def finish_seated(talk: Conversation) -> None:
+def finish_seated(talk: Conversation) -> Reply:
+    """Start the seated stretch, say "ready" after each set until the last set has been
+    played, then "no" to the offer of the week's progress: the session ends, every hold
+    played and counted."""
     reply = talk.say("StartStretchIntent", Stretch=SEATED)
-    while not reply.ended:
+    for _ in range(10):  # two sets on the default settings; a bound, not a hope
+        if "You've finished" in reply.text:
+            break
         reply = talk.say("AMAZON.NextIntent")
+    assert "You've finished" in reply.text
+    assert not reply.ended  # the last set asks a question, so its holds can be settled
+    reply = talk.say("AMAZON.NoIntent")
+    assert reply.ended
+    return reply
 
 
 def test_disclaimer_is_heard_once_per_person(talk: Conversation) -> None:
@@ -65,12 +75,13 @@ def test_a_returning_persons_profile_is_read_once_per_conversation(
     assert reads == ["load"]
 
 
-def test_two_days_make_a_two_day_streak(talk: Conversation, builder: RequestBuilder) -> None:
-    builder.now = TUESDAY
+def test_two_days_make_a_two_day_streak(client: FlaskClient, builder: RequestBuilder) -> None:
+    talk = Conversation(client, builder, start=TUESDAY)
     first = talk.launch()
     assert "Welcome to Hamstring Coach" in first.text
     finish_seated(talk)
-    builder.now = WEDNESDAY
+    talk.wait(24 * 3600)  # the same time on Wednesday
+    assert talk.clock.date() == WEDNESDAY.date()
     greeting = talk.launch()
     assert "Welcome back" in greeting.text
     assert "stretched on 1 day this week" in greeting.text
@@ -87,16 +98,23 @@ def test_new_person_hears_how_to_start_tracking(talk: Conversation) -> None:
     assert "haven't finished a stretching session" in talk.say("ProgressIntent").text
 
 
-def test_stopped_midway_launch_offers_to_pick_up(talk: Conversation) -> None:
-    talk.say("StartStretchIntent", Stretch=SEATED)
-    talk.say("AMAZON.NextIntent")
-    talk.say("AMAZON.StopIntent")
+def test_stopped_midway_launch_offers_to_pick_up(
+    talk: Conversation, client: FlaskClient, builder: RequestBuilder
+) -> None:
+    right = talk.say("StartStretchIntent", Stretch=SEATED)
+    assert right.playing is not None
+    _, start_ms, end_ms = right.playing["holds"][1]
+    stop = talk.say("AMAZON.StopIntent", at=(start_ms + end_ms) / 2000)  # mid rep 2
+    assert stop.ended
+    assert "You finished 1 of 6 holds" in stop.text
+    assert store_of(client).summary(builder.user_id, talk.clock.date()).total_holds == 1
     offer = talk.launch()
-    assert "rep 2 of 3 on your right leg of the seated hamstring stretch" in offer.text
-    assert "pick up where you left off" in offer.text
+    assert "Rep 2 of 3 on your right leg of the seated hamstring stretch is next" in offer.text
     resumed = talk.say("AMAZON.YesIntent")
     assert "Rep 2 of 3, right leg" in resumed.text
-    assert len(resumed.holds) == 1
+    assert resumed.holds == [30.0, 30.0]  # rep 2 again from its start, then rep 3
+    assert resumed.playing is not None
+    assert [index for index, _, _ in resumed.playing["holds"]] == [1, 2]
 
 
 def test_declining_the_offer_starts_fresh_and_forgets_it(talk: Conversation) -> None:
@@ -134,9 +152,10 @@ def test_saved_hold_length_carries_through_a_launch(talk: Conversation) -> None:
     talk.launch()
     reply = talk.say("StartStretchIntent", Stretch=SEATED)
     assert "holds of 50 seconds" in reply.text
-    assert reply.holds == [50.0]
+    assert reply.holds == [50.0, 50.0]  # two 50 s holds fill one response's audio
     talk.say("SetHoldLengthIntent", Seconds="35")  # a change in this conversation wins
-    assert talk.say("AMAZON.NextIntent").holds == [35.0]
+    # Rep 3 of the right leg, then the whole left leg, which fits too at 35 s.
+    assert talk.say("AMAZON.NextIntent").holds == [35.0] * 4
 
 
 def test_skill_disabled_deletes_the_persons_data(
@@ -144,10 +163,10 @@ def test_skill_disabled_deletes_the_persons_data(
 ) -> None:
     finish_seated(talk)
     store = store_of(client)
-    assert store.summary(builder.user_id, datetime.now(UTC).date()).total_holds == 6
+    assert store.summary(builder.user_id, talk.clock.date()).total_holds == 6
     result = client.post("/alexa", json=builder.skill_event("AlexaSkillEvent.SkillDisabled"))
     assert result.status_code == 200
-    summary = store.summary(builder.user_id, datetime.now(UTC).date())
+    summary = store.summary(builder.user_id, talk.clock.date())
     assert summary.total_holds == 0
     assert store.get_profile(builder.user_id).disclaimer_heard is False
 
@@ -172,7 +191,7 @@ def test_skill_disabled_while_the_database_is_down_deletes_once_it_is_back(
     other = Conversation(client, RequestBuilder(user_id="amzn1.ask.account.SOMEONE-ELSE"))
     other.launch()  # any request that reaches the database settles what is owed
     assert not store.deletions.waiting
-    assert store.summary(builder.user_id, datetime.now(UTC).date()).total_holds == 0
+    assert store.summary(builder.user_id, talk.clock.date()).total_holds == 0
     assert store.get_profile(builder.user_id).disclaimer_heard is False
 
 
@@ -219,12 +238,14 @@ def settings_api() -> Iterator[type[SettingsApi]]:
         server.server_close()
 
 
+LATE_EVENING = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)  # 21:00 on Tuesday in Los Angeles
+
+
 def late_evening_talk(
     client: FlaskClient, api: type[SettingsApi]
 ) -> tuple[Conversation, RequestBuilder]:
-    # 05:00 UTC on Wednesday is 21:00 on Tuesday in Los Angeles.
-    builder = RequestBuilder(api_endpoint=api.url, now=datetime(2026, 11, 25, 5, 0, tzinfo=UTC))
-    return Conversation(client, builder), builder
+    builder = RequestBuilder(api_endpoint=api.url)
+    return Conversation(client, builder, start=LATE_EVENING), builder
 
 
 def test_days_count_in_the_persons_time_zone(
@@ -249,11 +270,9 @@ def test_a_devices_time_zone_is_asked_once_an_hour_not_once_a_conversation(
     assert store.summary(builder.user_id, date(2026, 11, 24)).stretched_today
     assert settings_api.calls == 1
     other_device = RequestBuilder(
-        api_endpoint=settings_api.url,
-        device_id="amzn1.ask.device.KITCHEN",
-        now=datetime(2026, 11, 25, 5, 0, tzinfo=UTC),
+        api_endpoint=settings_api.url, device_id="amzn1.ask.device.KITCHEN"
     )
-    Conversation(client, other_device).launch()
+    Conversation(client, other_device, start=LATE_EVENING).launch()
     assert settings_api.calls == 2
 
 
@@ -302,9 +321,9 @@ def test_slow_time_zone_api_does_not_hold_the_answer(
     talk, builder = late_evening_talk(client, settings_api)
     started = time.monotonic()
     talk.say("StartStretchIntent", Stretch=SEATED)
-    talk.say("AMAZON.NextIntent")  # records a hold: needs the local day
+    talk.say("AMAZON.NextIntent")  # "ready": records the right leg's set, needs the local day
     assert time.monotonic() - started < 3.5  # the API's timeout is 1 s; it would take 4 s
-    assert store_of(client).summary(builder.user_id, date(2026, 11, 25)).total_holds == 1
+    assert store_of(client).summary(builder.user_id, date(2026, 11, 25)).total_holds == 3
 
 
 # --- a database that is down --------------------------------------------------------------
@@ -339,17 +358,19 @@ def test_postgres_outage_mid_conversation(postgres_server_url: str) -> None:
         builder = RequestBuilder()
         talk = Conversation(client, builder)
         try:
+            talk.say("StepByStepIntent")  # one hold per response, as "next" settles each
             talk.say("StartStretchIntent", Stretch=SEATED)
-            talk.say("AMAZON.NextIntent")  # hold 1 recorded
+            talk.say("AMAZON.NextIntent")  # hold 1 played: recorded
             proxy.stop()  # the database goes away
-            talk.say("AMAZON.NextIntent")  # hold 2: not recorded, but the routine goes on
+            reply = talk.say("AMAZON.NextIntent")  # hold 2: not recorded, the routine goes on
+            assert "Rep 3 of 3, right leg" in reply.text
             assert client.get("/healthz").get_json()["status"] == "degraded"
             proxy.start()
             reply = talk.say("AMAZON.NextIntent")  # hold 3 recorded again
             assert "Switch legs" in reply.text
             assert client.get("/healthz").get_json()["status"] == "ok"
             store = store_of(client)
-            assert store.summary(builder.user_id, datetime.now(UTC).date()).total_holds == 2
+            assert store.summary(builder.user_id, talk.clock.date()).total_holds == 2
         finally:
             proxy.stop()
             store_of(client).close()

@@ -1,9 +1,10 @@
-"""How holds reach the device: APL-A (default), rendered clips, SSML; "repeat"; GET /audio."""
+"""How turns reach the device: plain answers, "repeat" of a forged turn, clips that are missing
+or not served, the speech settings, GET /audio and the audio commands. How a set plays (one
+APL-A Mixer, rendered clips, the SSML fallback) is in tests/test_render_sets.py."""
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 from pathlib import Path
 
@@ -14,12 +15,10 @@ from werkzeug.test import TestResponse
 from skill import cli
 from skill.config import Config, ConfigError
 from skill.core.content import load_content
-from skill.core.timeline import build_hold_timeline
 from skill.voice import apla
 from skill.voice.manifest import ClipEntry, Manifest
 from skill.web.app import create_app
 from tests.builders import RequestBuilder
-from tests.checks import apla_lines, check_ssml, mixer_cues
 from tests.conversation import Conversation, Reply
 
 SEATED = ("seated hamstring stretch", "seated")
@@ -32,7 +31,8 @@ def talk_with(config: Config) -> Conversation:
     return Conversation(create_app(config).test_client(), RequestBuilder())
 
 
-def first_hold(talk: Conversation) -> Reply:
+def first_set(talk: Conversation) -> Reply:
+    """The right leg's set of the seated stretch: three 30 s holds in one response."""
     talk.launch()
     return talk.say("StartStretchIntent", Stretch=SEATED)
 
@@ -61,39 +61,7 @@ def fake_clips(directory: Path, *clip_ids: str, on_disk: bool = True) -> Manifes
     return manifest
 
 
-# --- APL-A, the default -------------------------------------------------------------------
-
-
-def test_hold_is_an_apla_document_with_every_cue_at_its_offset(talk: Conversation) -> None:
-    reply = first_hold(talk)
-    timeline = build_hold_timeline(CONTENT, "seated", 30, 0)
-    directive = reply.directive
-    assert directive is not None
-    assert directive["token"] == timeline.clip_id
-    assert apla.validate_document(directive, timeline) == []
-    mixers = [c for _, c in apla._walk(directive["document"]["mainTemplate"]["items"][0], "r")]
-    mixer = next(c for c in mixers if c["type"] == "Mixer")
-    assert mixer_cues(mixer) == [(c.offset_ms, c.text) for c in timeline.cues]
-    assert reply.holds == [30.0]
-
-
-def test_intro_is_output_speech_and_the_rest_follows_the_hold(talk: Conversation) -> None:
-    reply = first_hold(talk)
-    # Alexa says outputSpeech first, then plays the document: set-up and count come first.
-    assert "edge of a sturdy chair" in reply.ssml
-    assert "Three" in reply.ssml
-    assert "Halfway" not in reply.ssml
-    lines = apla_lines(reply.directive or {})
-    assert lines[-2] == f"[audio {apla.CHIME_SOURCE}]"
-    assert "Say next" in lines[-1]
-    assert reply.response["reprompt"]["outputSpeech"]["ssml"].startswith("<speak>")
-
-
-def test_hold_length_change_reaches_the_document(talk: Conversation) -> None:
-    first_hold(talk)
-    talk.say("SetHoldLengthIntent", Seconds="45")
-    reply = talk.say("AMAZON.NextIntent")
-    assert reply.holds == [45.0]
+# --- what is not a set, and clips that cannot be used -------------------------------------
 
 
 def test_answers_stay_plain_ssml(talk: Conversation) -> None:
@@ -101,14 +69,6 @@ def test_answers_stay_plain_ssml(talk: Conversation) -> None:
     reply = talk.say("BreathingIntent")
     assert reply.directive is None
     assert reply.ssml
-
-
-def test_repeat_plays_the_same_document_again(talk: Conversation) -> None:
-    hold = first_hold(talk)
-    again = talk.say("AMAZON.RepeatIntent")
-    assert again.directive == hold.directive
-    assert again.ssml == hold.ssml
-    assert again.response["reprompt"] == hold.response["reprompt"]
 
 
 @pytest.mark.parametrize(
@@ -136,53 +96,6 @@ def test_forged_last_turn_is_never_replayed(
     assert CONTENT.phrases.get("navigation.nothing_to_repeat") in reply.text
 
 
-# --- SSML, the fallback -------------------------------------------------------------------
-
-
-def test_ssml_mode_has_no_directive_and_the_hold_lasts_its_length(config: Config) -> None:
-    talk = talk_with(dataclasses.replace(config, speech_mode="ssml"))
-    reply = first_hold(talk)
-    assert "directives" not in reply.response or not reply.response["directives"]
-    assert len(reply.holds) == 1
-    assert reply.holds[0] >= 30.0
-    again = talk.say("AMAZON.RepeatIntent")
-    assert again.ssml == reply.ssml
-
-
-def test_a_document_that_fails_validation_falls_back_to_ssml(
-    talk: Conversation, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setattr(apla, "validate_document", lambda *a, **k: ["broken on purpose"])
-    with caplog.at_level(logging.WARNING, logger="skill.voice.render"):
-        reply = first_hold(talk)
-    assert reply.directive is None
-    assert reply.holds[0] >= 30.0
-    assert "APL-A document rejected" in caplog.text
-
-
-# --- rendered clips -----------------------------------------------------------------------
-
-
-def test_rendered_clip_plays_inside_apla(config: Config, tmp_path: Path) -> None:
-    fake_clips(tmp_path / "clips", FIRST_CLIP)
-    config = dataclasses.replace(config, audio_base_url=BASE, audio_dir=tmp_path / "clips")
-    reply = first_hold(talk_with(config))
-    assert reply.directive is not None
-    assert apla.audio_sources(reply.directive) == [f"{BASE}/{FIRST_CLIP}.mp3", apla.CHIME_SOURCE]
-    assert "Mixer" not in str(reply.directive)
-
-
-def test_rendered_clip_plays_as_ssml_audio(config: Config, tmp_path: Path) -> None:
-    fake_clips(tmp_path / "clips", FIRST_CLIP)
-    config = dataclasses.replace(
-        config, audio_base_url=BASE, audio_dir=tmp_path / "clips", speech_mode="ssml"
-    )
-    reply = first_hold(talk_with(config))
-    tokens = check_ssml(reply.ssml)
-    assert ("audio", f"{BASE}/{FIRST_CLIP}.mp3") in tokens
-    assert "Halfway" not in reply.ssml  # the clip says the cues
-
-
 @pytest.mark.parametrize("on_disk", [False, True])
 def test_missing_clip_falls_back_to_alexas_voice(
     config: Config, tmp_path: Path, on_disk: bool
@@ -191,16 +104,16 @@ def test_missing_clip_falls_back_to_alexas_voice(
     clip_ids = (FIRST_CLIP,) if not on_disk else ("hold-supine-30s-v0",)
     fake_clips(tmp_path / "clips", *clip_ids, on_disk=on_disk)
     config = dataclasses.replace(config, audio_base_url=BASE, audio_dir=tmp_path / "clips")
-    reply = first_hold(talk_with(config))
+    reply = first_set(talk_with(config))
     assert reply.directive is not None
-    assert apla.audio_sources(reply.directive) == [apla.CHIME_SOURCE]
-    assert reply.holds == [30.0]
+    assert apla.audio_sources(reply.directive) == [apla.CHIME_SOURCE] * 3
+    assert reply.holds == [30.0, 30.0, 30.0]
 
 
 def test_without_base_url_clips_on_disk_are_not_used(config: Config, tmp_path: Path) -> None:
     fake_clips(tmp_path / "clips", FIRST_CLIP)
-    reply = first_hold(talk_with(dataclasses.replace(config, audio_dir=tmp_path / "clips")))
-    assert apla.audio_sources(reply.directive or {}) == [apla.CHIME_SOURCE]
+    reply = first_set(talk_with(dataclasses.replace(config, audio_dir=tmp_path / "clips")))
+    assert apla.audio_sources(reply.directive or {}) == [apla.CHIME_SOURCE] * 3
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -358,10 +271,10 @@ def test_render_session_refuses_a_hold_out_of_range(tmp_path: Path, capsys) -> N
 def test_clips_built_while_serving_are_used_without_restart(config: Config, tmp_path: Path) -> None:
     config = dataclasses.replace(config, audio_base_url=BASE, audio_dir=tmp_path / "clips")
     client = create_app(config).test_client()
-    before = first_hold(Conversation(client, RequestBuilder()))
-    assert apla.audio_sources(before.directive or {}) == [apla.CHIME_SOURCE]
+    before = first_set(Conversation(client, RequestBuilder()))
+    assert apla.audio_sources(before.directive or {}) == [apla.CHIME_SOURCE] * 3
     fake_clips(tmp_path / "clips", FIRST_CLIP)
-    after = first_hold(Conversation(client, RequestBuilder()))
+    after = first_set(Conversation(client, RequestBuilder()))
     assert apla.audio_sources(after.directive or {})[0] == f"{BASE}/{FIRST_CLIP}.mp3"
     health = client.get("/healthz").get_json()
     assert health["speech"] == {"mode": "apla", "audio_base_url": BASE, "rendered_clips": 1}

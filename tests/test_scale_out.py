@@ -7,7 +7,7 @@ import json
 import os
 import time
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from skill.store.progress_store import ProgressStore
 from tests import pg
 from tests.builders import RequestBuilder, new_session_id
 from tests.checks import check_response
+from tests.conversation import Reply
 from tests.test_project import serve, wait_for
 
 SEATED = ("seated hamstring stretch", "seated")
@@ -45,16 +46,28 @@ def test_two_servers_share_one_postgres(postgres_server_url: str, tmp_path: Path
                 wait_for(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 30)
             builder = RequestBuilder()
             session_id, attributes = new_session_id(), {}
-            turns = [("StartStretchIntent", {"Stretch": SEATED})] + [("AMAZON.NextIntent", {})] * 5
-            ended = False
+            # The right leg's set, "ready" once it has played (the left leg's set, the last),
+            # then "no" to hearing the week: each request settles the set before it.
+            turns = [
+                ("StartStretchIntent", {"Stretch": SEATED}),
+                ("AMAZON.NextIntent", {}),
+                ("AMAZON.NoIntent", {}),
+            ]
+            clock = datetime.now(UTC).replace(microsecond=0)
+            today = clock.date()
+            replies = []
             for i, (intent, slots) in enumerate(turns):
+                builder.now = clock  # sent once the last response has played, as a device would
                 envelope = builder.intent(
                     intent, slots, session_id=session_id, attributes=attributes, new=i == 0
                 )
-                body = post(ports[i % 2], envelope)  # alternate between the two servers
-                attributes = body.get("sessionAttributes") or {}
-                ended = body["response"].get("shouldEndSession") is True
-            assert ended, "the seated stretch should have finished"
+                reply = Reply(post(ports[i % 2], envelope))  # alternate between the two servers
+                replies.append(reply)
+                attributes = reply.attributes
+                clock += timedelta(seconds=reply.plays_seconds + 1)
+            assert "You've finished the seated hamstring stretch" in replies[1].text
+            assert replies[-1].ended, "the seated stretch should have finished"
+            builder.now = clock
             # A new conversation on the other server knows the person (disclaimer heard).
             launch = post(ports[1], builder.launch(session_id=new_session_id(), new=True))
             assert "Welcome back" in launch["response"]["outputSpeech"]["ssml"]
@@ -65,7 +78,7 @@ def test_two_servers_share_one_postgres(postgres_server_url: str, tmp_path: Path
                 assert health["database"]["backend"] == "postgresql"
         store = ProgressStore(url)
         try:
-            summary = store.summary(builder.user_id, datetime.now(UTC).date())
+            summary = store.summary(builder.user_id, today)
             assert summary.total_holds == 6
             assert summary.total_sessions == 1
             assert store.get_profile(builder.user_id).disclaimer_heard
