@@ -105,7 +105,7 @@ class Conversation:
         self.session_id = new_session_id()
         self.new = True
         self.replies: list[Reply] = []
-        self.clock = start or datetime.now(UTC).replace(microsecond=0)
+        self.clock = start or builder.now or datetime.now(UTC).replace(microsecond=0)
         self._last_sent = self.clock
         self._last_plays = 0.0
 
