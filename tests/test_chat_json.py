@@ -89,15 +89,17 @@ def test_the_documented_pipe_prints_exactly_two_objects(tmp_path: Path) -> None:
         "sample": "start the {Stretch}",
         "refused": None,
     }
-    # outputSpeech first, then the APL-A document's cues, as plain text.
+    # The set's APL-A document: its cues in playing order, as plain text.
     speech = start["speech"]
     assert speech.startswith("Let's do the seated hamstring stretch.")
     assert "Three. Two. One. Stretch, and hold." in speech
     assert speech.index("Halfway there.") < speech.index("And release.") < speech.index("Nice")
+    assert speech.index("Nice") < speech.index("Rep 2 of 3.") < speech.index("Rep 3 of 3.")
+    assert speech.endswith("Switch to your left leg, and say ready when you are.")
     assert "<" not in speech
     assert "[" not in speech
     assert "  " not in speech
-    assert start["reprompt"] == "Say next when you're ready, or say pause to take a break."
+    assert start["reprompt"] == "Say ready when you're in position, or pause to take a break."
     assert start["card"] is None
     assert start["directives"] == ["Alexa.Presentation.APLA.RenderDocument"]
     assert start["end_session"] is False
@@ -106,7 +108,7 @@ def test_the_documented_pipe_prints_exactly_two_objects(tmp_path: Path) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", launch["at"])
     waited = (_time(start["at"]) - _time(launch["at"])).total_seconds()
     assert abs(waited - (launch["plays_seconds"] + 1)) < 1
-    assert start["plays_seconds"] > start["hold_seconds"]
+    assert start["plays_seconds"] > 3 * start["hold_seconds"]  # the right leg's three holds
     assert start["request"] == "IntentRequest"
     assert start["note"] is None
     assert start["error"] is None

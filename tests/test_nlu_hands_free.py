@@ -61,9 +61,10 @@ def test_every_hands_free_intent_has_the_floor(name: str) -> None:
         ("all set", "AMAZON.NextIntent"),
         ("i'm finished for today", "AMAZON.StopIntent"),
         ("done for today", "AMAZON.StopIntent"),
-        # Plain "keep going" goes on as before (a NextIntent sample since issue 15) and "carry
-        # on" resumes; only "without waiting" is the preference.
-        ("keep going", "AMAZON.NextIntent"),
+        # Plain "keep going" and "carry on" resume from the first hold not yet played (a
+        # NextIntent mid-hold skips the rest of the hold, so "keep going" left NextIntent);
+        # only "without waiting" is the preference.
+        ("keep going", "AMAZON.ResumeIntent"),
         ("carry on", "AMAZON.ResumeIntent"),
         ("keep going without waiting", "ContinuousIntent"),
         ("wait for me between holds", "StepByStepIntent"),

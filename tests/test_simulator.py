@@ -118,8 +118,13 @@ def test_session_attributes_are_carried_into_the_next_request(
     assert first["session"]["attributes"] == {}
     assert second["session"]["attributes"] == transport.received[0]["sessionAttributes"]
     assert third["session"]["attributes"] == transport.received[1]["sessionAttributes"]
-    assert third["session"]["attributes"]["routine"]["pos"] == 0
-    assert transport.received[2]["sessionAttributes"]["routine"]["pos"] == 1
+    # The set's record travels with the session, and the next request settles it: "next" came
+    # after the whole right leg played, so its three holds count and the left leg is next.
+    carried = third["session"]["attributes"]
+    assert carried["routine"]["pos"] == 0
+    assert [hold[0] for hold in carried["playing"]["holds"]] == [0, 1, 2]
+    settled = transport.received[2]["sessionAttributes"]["routine"]
+    assert (settled["pos"], settled["done"]) == (3, 0b111)
     assert len({e["session"]["sessionId"] for e in transport.sent}) == 1
 
 

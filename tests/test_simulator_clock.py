@@ -77,15 +77,22 @@ def test_each_request_comes_once_the_last_answer_has_played(device: Device) -> N
 
 
 def test_an_answer_plays_its_speech_and_then_its_whole_apla_document(device: Device) -> None:
-    device.say("open hamstring coach")
+    welcome = device.say("open hamstring coach")
     start = device.say("start the seated stretch")
     assert start.response is not None
     response = start.response["response"]
+    # A set is one APL-A document: the set-up is its first track, so nothing comes before it.
+    assert "outputSpeech" not in response
     (document,) = apla_directives(response)
-    speech = ssml_playback(response["outputSpeech"]["ssml"], device.measure).length_ms
     audio = apla_playback(document, device.measure).length_ms
-    assert audio > 30_000  # the 30 s hold is in the document
-    assert start.plays_ms == speech + audio == playing_ms(start.response, device.measure)
+    assert audio > 3 * 30_000  # the right leg's three 30 s holds are in the document
+    assert start.plays_ms == audio == playing_ms(start.response, device.measure)
+    # An answer with outputSpeech too plays the speech first, then the document.
+    assert welcome.response is not None
+    ssml = welcome.response["response"]["outputSpeech"]["ssml"]
+    speech = ssml_playback(ssml, device.measure).length_ms
+    both = {"response": {"outputSpeech": {"type": "SSML", "ssml": ssml}, "directives": [document]}}
+    assert playing_ms(both, device.measure) == speech + audio
 
 
 # --- interruptions and waits --------------------------------------------------------------

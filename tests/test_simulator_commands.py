@@ -24,30 +24,48 @@ def chat(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], li
     return code, capsys.readouterr().out
 
 
+def offsets(out: str, cue: str) -> list[list[float]]:
+    """The offsets (s) at which `cue` plays, per APL-A timeline in a chat's output."""
+    found = []
+    for document in out.split("[APL-A audio,")[1:]:
+        at = re.findall(rf"^    (\d+):(\d\d\.\d)  {re.escape(cue)}$", document, re.M)
+        found.append([int(m) * 60 + float(s) for m, s in at])
+    return found
+
+
 @pytest.mark.parametrize("mode", ["apla", "ssml"])
 def test_chat_drives_a_whole_routine(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], mode: str
 ) -> None:
     content = load_content()
     monkeypatch.setenv("SKILL_SPEECH_MODE", mode)
-    code, out = chat(monkeypatch, capsys, "start the seated stretch\n" + "next\n" * 5 + "next\n")
+    # A set per leg: "ready" between them, "no" to the week's summary, then a late "next".
+    code, out = chat(monkeypatch, capsys, "start the seated stretch\nready\nno\nnext\n")
     assert code == 0
     assert out.startswith("Hamstring Coach simulator")
     assert "'quit' to leave" in out
     seated = content.stretch("seated")
     for line in seated.setup:
         assert " ".join(line.format(leg="right").split()) in out
-    # A count-in per rep; in SSML the end of each hold is counted the same way.
-    assert out.count("Two. [pause 0.5 s] One. [pause 0.5 s]") == (6 if mode == "apla" else 12)
-    if mode == "apla":  # each hold a timeline, released at exactly 30 s
-        assert out.count("[APL-A audio,") == 6
-        assert len(re.findall(r"^    0:15\.0  ", out, re.M)) == 6
-        assert len(re.findall(r"^    0:30\.0  ", out, re.M)) == 6
-    else:
+    if mode == "apla":  # one timeline per leg; each hold released exactly 30 s after it began
+        assert out.count("[APL-A audio,") == 2
+        for ones, bells in zip(
+            offsets(out, "One."), offsets(out, "[audio: amzn_sfx_bell_short_chime_01]"), strict=True
+        ):
+            count_ins, last_counts = ones[0::2], ones[1::2]
+            assert len(count_ins) == len(last_counts) == len(bells) == 3
+            pairs = zip(count_ins, last_counts, strict=True)
+            assert [round(end - start, 1) for start, end in pairs] == [30.0] * 3
+            releases = zip(last_counts, bells, strict=True)
+            assert [round(bell - one, 1) for one, bell in releases] == [1.0] * 3
+    else:  # a count-in per rep, and the end of each hold counted the same way
         assert "[APL-A audio" not in out
+        assert out.count("Two. [pause 0.5 s] One. [pause 0.5 s]") == 12
         assert out.count("Five. [pause 0.5 s] Four. [pause 0.5 s] Three.") == 6
+    assert "Switch to your left leg, and say ready when you are." in out
     assert "Switch legs. Now your left leg." in out
     assert "Well done! You've finished the seated hamstring stretch, 6 holds in all." in out
+    assert "Would you like to hear how your week is going?" in out
     assert "[session ended]" in out
     # The last "next" comes after the skill ended the session: a new one, as on a device.
     assert out.count("(no session open") == 2
@@ -67,7 +85,7 @@ def test_progress_persists_between_chats(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SKILL_DATABASE_URL", f"sqlite:///{tmp_path}/sim.sqlite3")
-    chat(monkeypatch, capsys, "start the seated stretch\n" + "next\n" * 5)
+    chat(monkeypatch, capsys, "start the seated stretch\nready\nno\n")
     _, out = chat(monkeypatch, capsys, "open hamstring coach\nwhat's my streak\nquit\n")
     assert "Welcome back" in out
     assert "you've finished 1 session" in out

@@ -84,18 +84,30 @@ def test_realtime_waits_through_an_ssml_hold(config: Config) -> None:
     assert "(if you say nothing" in clock.lines[-1][1]
 
 
-def test_realtime_waits_through_the_skills_apla_hold(config: Config) -> None:
+def test_realtime_waits_through_the_skills_apla_set(config: Config) -> None:
     device = Device(InProcessTransport(replace(config, speech_mode="apla")))
     exchange = device.say("start the lying stretch")
     assert exchange.rendered is not None
+    assert exchange.response is not None
+    assert exchange.rendered.speech is None  # the set-up is the document's first track
     assert len(exchange.rendered.documents) == 1
     clock = FakeTime()
     waited = play_realtime(exchange.rendered, clock, clock.sleep)  # type: ignore[arg-type]
-    timeline = build_hold_timeline(load_content(), "supine", 30, 0)
-    start = clock.at(timeline.cues[0].text)
-    assert start == pytest.approx(exchange.rendered.speech.length_ms / 1000)  # after the intro
-    for cue in timeline.cues:
-        assert clock.at(cue.text, start) - start == pytest.approx(cue.offset_ms / 1000)
+    assert clock.at("Let's do the") == 0
+    # Each hold plays where the skill recorded it would, so the holds it counts are the ones
+    # a person heard: its start cue and its release at the recorded offsets, 30 s apart.
+    recorded = exchange.response["sessionAttributes"]["playing"]["holds"]
+    assert len(recorded) == 3
+    content = load_content()
+    after = 0.0
+    for index, start_ms, end_ms in recorded:
+        timeline = build_hold_timeline(content, "supine", 30, index)  # variants 0, 1, 2
+        start = clock.at(timeline.cues[0].text, after)
+        assert start == pytest.approx(start_ms / 1000)
+        for cue in timeline.cues:
+            assert clock.at(cue.text, start) - start == pytest.approx(cue.offset_ms / 1000)
+        assert end_ms - start_ms == 30_000 == timeline.cues[-1].offset_ms
+        after = start + 30
     assert waited == pytest.approx(exchange.rendered.length_ms / 1000)
 
 
@@ -119,7 +131,8 @@ def test_chat_realtime_sleeps_about_as_long_as_the_routine(
     args = build_parser().parse_args(["chat", "--realtime"])
     code = run_chat(args, io.StringIO("start the seated stretch\nquit\n"), clock, clock.sleep)  # type: ignore[arg-type]
     assert code == 0
-    assert 40 < clock.now < 90  # set-up, count-in, a 30 s hold and the wrap-up
+    # The whole right leg: set-up, three 30 s holds with their count-ins and rests, the switch.
+    assert 3 * 30 + 2 * 10 < clock.now <= 225  # within the audio budget
     assert clock.at("Halfway there.") - clock.at("Stretch, and hold.") == pytest.approx(15, abs=1)
     assert clock.lines[-1][1] == "Bye."
 
