@@ -367,7 +367,7 @@ def test_postgres_outage_mid_conversation(postgres_server_url: str) -> None:
             assert client.get("/healthz").get_json()["status"] == "degraded"
             proxy.start()
             reply = talk.say("AMAZON.NextIntent")  # hold 3 recorded again
-            assert "Switch legs" in reply.text
+            assert "Now your left leg" in reply.text
             assert client.get("/healthz").get_json()["status"] == "ok"
             store = store_of(client)
             assert store.summary(builder.user_id, talk.clock.date()).total_holds == 2

@@ -129,7 +129,7 @@ class SetComposer:
             setup = [line.format(leg=hold.leg) for line in stretch.setup] if full else [reminder]
             return speech.say(*setup).pause(1)
         if step.intro is Intro.SWITCH_LEGS:
-            return Speech().say(p.get("hold.switch_legs", leg=hold.leg), reminder)
+            return Speech().say(p.get("set.now_leg", leg=hold.leg), reminder)
         if step.intro is Intro.NEXT_REP:
             return Speech().say(p.get("hold.rep_intro", rep=hold.rep, reps=hold.reps, leg=hold.leg))
         if step.intro is Intro.CONTINUE:

@@ -65,7 +65,7 @@ class TurnBase:
             nxt = state.current
             if not state.done_mask >> nxt.index & 1:
                 text = self.p.get("follow_up.running", rep=nxt.rep, leg=nxt.leg)
-                return text, self.p.get("hold.reprompt")
+                return text, self.p.get("set.reprompt")
         key = "paused" if stage == "paused" else "finished"
         return self.p.get(f"follow_up.{key}"), self.p.get(f"follow_up.{key}_reprompt")
 

@@ -128,7 +128,7 @@ class Coach(AnswerTurns, CoachingTurns):
                 leg=cur.leg,
                 name=self.content.stretch(cur.stretch_id).name,
             )
-            return self._ask(text, reprompt=self.p.get("hold.reprompt"))
+            return self._ask(text, reprompt=self.p.get("set.reprompt"))
         if stage == "idle":
             return self._ask(self.p.get("help.idle"), reprompt=self.p.get("help.idle_reprompt"))
         return self._ask(
