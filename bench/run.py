@@ -95,7 +95,7 @@ def run(
     mix = tmp / "mix.txt"
     count = write_mix(mix, templates, profile.users, pki.chain)
     mix_made = time.monotonic()
-    imports = measure_import(tmp)
+    imports = measure_import(tmp, profile.import_repeats)
     results = Results()
     rss: dict[str, list[float]] = {}
     headers, body = read_mix(mix)[0]
