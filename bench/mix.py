@@ -1,7 +1,8 @@
-"""The request mix: one real conversation per user (launch, start a stretch, next hold, a safety
-question, session end), captured once through the skill itself so session attributes are exactly
-what Alexa would echo back, then copied for a few hundred distinct users and signed with the
-local test CA. Also a stand-in for Alexa's Settings API (the device time zone)."""
+"""The request mix: one real conversation per user (launch, start a stretch, next set, a safety
+question, session end), captured once through the skill itself on a device's clock so session
+attributes are exactly what Alexa would echo back, then copied for a few hundred distinct users
+and signed with the local test CA. Also a stand-in for Alexa's Settings API (the device time
+zone)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ TEMPLATE_DEVICE = "amzn1.ask.device.TEMPLATEDEVICE"
 TEMPLATE_SESSION = "amzn1.echo-api.session.TEMPLATESESSION"
 TEMPLATE_TIME = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 STEPS = ("launch", "start stretch", "next", "safety question", "session end")
+SAFETY_QUESTION_AT_S = 20.0  # seconds into the left leg's set: mid-hold
 
 
 def start_settings_api() -> SettingsApi:
@@ -33,40 +35,52 @@ def start_settings_api() -> SettingsApi:
 
 
 def capture_conversation(tmp: Path, api_url: str) -> list[str]:
-    """The five request envelopes of one template user, as JSON text."""
+    """The five request envelopes of one template user, as JSON text, on a device's clock
+    (tests/conversation.py): holds count only when a later request's timestamp shows they
+    played (docs/hands-free.md), so each request is sent when it would be on an Echo. The
+    start plays the right leg's whole set; "next" comes once it has played (the "ready" for
+    the left leg, and it counts the right leg's holds); the safety question cuts in 20 s into
+    the left leg's set; the person leaves once the answer has played."""
     from skill.config import Config
     from skill.web.app import create_app
+    from tests.conversation import Conversation, Reply
 
     app = create_app(
         Config(skill_id=APP_ID, verify_requests=False, database_url=f"sqlite:///{tmp}/cap.db")
     )
-    client = app.test_client()
     builder = RequestBuilder(
         user_id=TEMPLATE_USER, device_id=TEMPLATE_DEVICE, api_endpoint=api_url, now=TEMPLATE_TIME
     )
-    attrs: dict[str, Any] = {}
-    kw = {"session_id": TEMPLATE_SESSION, "new": True}
-    make = [
-        lambda: builder.launch(attributes=attrs, **kw),
-        lambda: builder.intent(
-            "StartStretchIntent",
-            {"Stretch": ("seated hamstring stretch", "seated")},
-            attributes=attrs,
-            **kw,
-        ),
-        lambda: builder.intent("AMAZON.NextIntent", attributes=attrs, **kw),
-        lambda: builder.intent("BouncingIntent", attributes=attrs, **kw),
-        lambda: builder.session_ended("USER_INITIATED", attributes=attrs, **kw),
-    ]
-    envelopes = []
-    for step in make:
-        envelope = step()
-        result = client.post("/alexa", json=envelope)
-        assert result.status_code == 200, result.get_data(as_text=True)
-        attrs = result.get_json().get("sessionAttributes") or {}
-        kw["new"] = False
-        envelopes.append(json.dumps(envelope, separators=(",", ":")))
+    envelopes: list[str] = []
+
+    class Recorded(Conversation):
+        def post(self, envelope: dict[str, Any]) -> Reply:
+            envelopes.append(json.dumps(envelope, separators=(",", ":")))
+            return super().post(envelope)
+
+    talk = Recorded(app.test_client(), builder, start=TEMPLATE_TIME)
+    talk.session_id = TEMPLATE_SESSION
+    talk.launch()
+    talk.say("StartStretchIntent", Stretch=("seated hamstring stretch", "seated"))
+    talk.say("AMAZON.NextIntent")
+    talk.say("BouncingIntent", at=SAFETY_QUESTION_AT_S)
+    talk.end_session("USER_INITIATED")
     return envelopes
+
+
+def sent_now(template: str, now: datetime) -> str:
+    """The template as if sent at `now`: its timestamp, and the timestamp of the request the
+    last response answered (the session's `playing` record, echoed back by Alexa), moved by
+    the same amount. The gap between the two, which says how much of the last response had
+    played, is kept, and every request is fresh enough to pass verification (150 s)."""
+    envelope = json.loads(template)
+    sent = datetime.fromisoformat(envelope["request"]["timestamp"].replace("Z", "+00:00"))
+    shift_ms = round((now - sent).total_seconds() * 1000)
+    envelope["request"]["timestamp"] = iso(now)
+    playing = (envelope.get("session", {}).get("attributes") or {}).get("playing")
+    if isinstance(playing, dict) and isinstance(playing.get("at"), int):
+        playing["at"] += shift_ms
+    return json.dumps(envelope, separators=(",", ":"))
 
 
 @dataclass
@@ -114,17 +128,18 @@ def seed_history(database: Path, users: int, days: int) -> None:
 
 
 def write_mix(path: Path, templates: list[str], users: int, chain: CertChain) -> int:
-    """users x templates signed requests, timestamped now, shuffled; returns the count."""
-    stamp = iso(datetime.now(UTC))
+    """users x templates signed requests, each sent now (`sent_now`), shuffled; returns the
+    count."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    fresh = [sent_now(template, now) for template in templates]
     lines = []
     for user in range(users):
         tag = f"{user:05d}"
-        for step, template in enumerate(templates):
+        for step, template in enumerate(fresh):
             body = (
                 template.replace(TEMPLATE_USER, user_id(user))
                 .replace(TEMPLATE_DEVICE, "amzn1.ask.device.AE" + tag * 24)
                 .replace(TEMPLATE_SESSION, f"amzn1.echo-api.session.bench-{tag}")
-                .replace(iso(TEMPLATE_TIME), stamp)
             )
             request_id = json.loads(body)["request"]["requestId"]
             body = body.replace(request_id, f"amzn1.echo-api.request.bench-{tag}-{step}")

@@ -20,13 +20,16 @@ class Profile:
     seconds: float
     users: int
     stage_passes: int
-    warmup_seconds: float
+    warmup_seconds: float  # 0: no warm-up round (--smoke measures nothing)
+    import_repeats: int = 3  # fresh interpreters per import timing (best of)
 
 
 PROFILES = {
     "full": Profile((1, 8, 64), rounds=4, seconds=4, users=300, stage_passes=2, warmup_seconds=3),
     "quick": Profile((1, 8, 64), rounds=2, seconds=3, users=200, stage_passes=1, warmup_seconds=2),
-    "smoke": Profile((1, 8, 64), rounds=1, seconds=1, users=5, stage_passes=1, warmup_seconds=1),
+    "smoke": Profile(
+        (1, 8, 64), rounds=1, seconds=1, users=5, stage_passes=1, warmup_seconds=0, import_repeats=1
+    ),
 }
 
 

@@ -95,7 +95,7 @@ def run(
     mix = tmp / "mix.txt"
     count = write_mix(mix, templates, profile.users, pki.chain)
     mix_made = time.monotonic()
-    imports = measure_import(tmp)
+    imports = measure_import(tmp, profile.import_repeats)
     results = Results()
     rss: dict[str, list[float]] = {}
     headers, body = read_mix(mix)[0]
@@ -104,7 +104,8 @@ def run(
             seed_history(tmp / f"{app}.db", profile.users, history_days)
     with servers(tmp, env, workers, (body, headers), apps) as running:
         for server in running.values():  # every worker: cert cache, database, code paths
-            run_wrk(server.port, 8, profile.warmup_seconds, mix)
+            if profile.warmup_seconds:
+                run_wrk(server.port, 8, profile.warmup_seconds, mix)
         for conc in profile.concurrency:
             for index in range(profile.rounds):
                 order = apps if index % 2 == 0 else apps[::-1]

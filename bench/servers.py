@@ -140,10 +140,11 @@ class ImportTimes:
     create_s: float  # create_app, once imported
 
 
-def measure_import(tmp: Path) -> ImportTimes:
-    """Import of skill.web.app and create_app, each best of 3 in fresh interpreters: once with
-    bytecode cached (a primed cache under `tmp`, like an installed package), once as this
-    checkout runs when nothing may write bytecode (PYTHONDONTWRITEBYTECODE)."""
+def measure_import(tmp: Path, repeats: int = 3) -> ImportTimes:
+    """Import of skill.web.app and create_app, each best of `repeats` in fresh interpreters
+    (a second or two each, so --smoke runs one): once with bytecode cached (a primed cache
+    under `tmp`, like an installed package), once as this checkout runs when nothing may write
+    bytecode (PYTHONDONTWRITEBYTECODE)."""
     code = (
         "import time; t0 = time.perf_counter(); import skill.web.app; t1 = time.perf_counter(); "
         "from skill.config import Config; import tempfile; d = tempfile.mkdtemp(); "
@@ -151,9 +152,9 @@ def measure_import(tmp: Path) -> ImportTimes:
         "database_url=f'sqlite:///{d}/i.db')); t2 = time.perf_counter(); print(t1 - t0, t2 - t1)"
     )
 
-    def best_of_3(env: dict[str, str]) -> tuple[float, float]:
+    def best_of(env: dict[str, str]) -> tuple[float, float]:
         best = (float("inf"), float("inf"))
-        for _ in range(3):
+        for _ in range(repeats):
             out = subprocess.run(
                 [sys.executable, "-c", code],
                 cwd=ROOT,
@@ -165,9 +166,9 @@ def measure_import(tmp: Path) -> ImportTimes:
             best = (min(best[0], float(out[0])), min(best[1], float(out[1])))
         return best
 
-    from_source = best_of_3(dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    from_source = best_of(dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
     cached_env = dict(os.environ, PYTHONPYCACHEPREFIX=str(tmp / "bytecode"))
     cached_env.pop("PYTHONDONTWRITEBYTECODE", None)
-    best_of_3(cached_env)  # primes the cache
-    cached = best_of_3(cached_env)
+    best_of(cached_env)  # primes the cache
+    cached = best_of(cached_env)
     return ImportTimes(cached[0], from_source[0], cached[1])

@@ -50,8 +50,10 @@ def test_bench_smoke_run_prints_the_table_and_the_ratio_line() -> None:
 
 
 def test_bench_mix_covers_the_realistic_conversation(tmp_path: Path) -> None:
-    """Each user's five requests (launch ... session end) are valid, signed and distinct."""
+    """Each user's five requests (launch ... session end) are valid, signed and distinct, and
+    each says, as a device's would, how much of the last response had played."""
     import json
+    from datetime import datetime
 
     from bench.mix import capture_conversation, make_pki, read_mix, write_mix
     from skill.alexa.verification import RequestVerifier
@@ -73,6 +75,21 @@ def test_bench_mix_covers_the_realistic_conversation(tmp_path: Path) -> None:
         ("SessionEndedRequest", None),
     }
     assert len({e["context"]["System"]["user"]["userId"] for e in envelopes}) == 3
+    # Sent on a device's clock: "next" once the right leg's set has played (its three holds
+    # count), the safety question 20 s into the left leg's set (before its first release).
+    for envelope in envelopes:
+        playing = envelope["session"].get("attributes", {}).get("playing")
+        kind = envelope["request"].get("intent", {}).get("name")
+        if kind not in ("AMAZON.NextIntent", "BouncingIntent"):
+            assert playing is None, envelope["request"]["type"]
+            continue
+        sent = datetime.fromisoformat(envelope["request"]["timestamp"].replace("Z", "+00:00"))
+        elapsed_ms = sent.timestamp() * 1000 - playing["at"]
+        if kind == "AMAZON.NextIntent":
+            assert len(playing["holds"]) == 3
+            assert playing["holds"][-1][2] < elapsed_ms - 2000  # 2 s lag: all three count
+        else:
+            assert elapsed_ms == 20_000 < playing["holds"][0][2]
     assert len({e["request"]["requestId"] for e in envelopes}) == 15
     chain = pki.chain_pem.read_bytes()
     verifier = RequestVerifier(
@@ -131,6 +148,7 @@ def test_nosqlite_app_answers_every_request_of_the_mix_and_writes_nothing(
     from bench.mix import capture_conversation, make_pki, read_mix, write_mix
     from bench.nosqlite import create_nosqlite_app
     from skill.config import Config
+    from tests.conversation import Reply
 
     pki = make_pki(tmp_path)
     templates = capture_conversation(tmp_path, "http://127.0.0.1:9")
@@ -138,16 +156,20 @@ def test_nosqlite_app_answers_every_request_of_the_mix_and_writes_nothing(
     database = tmp_path / "nosqlite.db"
     config = Config(verify_requests=False, database_url=f"sqlite:///{database}")
     client = create_nosqlite_app(config).test_client()
-    spoken = {}
+    said = {}
     for headers, body in read_mix(tmp_path / "mix.txt"):
         answer = client.post("/alexa", data=body, headers=headers, content_type="application/json")
         assert answer.status_code == 200
-        envelope = DefaultSerializer().deserialize(answer.get_data(as_text=True), ResponseEnvelope)
+        DefaultSerializer().deserialize(answer.get_data(as_text=True), ResponseEnvelope)
         request = json.loads(body)["request"]
-        speech = envelope.response.output_speech
-        spoken[request.get("intent", {}).get("name", request["type"])] = speech
-    assert {"LaunchRequest", "StartStretchIntent", "AMAZON.NextIntent"} <= spoken.keys()
-    assert all(spoken[kind] is not None for kind in ("LaunchRequest", "AMAZON.NextIntent"))
+        said[request.get("intent", {}).get("name", request["type"])] = Reply(answer.get_json())
+    # The launch finds nobody (no progress line) but is the real welcome, not the error path;
+    # each set plays as one APL for Audio document.
+    assert said["LaunchRequest"].text.startswith("Welcome to Hamstring Coach.")
+    for kind in ("StartStretchIntent", "AMAZON.NextIntent"):
+        assert said[kind].directive is not None, kind
+        assert len(said[kind].holds) == 3, kind
+    assert said["BouncingIntent"].text.startswith("No bouncing.")
     # The schema exists (set up once), and no person is in it.
     with contextlib.closing(sqlite3.connect(database)) as db:
         tables = [
