@@ -64,7 +64,8 @@ class Conversation:
             prefs = self.preferences
             if not done <= prefs.known:
                 self.preferences = prefs.knowing(done)
-        self.keep_resume_point(settled.state)
+        if settled.state != state:  # the resume point kept at delivery still holds otherwise
+            self.keep_resume_point(settled.state)
         return settled
 
     @property
