@@ -340,3 +340,20 @@ def test_one_shot_start_hears_the_disclaimer_first_then_never_again(talk: Conver
 def test_one_shot_emergency_is_not_delayed_by_the_disclaimer(talk: Conversation) -> None:
     reply = talk.say("RedFlagIntent")
     assert reply.text.startswith("Call 911")
+
+
+def test_wait_for_me_between_holds_plays_one_hold_per_response(talk: Conversation) -> None:
+    talk.say("StepByStepIntent")
+    first = talk.say("StartStretchIntent", Stretch=SEATED)
+    assert_hold(first)
+    assert "Say next" in first.text
+    second = talk.say("AMAZON.NextIntent")
+    assert_hold(second)
+    assert "Rep 2 of 3" in second.text
+    switched = talk.say("ContinuousIntent", at=0.0)  # before rep 2 played: it goes on with it
+    assert "wait for you between legs" in switched.text
+    assert "Rep 2 of 3, right leg" in switched.text
+    assert_hold(switched, count=2)  # reps 2 and 3 in one response
+    left = talk.say("AMAZON.NextIntent")
+    assert "left leg" in left.text
+    assert_set(left)
