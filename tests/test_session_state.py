@@ -245,12 +245,24 @@ def test_markup_next_to_a_valid_recipe_is_ignored(client: FlaskClient) -> None:
     assert "speech" not in json.dumps(reply.attributes)
 
 
-def repeat_matches(talk: Conversation, reply: Reply) -> None:
-    again = talk.say("AMAZON.RepeatIntent")
-    assert again.ssml == reply.ssml
-    assert again.directive == reply.directive
+def repeat_matches(talk: Conversation, reply: Reply) -> Reply:
+    """ "Repeat" says the last turn again. A set said again at once (0 s into it, so nothing
+    of it counted) plays the same holds from the same place; its opening words may differ
+    (what has played counts, and a set goes on from there: "going back" is not said twice)."""
+    if not reply.playing:
+        again = talk.say("AMAZON.RepeatIntent")
+        assert again.ssml == reply.ssml
+        assert again.directive == reply.directive
+        assert again.response.get("reprompt") == reply.response.get("reprompt")
+        assert again.attributes == reply.attributes  # repeating changes nothing
+        return again
+    again = talk.say("AMAZON.RepeatIntent", at=0.0)
+    assert again.playing is not None
+    assert [h[0] for h in again.playing["holds"]] == [h[0] for h in reply.playing["holds"]]
+    assert again.holds == reply.holds
     assert again.response.get("reprompt") == reply.response.get("reprompt")
-    assert again.attributes == reply.attributes  # repeating changes nothing
+    assert again.attributes["routine"] == reply.attributes["routine"]  # nothing counted
+    return again
 
 
 def test_repeat_says_every_kind_of_turn_again(talk: Conversation) -> None:
@@ -264,13 +276,14 @@ def test_repeat_says_every_kind_of_turn_again(talk: Conversation) -> None:
         lambda: talk.say("AMAZON.NoIntent"),
         lambda: talk.say("BookAppointmentIntent"),
         lambda: talk.say("StartStretchIntent", Stretch=SEATED),
-        lambda: talk.say("AMAZON.NextIntent"),
-        lambda: talk.say("AMAZON.PreviousIntent"),
-        lambda: talk.say("AMAZON.PreviousIntent"),
-        lambda: talk.say("AMAZON.PreviousIntent"),  # at the start
+        lambda: talk.say("AMAZON.PreviousIntent", at=0.0),  # at the start
+        lambda: talk.say("AMAZON.NextIntent"),  # the right leg played: the left leg's set
+        lambda: talk.say("AMAZON.PreviousIntent", at=0.0),  # back to the right leg's rep 3
         lambda: talk.say("SetHoldLengthIntent", Seconds="30"),
         lambda: talk.say("HowManyLeftIntent"),
         lambda: talk.say("AMAZON.NoIntent"),  # take your time
+        lambda: talk.say("TimeLeftIntent"),
+        lambda: talk.say("HowToIntent"),
         lambda: talk.say("AMAZON.HelpIntent"),
         lambda: talk.say("BouncingIntent"),  # an answer
         lambda: talk.say("AMAZON.FallbackIntent"),
@@ -290,7 +303,14 @@ def test_a_one_shot_start_repeats_with_its_disclaimer(talk: Conversation) -> Non
     reply = talk.say("StartStretchIntent", Stretch=SEATED)
     assert reply.text.startswith("A quick note")
     assert reply.attributes["last"]["disclaimer"] is True
-    repeat_matches(talk, reply)
+    again = repeat_matches(talk, reply)  # said at once: none of it was heard
+    assert again.text.startswith("A quick note")
+    assert again.attributes["last"]["disclaimer"] is True
+    # once the set has played, "repeat" goes on with the left leg, and says no disclaimer
+    later = talk.say("AMAZON.RepeatIntent")
+    assert not later.text.startswith("A quick note")
+    assert later.playing is not None
+    assert later.playing["holds"][0][0] == 3
 
 
 def test_repeat_stores_no_markup(talk: Conversation) -> None:

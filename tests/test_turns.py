@@ -8,6 +8,7 @@ import pytest
 
 from skill.core import routine
 from skill.core.content import load_content
+from skill.core.preferences import Detail, Pace, Preferences
 from skill.core.routine import Outcome
 from skill.core.speech import Speech
 from skill.core.turns import Coach
@@ -20,7 +21,7 @@ def every_outcome(stretches: tuple[str, ...], hold_seconds: int) -> Iterator[Out
     """Start, every next, a previous, a switch of legs, and starting over."""
     outcome = routine.start(stretches, CONTENT.routine.reps_per_leg, hold_seconds)
     yield outcome
-    while outcome.step is not None and outcome.state.upcoming() is not None:
+    while outcome.step is not None and outcome.state.position + 1 < outcome.state.total:
         outcome = routine.next_hold(outcome.state)
         yield outcome
         if outcome.state.position == 2:
@@ -49,6 +50,25 @@ def test_a_composed_hold_turn_is_what_a_fresh_coach_composes(
         again = warm.hold_turn(outcome.step, outcome.state, lead)
         fresh = Coach(CONTENT).hold_turn(outcome.step, outcome.state, lead)
         assert again == fresh
+        assert to_ssml(again.speech) == to_ssml(fresh.speech)
+
+
+@pytest.mark.parametrize(
+    "prefs",
+    [Preferences(), Preferences(Pace.STEP), Preferences(detail=Detail.COUNT)],
+    ids=["continuous", "step", "count"],
+)
+def test_a_composed_set_turn_is_what_a_fresh_coach_composes(prefs: Preferences) -> None:
+    """What handlers send: a whole set, composed the same by a warm coach and a fresh one."""
+    warm = Coach(CONTENT)
+    for outcome in every_outcome(("seated", "supine"), 30):
+        if outcome.step is None:
+            continue
+        warm.set_turn(outcome.step, outcome.state, prefs)
+        again = warm.set_turn(outcome.step, outcome.state, prefs)
+        fresh = Coach(CONTENT).set_turn(outcome.step, outcome.state, prefs)
+        assert again == fresh
+        assert again.play == fresh.play
         assert to_ssml(again.speech) == to_ssml(fresh.speech)
 
 

@@ -18,9 +18,16 @@ from skill.core.session_state import Expect, HoldLengthReply, TurnKind
 STRETCH_CHOICES = {"seated": ("seated",), "supine": ("supine",), "full": ("seated", "supine")}
 
 
-def deliver(conv: Conversation, outcome: Outcome, lead: str = "", skip_ms: int = 0) -> Response:
+def deliver(
+    conv: Conversation,
+    outcome: Outcome,
+    lead: str = "",
+    skip_ms: int = 0,
+    disclaimer: bool = False,
+) -> Response:
     """Store the new routine state and play the set it hands out (as many holds as one
-    response holds, or one when the person asked to be waited for); `lead`: words first."""
+    response holds, or one when the person asked to be waited for); `lead`: words first;
+    `disclaimer`: the disclaimer first again (a repeat of a set none of which was heard)."""
     conv.routine = outcome.state
     conv.keep_resume_point(outcome.state)
     if outcome.step is None:  # "next" past the last hold
@@ -28,17 +35,19 @@ def deliver(conv: Conversation, outcome: Outcome, lead: str = "", skip_ms: int =
     turn = conv.coach.set_turn(
         outcome.step, outcome.state, conv.preferences, lead, skip_ms, outcome.at_start
     )
+    if disclaimer:
+        turn = conv.coach.with_disclaimer(turn)
     return conv.reply(turn)
 
 
-def carry_on(conv: Conversation, lead: str = "") -> Response:
+def carry_on(conv: Conversation, lead: str = "", disclaimer: bool = False) -> Response:
     """Go on from where the routine stands: a hold cut short starts again ("let's pick up
     where you were"), otherwise the next hold not yet played."""
     state = conv.routine
     assert state is not None
     if conv.interrupted or state.stage is Stage.PAUSED:
-        return deliver(conv, routine.resume(state), lead)
-    return deliver(conv, routine.go_on(state), lead)
+        return deliver(conv, routine.resume(state), lead, disclaimer=disclaimer)
+    return deliver(conv, routine.go_on(state), lead, disclaimer=disclaimer)
 
 
 def continue_set(conv: Conversation, lead: str) -> Response:
@@ -254,10 +263,12 @@ class RepeatIntentHandler(CoachHandler):
         state = conv.routine
         if last.kind is TurnKind.HOLD and state is not None:
             # A set is never played again from its start: what was played counts, the rest
-            # goes on; after the last set, its closing question is asked again.
+            # goes on; after the last set, its closing question is asked again. A set that
+            # opened with the disclaimer and of which no hold counted says it again.
             if state.stage is Stage.FINISHED:
                 question = self.coach.question("finish.ask", reprompt="finish.ask_reprompt")
                 question.expects = Expect.HEAR_WEEK
                 return conv.reply(question)
-            return carry_on(conv)
+            unheard = last.disclaimer and not (conv.settled is not None and conv.settled.newly)
+            return carry_on(conv, disclaimer=unheard)
         return conv.say(self.coach.replay(last))
