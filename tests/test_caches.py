@@ -49,17 +49,16 @@ def test_a_kept_hold_timeline_is_what_building_anew_gives() -> None:
 
 
 def hold_turns() -> list[SpokenTurn]:
-    """Every hold turn of every routine, at the shortest and the longest hold."""
-    coach = Coach(CONTENT)
+    """A single hold between two lines, for every hold of every routine, at the shortest and
+    the longest hold (the renderer's one-hold path; handlers send sets)."""
     settings = CONTENT.routine
     turns = []
     for stretches in ROUTINES:
         for seconds in (settings.hold_seconds_min, settings.hold_seconds_max):
-            outcome = routine.start(stretches, settings.reps_per_leg, seconds)
-            while outcome.step is not None:  # next_hold hands out no step past the last
-                turn = coach.hold_turn(outcome.step, outcome.state)
-                turns.append(SpokenTurn.from_speech(turn.speech))
-                outcome = routine.next_hold(outcome.state)
+            for hold in routine.start(stretches, settings.reps_per_leg, seconds).state.holds:
+                timeline = build_hold_timeline(CONTENT, hold.stretch_id, seconds, hold.variant)
+                speech = Speech().say("Get ready.").hold(timeline).say("Relax for a moment.")
+                turns.append(SpokenTurn.from_speech(speech))
     return turns
 
 
@@ -153,8 +152,8 @@ def test_every_turn_of_a_routine_renders_as_it_would_uncached() -> None:
             outcome = routine.next_hold(state)
             if outcome.step is None:
                 break
-            turn = coach.hold_turn(outcome.step, outcome.state)
-            for part in (turn.intro, turn.outro, turn.speech):
+            turn = coach.set_turn(outcome.step, outcome.state, Preferences(pace=Pace.STEP))
+            for part in (turn.outro, turn.speech):
                 expected = ssml._ssml.__wrapped__(tuple(part.segments), False)
                 assert to_ssml(part) == expected
             state = outcome.state

@@ -71,7 +71,7 @@ def test_seated_stretch_end_to_end(talk: Conversation) -> None:
     assert len(sets) == 2  # one response per leg
     for each in sets:
         assert_set(each)
-    assert "Switch legs" in sets[1].text
+    assert sets[1].text.startswith("Now your left leg.")
     assert "left leg" in sets[1].text
     assert "Well done" in sets[-1].text
     assert "many weeks" in sets[-1].text

@@ -14,6 +14,7 @@ from skill.alexa import skill_builder
 from skill.config import Config
 from skill.core import routine
 from skill.core.content import Content, load_content
+from skill.core.preferences import Preferences
 from skill.core.progress import ProgressSummary
 from skill.core.routine import RoutineLimits, RoutineState
 from skill.core.session_state import (
@@ -326,7 +327,7 @@ def test_replay_composes_what_the_coach_composed() -> None:
     state = running()
     summary = ProgressSummary(days_this_week=3, streak_days=2, total_sessions=4, total_holds=9)
     turns = [
-        COACH.hold_turn(routine.resume(state).step, state, at_start=True),  # type: ignore[arg-type]
+        COACH.set_turn(routine.resume(state).step, state, Preferences(), at_start=True),  # type: ignore[arg-type]
         COACH.answer_turn("BouncingIntent", state),
         COACH.booking_turn("injury_care", None),
         COACH.help_turn(state),

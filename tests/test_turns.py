@@ -39,16 +39,16 @@ CASES = [
 
 
 @pytest.mark.parametrize(("stretches", "seconds", "lead"), CASES)
-def test_a_composed_hold_turn_is_what_a_fresh_coach_composes(
+def test_a_composed_turn_is_what_a_fresh_coach_composes(
     stretches: tuple[str, ...], seconds: int, lead: bool
 ) -> None:
     warm = Coach(CONTENT)
     for outcome in every_outcome(stretches, seconds):
         if outcome.step is None:
             continue
-        warm.hold_turn(outcome.step, outcome.state, lead)
-        again = warm.hold_turn(outcome.step, outcome.state, lead)
-        fresh = Coach(CONTENT).hold_turn(outcome.step, outcome.state, lead)
+        warm.set_turn(outcome.step, outcome.state, Preferences(), at_start=lead)
+        again = warm.set_turn(outcome.step, outcome.state, Preferences(), at_start=lead)
+        fresh = Coach(CONTENT).set_turn(outcome.step, outcome.state, Preferences(), at_start=lead)
         assert again == fresh
         assert to_ssml(again.speech) == to_ssml(fresh.speech)
 
@@ -76,8 +76,8 @@ def test_changing_a_handed_out_turn_does_not_change_the_next_one() -> None:
     coach = Coach(CONTENT)
     outcome = routine.start(("seated",), 3, 30)
     assert outcome.step is not None
-    first = coach.hold_turn(outcome.step, outcome.state)
-    expected = Coach(CONTENT).hold_turn(outcome.step, outcome.state)
+    first = coach.set_turn(outcome.step, outcome.state, Preferences())
+    expected = Coach(CONTENT).set_turn(outcome.step, outcome.state, Preferences())
     first.speech = Speech().say("Disclaimer.").extend(first.speech)
     first.speech.say("changed")
     first.intro.say("changed")
@@ -85,4 +85,4 @@ def test_changing_a_handed_out_turn_does_not_change_the_next_one() -> None:
     assert first.reprompt is not None
     first.reprompt.say("changed")
     first.expects = "resume_saved"
-    assert coach.hold_turn(outcome.step, outcome.state) == expected
+    assert coach.set_turn(outcome.step, outcome.state, Preferences()) == expected

@@ -52,11 +52,11 @@ def carry_on(conv: Conversation, lead: str = "", disclaimer: bool = False) -> Re
 
 def continue_set(conv: Conversation, lead: str) -> Response:
     """Say `lead`, then go on with the set from the next hold (a question between two holds
-    of a set: no set-up again, just the count-in)."""
+    of a set: no set-up again, just "Rep 2 of 3, right leg." and the count-in)."""
     state = conv.routine
     assert state is not None
     hold = state.current
-    return deliver(conv, Outcome(state, Step(hold, Intro.CONTINUE, state.after(hold))), lead)
+    return deliver(conv, Outcome(state, Step(hold, Intro.NEXT_REP, state.after(hold))), lead)
 
 
 def continue_hold(conv: Conversation, lead: str) -> Response:
