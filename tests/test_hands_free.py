@@ -166,7 +166,7 @@ def test_silence_after_a_set_then_a_launch_the_next_day(
     assert "Your left leg of the seated hamstring stretch is next. Ready?" in welcome.text
     left = device.say("AMAZON.YesIntent")
     assert [index for index, _, _ in played(left)] == [3, 4, 5]
-    assert left.text.startswith("Now your left leg. Sit at the edge of the chair")
+    assert left.text.startswith("Let's pick up where you were. Rep 1 of 3, left leg. Sit at")
 
 
 def test_an_early_or_odd_timestamp_counts_nothing(

@@ -46,7 +46,7 @@ class YesIntentHandler(CoachHandler):
         if conv.expects is Expect.RESUME_SAVED:
             saved = saved_routine(conv)
             if saved is not None:
-                return deliver(conv, routine.go_on(saved))
+                return deliver(conv, routine.resume(saved))
         if conv.expects is Expect.HEAR_WEEK:
             return conv.reply(self.coach.progress_turn(conv.memory.summary(), state))
         if state is not None and state.stage in (Stage.ACTIVE, Stage.PAUSED):
