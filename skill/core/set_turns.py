@@ -100,25 +100,14 @@ class SetComposer:
                 speech.say(
                     p.get("start.next_stretch_intro", name=stretch.name, where=stretch.where)
                 )
-            elif full:
-                speech.say(
-                    p.get(
-                        "start.stretch_intro",
-                        name=stretch.name,
-                        reps=hold.reps,
-                        seconds=state.hold_seconds,
-                        leg=hold.leg,
-                    )
-                )
             else:
+                key, name = (
+                    ("start.stretch_intro", stretch.name)
+                    if full
+                    else ("set.brief_intro", stretch.short_name)
+                )
                 speech.say(
-                    p.get(
-                        "set.brief_intro",
-                        name=stretch.short_name,
-                        reps=hold.reps,
-                        seconds=state.hold_seconds,
-                        leg=hold.leg,
-                    )
+                    p.get(key, name=name, reps=hold.reps, seconds=state.hold_seconds, leg=hold.leg)
                 )
             setup = [line.format(leg=hold.leg) for line in stretch.setup] if full else [reminder]
             return speech.say(*setup).pause(1)

@@ -46,29 +46,17 @@ class SpokenTurn:
 
     @classmethod
     def from_speech(cls, speech: Speech) -> SpokenTurn:
-        sets = [i for i, s in enumerate(speech.segments) if isinstance(s, Set)]
-        if len(sets) == 1:
-            at = sets[0]
-            found = speech.segments[at]
-            assert isinstance(found, Set)
-            before, after = speech.segments[:at], speech.segments[at + 1 :]
-            return cls(
-                to_ssml(Speech(list(before))) if before else None,
-                after=to_ssml(Speech(list(after))) if after else None,
-                set=found.timeline,
-            )
-        holds = [i for i, s in enumerate(speech.segments) if isinstance(s, Hold)]
-        if len(holds) != 1:  # the coach never puts two holds in a turn; SSML copes if it did
+        """Split at the one set (or the one hold); SSML before and after it."""
+        found = [s for s in speech.segments if isinstance(s, Set | Hold)]
+        if len(found) != 1:  # the coach never puts two in a turn; SSML copes if it did
             return cls(to_ssml(speech) if speech.segments else None)
-        at = holds[0]
-        hold = speech.segments[at]
-        assert isinstance(hold, Hold)
+        at = speech.segments.index(found[0])
         before, after = speech.segments[:at], speech.segments[at + 1 :]
-        return cls(
-            to_ssml(Speech(list(before))) if before else None,
-            hold.timeline,
-            to_ssml(Speech(list(after))) if after else None,
-        )
+        head = to_ssml(Speech(list(before))) if before else None
+        tail = to_ssml(Speech(list(after))) if after else None
+        if isinstance(found[0], Set):
+            return cls(head, after=tail, set=found[0].timeline)
+        return cls(head, found[0].timeline, tail)
 
     def ssml(self) -> str:
         """The whole turn as one SSML document (the fallback)."""
