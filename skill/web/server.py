@@ -12,6 +12,7 @@ from gunicorn.glogging import Logger
 
 from skill.config import Config
 from skill.web.app import create_app
+from skill.web.worker import BufferingThreadWorker
 
 log = logging.getLogger("skill.web.server")
 
@@ -55,7 +56,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, log_level: str) -> d
     return {
         "bind": bind_address(host, port),
         "workers": max(1, workers),
-        "worker_class": "gthread",
+        # gthread, with each request read whole before a thread takes it: a slow client holds
+        # no thread and is cut off after REQUEST_READ_SECONDS (skill/web/worker.py)
+        "worker_class": BufferingThreadWorker,
         "threads": 4,
         "timeout": 30,
         "graceful_timeout": 10,
