@@ -59,10 +59,17 @@ def _banner(text: str) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the skill under gunicorn; verification on unless --dev (loopback only)."""
+    overrides: dict[str, Any] = {"verify_requests": not args.dev}
+    if args.accept_any_skill:
+        overrides["accept_any_skill"] = True
     try:
-        config = Config.from_env(verify_requests=not args.dev)
+        config = Config.from_env(**overrides)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    problem = config.skill_id_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     configure_logging(config.log_level)
     if args.dev and not is_loopback(args.host):
@@ -82,10 +89,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "can call the skill. Never expose it; in production run `hamstring-coach serve`\n"
             "without --dev."
         )
-    elif not config.skill_id:
+    elif not config.skill_id:  # only with SKILL_ACCEPT_ANY_SKILL / --accept-any-skill
         _banner(
-            "WARNING: SKILL_ID is not set, so requests for ANY Alexa skill id are accepted.\n"
-            "Set SKILL_ID to your skill's application id (amzn1.ask.skill....) in production."
+            "WARNING: SKILL_ID is not set and SKILL_ACCEPT_ANY_SKILL is on, so requests for\n"
+            "ANY Alexa skill id are accepted. Set SKILL_ID to your skill's id\n"
+            "(amzn1.ask.skill....) in production."
         )
     from skill.web.server import run_server
 
@@ -224,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="turn Alexa request verification off, for the simulator and local tests "
         "(loopback hosts only); off unless given",
+    )
+    serve.add_argument(
+        "--accept-any-skill",
+        action="store_true",
+        help="serve without SKILL_ID, answering requests for any Alexa skill id (as "
+        "SKILL_ACCEPT_ANY_SKILL=1 does); without it, serve refuses to start without SKILL_ID "
+        "unless --dev is given",
     )
     serve.set_defaults(func=cmd_serve)
 

@@ -25,9 +25,26 @@ class ConfigError(ValueError):
     """A setting has a value the skill cannot run with; the message names the variable."""
 
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def env_flag(name: str, value: str | None) -> bool:
+    """An on/off variable: 1/true/yes/on or 0/false/no/off (unset: off)."""
+    if value is None:
+        return False
+    word = value.strip().lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ConfigError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {value!r}")
+
+
 @dataclass(frozen=True)
 class Config:
-    skill_id: str | None = None  # application id to accept; None accepts any (warned)
+    skill_id: str | None = None  # application id to accept; see skill_id_problem()
+    # Without SKILL_ID, production serves only when told to accept requests for any skill id
+    # (SKILL_ACCEPT_ANY_SKILL=1 or `serve --accept-any-skill`); ignored when SKILL_ID is set.
+    accept_any_skill: bool = False
     database_url: str | None = None  # None: SQLite file in the user's data directory
     audio_base_url: str | None = None  # public HTTPS base for rendered clips
     # where build-audio writes the clips and manifest (checkout: audio/; installed: user data dir)
@@ -47,6 +64,7 @@ class Config:
 
         config = cls(
             skill_id=get("SKILL_ID"),
+            accept_any_skill=env_flag("SKILL_ACCEPT_ANY_SKILL", get("SKILL_ACCEPT_ANY_SKILL")),
             database_url=get("SKILL_DATABASE_URL"),
             audio_base_url=(get("SKILL_AUDIO_BASE_URL") or "").rstrip("/") or None,
             audio_dir=audio_dir_from_env(env),
@@ -66,3 +84,30 @@ class Config:
                 f"over HTTPS), not {base!r}"
             )
         return config
+
+    @property
+    def skill_id_status(self) -> str:
+        """Which skill ids are answered, as the start-up line and /healthz say it."""
+        if self.skill_id:
+            return "set"
+        if self.accept_any_skill and self.verify_requests:
+            return "any (SKILL_ACCEPT_ANY_SKILL)"
+        return "unset"
+
+    def skill_id_problem(self) -> str | None:
+        """Why production must not start with these settings, or None.
+
+        Amazon requires a skill's web service to check that each request is meant for that
+        skill (its skill id), not just that Alexa signed it: otherwise anyone can point a skill
+        of their own at this endpoint. So a missing SKILL_ID is an error unless the operator
+        says, explicitly, that any skill may call this server. `serve --dev` is exempt.
+        """
+        if self.skill_id or not self.verify_requests or self.accept_any_skill:
+            return None
+        return (
+            "SKILL_ID is not set, so this server would answer requests from any Alexa skill. "
+            "Set SKILL_ID to your skill's id (amzn1.ask.skill....): in the Alexa developer "
+            "console it is under the skill's name in your list of skills (Copy Skill ID) and "
+            "on the skill's Endpoint page. To accept requests for any skill id on purpose, set "
+            "SKILL_ACCEPT_ANY_SKILL=1 or pass --accept-any-skill."
+        )

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from skill.cli import build_parser, main, port_problem
+from skill.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +47,11 @@ def test_serve_on_a_busy_port_says_so_in_one_line_before_gunicorn_starts(
 
 
 def test_serve_on_a_busy_port_from_the_shell(busy_port: int, tmp_path: Path) -> None:
-    env = {**os.environ, "SKILL_DATABASE_URL": f"sqlite:///{tmp_path}/p.db"}
+    env = {
+        **os.environ,
+        "SKILL_DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+        "SKILL_ID": "amzn1.ask.skill.test",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "skill.cli", "serve", "--port", str(busy_port)],
         cwd=ROOT,
@@ -58,6 +66,105 @@ def test_serve_on_a_busy_port_from_the_shell(busy_port: int, tmp_path: Path) -> 
     lines = result.stderr.splitlines()
     assert len(lines) == 1  # not gunicorn's five JSON lines of retries
     assert lines[0].startswith(f"error: port {busy_port} on 127.0.0.1 is already in use")
+
+
+@pytest.fixture
+def no_skill_id(monkeypatch: pytest.MonkeyPatch) -> list[Config]:
+    """SKILL_ID and SKILL_ACCEPT_ANY_SKILL unset; the configs run_server was called with."""
+    monkeypatch.delenv("SKILL_ID", raising=False)
+    monkeypatch.delenv("SKILL_ACCEPT_ANY_SKILL", raising=False)
+    started: list[Config] = []
+
+    def run_server(config: Config, **kwargs: object) -> int:
+        started.append(config)
+        return 0
+
+    monkeypatch.setattr("skill.web.server.run_server", run_server)
+    return started
+
+
+def test_production_without_skill_id_refuses_to_start(
+    no_skill_id: list[Config], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Amazon requires the skill id check; a missing SKILL_ID is an error, not a warning."""
+    assert main(["serve", "--port", "1"]) == 2  # refused before the port is even looked at
+    assert no_skill_id == []
+    err = capsys.readouterr().err
+    assert err.startswith("error: SKILL_ID is not set")
+    for says in ("amzn1.ask.skill.", "Copy Skill ID", "Endpoint page", "SKILL_ACCEPT_ANY_SKILL=1"):
+        assert says in err
+    assert "--accept-any-skill" in err
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--accept-any-skill"], None), ([], "1"), ([], "yes")],
+)
+def test_accepting_any_skill_must_be_asked_for_and_is_announced(
+    no_skill_id: list[Config],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    env: str | None,
+) -> None:
+    if env is not None:
+        monkeypatch.setenv("SKILL_ACCEPT_ANY_SKILL", env)
+    assert main(["serve", *args]) == 0
+    [config] = no_skill_id
+    assert config.skill_id_status == "any (SKILL_ACCEPT_ANY_SKILL)"
+    err = capsys.readouterr().err
+    assert "WARNING: SKILL_ID is not set and SKILL_ACCEPT_ANY_SKILL is on" in err
+
+
+def test_dev_needs_no_skill_id(
+    no_skill_id: list[Config], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--dev"]) == 0
+    [config] = no_skill_id
+    assert config.verify_requests is False
+    assert "DEV MODE" in capsys.readouterr().err
+
+
+def test_a_bad_accept_any_skill_value_is_refused(
+    no_skill_id: list[Config], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SKILL_ACCEPT_ANY_SKILL", "maybe")
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err.startswith("error: SKILL_ACCEPT_ANY_SKILL must be 1 or 0")
+
+
+def test_serve_accepting_any_skill_logs_it_at_start(tmp_path: Path) -> None:
+    """The real server: starts without SKILL_ID when asked to, and its log says so."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("SKILL_ID", "SKILL_ACCEPT_ANY_SKILL")}
+    env["SKILL_DATABASE_URL"] = f"sqlite:///{tmp_path}/p.db"
+    command = [sys.executable, "-m", "skill.cli", "serve", "--port", str(port), "--workers", "1"]
+    proc = subprocess.Popen(
+        [*command, "--accept-any-skill"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                    break
+            except OSError:
+                assert proc.poll() is None
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+    finally:
+        proc.terminate()
+        stderr = proc.communicate(timeout=15)[1]
+    records = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    [serving] = [r for r in records if r["msg"] == "serving Hamstring Coach"]
+    assert serving["skill_id"] == "any (SKILL_ACCEPT_ANY_SKILL)"
+    warnings = [r["msg"] for r in records if r["level"] == "warning"]
+    assert any(
+        w.startswith("SKILL_ID is not set and SKILL_ACCEPT_ANY_SKILL is on") for w in warnings
+    )
 
 
 def test_port_problem_for_a_free_port_and_an_unknown_host() -> None:

@@ -90,10 +90,16 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
             "fields": {
                 "url": f"http://{options['bind']}/alexa",
                 "verification": mode,
+                "skill_id": config.skill_id_status,
                 "database": f"{database['backend']}: {database['detail']}",
             }
         },
     )
+    if config.verify_requests and not config.skill_id:  # `serve` allows it only when asked
+        log.warning(
+            "SKILL_ID is not set and SKILL_ACCEPT_ANY_SKILL is on: requests for any skill id "
+            "are accepted; set SKILL_ID in production"
+        )
     SkillServer(app, options).run()
     return 0
 
