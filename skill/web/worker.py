@@ -173,7 +173,6 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
 
     def _dispatch(self, conn: Any) -> None:
         conn.request_ready = True
-        conn.data_ready = True  # gthread's own wait for first bytes is not needed
         super().enqueue_req(conn)
 
     def _stop_reading(self, conn: Any) -> None:
@@ -193,8 +192,12 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
             if conn.request.data:
                 with contextlib.suppress(OSError):
                     conn.sock.send(TIMEOUT_RESPONSE)
-            self.log.debug("request not complete in %s s: closed", REQUEST_READ_SECONDS)
             self.nr_conns -= 1
+            self.log.debug(
+                "request not complete in %s s: closed (%d connections left)",
+                REQUEST_READ_SECONDS,
+                self.nr_conns,
+            )
             conn.close()
 
     def handle(self, conn: Any) -> Any:
@@ -203,7 +206,9 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
         if request is not None:
             conn.request = None
             conn.sock.setblocking(True)
-            conn.init()  # plain HTTP/1.1: only builds the parser
+            # Plain HTTP/1.1: only builds the parser. (Initialised, the connection also skips
+            # gthread's own wait for first bytes, in a thread, that this worker replaces.)
+            conn.init()
             unreader = conn.parser.unreader
             if type(unreader) is SocketUnreader:
                 replacement = DeadlineUnreader(unreader.sock, unreader.mxchunk)
