@@ -73,18 +73,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
             proc.wait()
 
 
-def head(port: int, length: int = 1000) -> bytes:
+def head(port: int, length: int | None = 1000) -> bytes:
+    framing = "Transfer-Encoding: chunked" if length is None else f"Content-Length: {length}"
     return (
         f"POST /alexa HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {length}\r\n\r\n"
+        f"{framing}\r\n\r\n"
     ).encode()
 
 
 class SlowClient(threading.Thread):
     """One connection that never finishes its request: `body` sends the headers and 10 of 1000
-    body bytes; `headers` sends its headers a byte every 0.2 s (slowloris: each byte comes well
-    inside any per-read timeout); `idle` sends nothing. Records when the server cut it off and
-    what it answered."""
+    body bytes; `chunked` a chunked body's first chunk, never its last; `headers` sends its
+    headers a byte every 0.2 s (slowloris: each byte comes well inside any per-read timeout);
+    `idle` sends nothing. Records when the server cut it off and what it answered."""
 
     def __init__(self, port: int, kind: str) -> None:
         super().__init__(daemon=True)
@@ -99,6 +100,8 @@ class SlowClient(threading.Thread):
         try:
             if self.kind == "body":
                 sock.sendall(head(self.port) + b"{" * 10)
+            if self.kind == "chunked":
+                sock.sendall(head(self.port, None) + b"a\r\n" + b"{" * 10 + b"\r\n")
             pending = head(self.port) if self.kind == "headers" else b""
             while time.monotonic() - self.started < 20:
                 if pending:
@@ -132,7 +135,7 @@ def timed(port: int, method: str, path: str, **kwargs: object) -> tuple[float, i
 
 def test_slow_clients_hold_no_thread_and_are_cut_off(server: tuple[int, Path]) -> None:
     port, log = server
-    kinds = ("body", "headers", "idle")
+    kinds = ("body", "chunked", "headers", "idle")
     clients = [SlowClient(port, kinds[i % len(kinds)]) for i in range(SLOW_CLIENTS)]
     for client in clients:
         client.start()
