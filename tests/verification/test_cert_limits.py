@@ -35,51 +35,15 @@ from tests.verification.support import (
     assert_rejected,
     envelope,
     make_verifier,
+    serving_drip,
     signed,
 )
 
 
-class Drip(http.server.BaseHTTPRequestHandler):
-    """/body: headers at once, then the body a byte every 0.1 s; /headers: the status line,
-    then the headers a byte every 0.1 s. Never finishes within a test."""
-
-    def do_GET(self) -> None:
-        try:
-            if self.path.startswith("/headers"):
-                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-                payload = b"X-Slow: " + b"y" * 10_000
-            else:
-                self.send_response(200)
-                self.send_header("Content-Length", "5000")
-                self.end_headers()
-                payload = b"x" * 5000
-            for byte in payload:
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-                time.sleep(0.1)
-        except OSError:
-            pass  # the client gave up: the point of the test
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def _serve(server: http.server.ThreadingHTTPServer) -> Iterator[None]:
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture
 def drip() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
-    for _ in _serve(server):
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+    with serving_drip() as url:
+        yield url
 
 
 @pytest.fixture
@@ -125,9 +89,8 @@ def tls_drip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         def handle_error(self, request: object, client_address: object) -> None:
             pass
 
-    server = TlsServer(("127.0.0.1", 0), Drip)
-    for _ in _serve(server):
-        yield f"https://127.0.0.1:{server.server_address[1]}"
+    with serving_drip(TlsServer) as url:
+        yield url
 
 
 def fetch_threads() -> list[threading.Thread]:
@@ -177,7 +140,7 @@ def test_verify_answers_in_time_and_the_download_ends_by_itself(
     headers, body = signed(env, chain)
     started = time.monotonic()
     assert_rejected(verifier, headers, body, env, "timed out")
-    assert time.monotonic() - started < chain_cache.WAIT_SECONDS + 0.2
+    assert time.monotonic() - started < chain_cache.WAIT_SECONDS + 0.4  # + a loaded machine
     assert len(fetch_threads()) == 1
     wait_until(lambda: not fetch_threads(), 3.5 - (time.monotonic() - started))
 
