@@ -6,7 +6,7 @@ that does not resolve cost 5 s per launch; nothing remembered the failure, so ev
 paid it again, and at 64 connections the skill served nothing. Now a call is given up after
 `CALL_DEADLINE_S` whatever the network does (the thread making it finishes on its own socket
 timeouts, or when the resolver gives up); at most `MAX_CALLS_IN_FLIGHT` such threads exist,
-and a call that would need a fifth is refused at once; an endpoint that timed out or could not
+and a call that would need one more is refused at once; an endpoint that timed out or could not
 be reached is skipped for `ENDPOINT_RETRY_S`, then one call probes it. A skipped or failed
 call is a ServiceException, which the time zone lookup already answers with UTC.
 """
@@ -32,8 +32,10 @@ T = TypeVar("T")
 # Everything the launch does besides this call takes well under 100 ms; the whole answer must
 # stay within 1.5 s (and Alexa's 8 s). The Settings API normally answers in ~0.1-0.2 s.
 CALL_DEADLINE_S = 0.6
-# serve runs 4 request threads per worker: one call each, never more threads than that.
-MAX_CALLS_IN_FLIGHT = 4
+# serve runs 4 request threads per worker, each making one call at a time; twice that leaves
+# every request thread a worker even while four calls hang on a resolver (a failing endpoint
+# can catch up to four before its first deadline opens the breaker).
+MAX_CALLS_IN_FLIGHT = 8
 # A timed-out or unreachable endpoint is left alone this long, then probed by one call.
 ENDPOINT_RETRY_S = 60.0
 # Endpoints remembered (Amazon has three; a dev server can be sent any).

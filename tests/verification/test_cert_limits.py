@@ -24,6 +24,7 @@ from cryptography.x509.oid import NameOID
 from skill.alexa.verification import (
     RequestVerifier,
     VerificationError,
+    cert_download,
     chain_cache,
     fetch_cert_chain,
 )
@@ -265,3 +266,23 @@ def test_a_chain_due_for_refresh_keeps_serving_while_the_host_fails(
     wait_until(lambda: len(fetcher.calls) == 2 and not fetch_threads(), 2)
     hit(verifier, chain, CERT_URL, clock)  # the failed refresh did not take the chain away
     assert len(fetcher.calls) == 2  # and is not retried before FAILURE_TTL
+
+
+def test_each_read_gets_only_the_time_left_and_none_after() -> None:
+    """The socket-level bound itself: a read waits at most until the deadline, and once it has
+    passed no read is even tried, though bytes are waiting."""
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        deadline = cert_download._Deadline(0.3)
+        raw = cert_download._DeadlineReader(ours, deadline)
+        assert raw.readable()
+        buffer = bytearray(8)
+        theirs.sendall(b"a")
+        assert raw.readinto(buffer) == 1
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            raw.readinto(buffer)  # nothing comes: given up at the deadline, not a fresh 0.3 s
+        assert time.monotonic() - started < 0.35
+        theirs.sendall(b"b")
+        with pytest.raises(TimeoutError):
+            cert_download._DeadlineSocket(ours, deadline).makefile("rb").read(1)
