@@ -23,7 +23,7 @@ from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from flask.testing import FlaskClient
 
 from skill.alexa.skill_builder import build_skill
-from skill.alexa.verification import RequestVerifier, cert_download
+from skill.alexa.verification import RequestVerifier, cert_download, chain_cache, fetch_cert_chain
 from skill.alexa.verification import verifier as verifier_module
 from skill.config import Config
 from skill.logs import JsonFormatter
@@ -31,6 +31,7 @@ from skill.web.app import create_app
 from tests.builders import APP_ID, RequestBuilder
 from tests.certs import NOW, CertChain, make_chain, root_ca, rsa_key, sign_body
 from tests.checks import check_response
+from tests.verification.support import serving_drip
 
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
 USER_ID = "amzn1.ask.account.SECRET-USER-4711"
@@ -346,3 +347,37 @@ def test_verification_on_by_default_rejects_unsigned() -> None:
     status = healthz_client.get("/healthz").get_json()
     assert status["verification"] == "on"
     assert any("SKILL_ID" in warning for warning in status["warnings"])
+
+
+@pytest.mark.slow
+def test_a_dripping_certificate_host_holds_no_request_and_stops_no_one(
+    make_endpoint: Callable[[Fetch], Endpoint],
+    chains: dict[str, CertChain],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 17, finding 7: requests naming never-seen certificate URLs on a host that drips
+    are each answered (400) within 1.5 s, the downloads stay few, and the person whose chain
+    is cached keeps being served throughout."""
+    monkeypatch.setattr(chain_cache, "NEW_URLS_PER_MINUTE", 3)  # each costs a 1 s wait here
+    with serving_drip() as drip:
+
+        def fetch(url: str) -> bytes:
+            if url == CERT_URL:
+                return chains["good"].pem_chain
+            return fetch_cert_chain(drip + "/body")  # the real fetcher, on a dripping host
+
+        endpoint = make_endpoint(fetch)
+        body, headers = signed_launch(chains["good"])
+        assert post(endpoint, body, headers).status_code == 200
+        slowest = 0.0
+        for n in range(chain_cache.NEW_URLS_PER_MINUTE + 2):
+            forged = dict(headers, SignatureCertChainUrl=f"{CERT_URL[:-4]}-{n}.pem")
+            for request_headers, status in ((forged, 400), (headers, 200)):  # the person goes on
+                started = time.monotonic()
+                assert post(endpoint, body, request_headers).status_code == status
+                slowest = max(slowest, time.monotonic() - started)
+        assert slowest < 1.5
+        downloads = [url for url in endpoint.fetched if url != CERT_URL]
+        assert len(downloads) <= chain_cache.NEW_URLS_PER_MINUTE
+        fetching = [t for t in threading.enumerate() if t.name == "alexa-cert-fetch"]
+        assert len(fetching) <= chain_cache.MAX_DOWNLOADS

@@ -1,9 +1,10 @@
 """A bounded HTTP client for Alexa's service APIs (Settings API for the time zone).
 
 The SDK's DefaultApiClient has no timeout: a slow API would hold the answer past Alexa's 8 s.
-Ours gives up after a short timeout, does not follow redirects (the bearer token stays with
-the API host), and allows plain HTTP only on loopback addresses so tests
-and the local simulator can stand in for `context.System.apiEndpoint`.
+Ours waits at most api_guard.CALL_DEADLINE_S per call, name resolution included, skips an
+endpoint that failed recently (api_guard), does not follow redirects (the bearer token stays
+with the API host), and allows plain HTTP only on loopback addresses so tests and the local
+simulator can stand in for `context.System.apiEndpoint`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import certifi
 import urllib3
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 from ask_sdk_model.services.service_exception import ServiceException
+
+from skill.alexa.api_guard import ApiUnreachable, DeadlineCalls, EndpointBreaker
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +64,11 @@ class TimeoutApiClient(ApiClient):
         read_timeout_s: float = READ_TIMEOUT_S,
         *,
         settings_cache_ttl_s: float = SETTINGS_CACHE_TTL_S,
+        calls: DeadlineCalls | None = None,
     ) -> None:
         self.timeout = (connect_timeout_s, read_timeout_s)
+        # The overall deadline, the worker bound and the per-endpoint memory of failures.
+        self.calls = calls or DeadlineCalls(breaker=EndpointBreaker())
         # Devices' time zones, by (API endpoint, device id): filled and read by
         # skill.alexa.time_zone, which then skips the SDK's request building and answer parsing.
         self.time_zones: SettingsCache[tuple[str, str], str] = SettingsCache(
@@ -119,7 +125,10 @@ class TimeoutApiClient(ApiClient):
         body = request.body
         if body is not None and not isinstance(body, str | bytes):
             body = json.dumps(body)
-        return self._send(request, url.scheme, url.netloc, headers, body)
+        endpoint = f"{url.scheme}://{url.netloc}"
+        return self.calls.call(
+            endpoint, lambda: self._send(request, url.scheme, url.netloc, headers, body)
+        )
 
     def _send(
         self,
@@ -142,9 +151,7 @@ class TimeoutApiClient(ApiClient):
                 preload_content=True,
             )
         except (urllib3.exceptions.HTTPError, OSError) as exc:  # requests' errors are OSErrors
-            raise ServiceException(
-                f"Alexa API unreachable: {type(exc).__name__}", 0, None, None
-            ) from None
+            raise ApiUnreachable(type(exc).__name__) from None
         charset = _charset(response.headers.get("Content-Type", ""))
         return ApiClientResponse(
             headers=list(response.headers.items()),

@@ -1,6 +1,8 @@
 """The person's time zone, so progress counts their local days: the device's zone from the
 Alexa Settings API, asked once per session (the conversation keeps it in the session state) and
-once an hour per device (our API client's cache); UTC when it cannot be had."""
+once an hour per device (our API client's cache); UTC when it cannot be had. The client waits
+at most api_guard.CALL_DEADLINE_S and skips an endpoint that failed recently, so an unreachable
+API costs a launch at most that, once a minute, and the others nothing."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.alexa.api_client import TimeoutApiClient
+from skill.alexa.api_guard import ApiSkipped
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,8 @@ def _ask_time_zone(handler_input: HandlerInput) -> str | None:
         return known
     try:
         name = factory.get_ups_service().get_system_time_zone(device.device_id)
+    except ApiSkipped:  # the breaker already said so once; not a line per launch
+        return None
     except Exception as exc:  # a slow or failing API only costs us the local day
         log.warning("time zone lookup failed: %s", type(exc).__name__)
         return None

@@ -3,8 +3,12 @@ control, realistic envelopes, signing, and the verifier they build."""
 
 from __future__ import annotations
 
+import http.server
 import json
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -112,3 +116,45 @@ def assert_rejected(
         verifier.verify(headers, body, env)
     assert reason.lower() in info.value.reason.lower()
     assert str(info.value) == info.value.reason
+
+
+class Drip(http.server.BaseHTTPRequestHandler):
+    """A certificate host that never finishes: /body sends the headers at once, then the body a
+    byte every 0.1 s; /headers sends the status line, then the headers a byte every 0.1 s."""
+
+    def do_GET(self) -> None:
+        try:
+            if self.path.startswith("/headers"):
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                payload = b"X-Slow: " + b"y" * 10_000
+            else:
+                self.send_response(200)
+                self.send_header("Content-Length", "5000")
+                self.end_headers()
+                payload = b"x" * 5000
+            for byte in payload:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass  # the client gave up: the point of the tests
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serving_drip(
+    server_class: type[http.server.ThreadingHTTPServer] = http.server.ThreadingHTTPServer,
+) -> Iterator[str]:
+    """A Drip server on a local port, as its base URL (https when the class wraps TLS)."""
+    server = server_class(("127.0.0.1", 0), Drip)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    scheme = "http" if server_class is http.server.ThreadingHTTPServer else "https"
+    try:
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -6,9 +6,10 @@ OpenSSL 3), so this package re-implements the checks on ``cryptography``:
 
 1. ``SignatureCertChainUrl`` is normalised and must point at ``https://s3.amazonaws.com/echo.api/``
    (cert_url).
-2. The PEM chain is downloaded (cert_download: bounded time and size) and kept per URL
-   (chain_cache: single-flight, LRU); the leaf must be within its dates, name
-   ``echo-api.amazon.com`` and chain to a trusted root (cert_chain).
+2. The PEM chain is downloaded (cert_download: one deadline for the whole download, bounded
+   size) and kept per URL (chain_cache: single-flight, LRU, failures apart, downloads at once
+   and new URLs a minute bounded, refreshed in the background); the leaf must be within its
+   dates, name ``echo-api.amazon.com`` and chain to a trusted root (cert_chain).
 3. ``Signature-256`` (RSA PKCS#1 v1.5, SHA-256) must match the exact raw body (verifier, with the
    header decoded by request_checks).
 4. ``request.timestamp`` must be fresh; 5. the application id must match the skill id
@@ -16,8 +17,8 @@ OpenSSL 3), so this package re-implements the checks on ``cryptography``:
 
 `RequestVerifier.verify` (verifier) runs them all. Every failure is a :class:`VerificationError`;
 the web layer answers it with HTTP 400. Unlike the official verifier, a slow or failing
-certificate download is a ``VerificationError`` too (never a hang or a 500), and the cache is
-bounded.
+certificate download is a ``VerificationError`` too (never a hang or a 500), a request waits
+for a download at most chain_cache.WAIT_SECONDS, and the cache is bounded.
 """
 
 from __future__ import annotations

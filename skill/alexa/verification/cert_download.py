@@ -1,56 +1,148 @@
-"""The default certificate fetcher: one HTTPS GET, bounded in time and size."""
+"""The default certificate fetcher: one HTTPS GET, bounded in total time and in size.
+
+Why not requests: its timeouts bound each socket read, not the download, so a server sending
+one byte a second kept a download thread alive for as long as it liked (issue 17, finding 7,
+measured 60 s and more against a stated 3 s). Here every socket operation after the connect is
+given only what is left of one overall deadline, so the download ends by then whatever the
+server does. Name resolution is the one step no socket timeout covers; the chain cache bounds
+how many downloads can be waiting on it (chain_cache.MAX_DOWNLOADS).
+"""
 
 from __future__ import annotations
 
+import http.client
+import io
+import socket
+import ssl
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
 
 CertFetcher = Callable[[str], bytes]
 """url -> PEM bytes; raises on failure (any exception type: the verifier converts it)."""
 
-#: Hard upper bound for one certificate download as seen by verify() (connect + TLS + body).
+#: Hard upper bound for one certificate download (connect + TLS + headers + body), after name
+#: resolution. verify() waits less than this (chain_cache.WAIT_SECONDS); a download that ends
+#: later still fills the cache for the next request.
 FETCH_TIMEOUT_SECONDS = 3.0
 #: The real chain is ~5 KB; anything much bigger is not an Alexa certificate chain.
 FETCH_MAX_BYTES = 64 * 1024
 
 
+class _Deadline:
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+
+    def left(self) -> float:
+        """Seconds left; TimeoutError when none are."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("certificate download exceeded its time budget")
+        return left
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket's bytes, each read allowed only what is left of the deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        super().__init__()
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self._sock.settimeout(self._deadline.left())
+        return self._sock.recv_into(buffer)
+
+
+class _DeadlineSocket:
+    """What http.client needs of a socket (sendall, makefile, close), under one deadline.
+    http.client closes its socket while the response still reads from it (it relies on the
+    socket's count of open files); here fetch_cert_chain closes the real socket, once, at
+    the end, so `close` does nothing."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def sendall(self, data: bytes) -> None:
+        self._sock.settimeout(self._deadline.left())
+        self._sock.sendall(data)
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
+
+    def close(self) -> None:
+        pass
+
+
+def _connection(
+    url: str, deadline: _Deadline
+) -> tuple[http.client.HTTPConnection, socket.socket, str]:
+    """An open connection for `url` (through the environment's HTTPS proxy, if it names one
+    for this host), its socket (the caller closes it) and the request target."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    target = parts.path or "/"
+    if parts.scheme == "http":  # tests' local servers; production URLs are https (cert_url)
+        conn = http.client.HTTPConnection(host, parts.port or 80, timeout=deadline.left())
+    elif parts.scheme == "https":
+        import certifi
+
+        context = ssl.create_default_context(cafile=certifi.where())
+        proxy = urllib.request.getproxies().get("https")
+        if proxy and not urllib.request.proxy_bypass(host):
+            via = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+            conn = http.client.HTTPSConnection(
+                via.hostname or "", via.port or 80, timeout=deadline.left(), context=context
+            )
+            conn.set_tunnel(host, parts.port or 443)
+        else:
+            conn = http.client.HTTPSConnection(
+                host, parts.port or 443, timeout=deadline.left(), context=context
+            )
+    else:
+        raise OSError(f"certificate URL scheme {parts.scheme!r} is not supported")
+    conn.connect()  # TCP and TLS: each bounded by the time left (CPython's own deadlines)
+    sock = conn.sock
+    assert sock is not None
+    conn.sock = _DeadlineSocket(sock, deadline)  # type: ignore[assignment]
+    return conn, sock, target
+
+
 def fetch_cert_chain(
     url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS, max_bytes: int = FETCH_MAX_BYTES
 ) -> bytes:
-    """Default CertFetcher: HTTPS GET with a total time budget and a size cap.
-
-    requests' timeouts are per socket operation, so the body is read in chunks against an
-    overall deadline; redirects are not followed (they could leave s3.amazonaws.com).
-    The verifier additionally stops waiting after FETCH_TIMEOUT_SECONDS whatever happens here
-    (covers DNS, which requests cannot time out).
-    """
-    import requests  # only when a chain is downloaded: keeps it out of the app's start-up
-
-    deadline = time.monotonic() + timeout
-    with requests.get(
-        url,
-        timeout=(timeout, timeout),
-        stream=True,
-        allow_redirects=False,
-        headers={"Accept": "application/x-pem-file, */*"},
-    ) as response:
-        if response.status_code != 200:
-            raise OSError(f"certificate download returned HTTP {response.status_code}")
-        declared = response.headers.get("Content-Length", "")
+    """Default CertFetcher: GET `url` within `timeout` seconds in total, at most `max_bytes`.
+    Redirects are not followed (they could leave s3.amazonaws.com)."""
+    deadline = _Deadline(timeout)
+    conn, sock, target = _connection(url, deadline)
+    try:
+        conn.request("GET", target, headers={"Accept": "application/x-pem-file, */*"})
+        response = conn.getresponse()
+        if response.status != 200:
+            raise OSError(f"certificate download returned HTTP {response.status}")
+        declared = response.getheader("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise OSError("certificate download too large")
-        buffer = bytearray()
-        for chunk in response.iter_content(chunk_size=8192):
-            buffer += chunk
-            if len(buffer) > max_bytes:
-                raise OSError("certificate download too large")
-            if time.monotonic() > deadline:
-                raise requests.Timeout("certificate download exceeded its time budget")
-        return bytes(buffer)
+        data = response.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise OSError("certificate download too large")
+        return data
+    finally:
+        conn.close()
+        sock.close()
 
 
 def is_timeout(exc: Exception) -> bool:
-    """A requests timeout (requests is imported by whoever raised one, if anyone did)."""
+    """A download that ran out of time: ours (TimeoutError), or a requests timeout from a
+    fetcher built on requests (requests is imported by whoever raised one, if anyone did)."""
+    if isinstance(exc, TimeoutError):
+        return True
     requests = sys.modules.get("requests")
     return requests is not None and isinstance(exc, requests.Timeout)

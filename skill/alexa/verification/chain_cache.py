@@ -1,14 +1,22 @@
 """Step 2's cache: each certificate URL's chain, downloaded once and shared.
 
 Alexa's rules ask for this (a chain is fetched by URL, then reused until it expires), and it
-keeps S3 out of the request path: the only download a warm process makes is a chain's refresh.
-Bounded everywhere: an LRU of `size` URLs, a download that stops being waited for after
-FETCH_TIMEOUT_SECONDS, single-flight (concurrent requests for one URL share one download), a
-failure remembered only briefly, and a chain kept at most a day and never past its leaf.
+keeps S3 out of the request path: the only download a warm process makes is a chain's refresh,
+and that one happens in the background while the cached chain keeps serving.
+
+Bounded everywhere, because the URL comes from the request before anything is proven (issue
+17, finding 7): an LRU of `size` trusted chains; failures in their own LRU, so no number of
+failing URLs can evict a trusted chain; at most MAX_DOWNLOADS downloads at once and
+NEW_URLS_PER_MINUTE never-seen URLs fetched a minute, beyond which a request is refused at once;
+a download is waited for at most WAIT_SECONDS and ends by itself within
+cert_download.FETCH_TIMEOUT_SECONDS; single-flight (concurrent requests for one URL share one
+download); a failure remembered only briefly; a chain refreshed daily and never used past its
+leaf.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -30,7 +38,10 @@ logger = logging.getLogger(__name__)
 # A failed download is remembered this long so a burst of requests does not hammer S3, but a
 # transient outage heals quickly.
 FAILURE_TTL = timedelta(seconds=5)
-# Even a long-lived leaf is refetched this often (picks up re-issued chains at the same URL).
+# Failures remembered (their own LRU: they never push out a trusted chain).
+FAILURE_CACHE_SIZE = 256
+# A chain is refreshed (in the background: the cached one keeps serving) this often, which
+# picks up re-issued chains at the same URL; it is never used past its leaf's not_valid_after.
 CACHE_MAX_AGE = timedelta(hours=24)
 # Full path validation (the expensive step) is repeated at most this often per cached chain;
 # the leaf's and intermediates' dates are still checked on every request.
@@ -38,6 +49,15 @@ CHAIN_REVALIDATE_INTERVAL = timedelta(hours=1)
 # An in-flight download older than this is abandoned and a new one started (a fetcher that
 # hangs must not block a URL forever).
 FLIGHT_STALE_SECONDS = 10.0
+# How long a request waits for a download: the whole answer must stay within 1.5 s. A download
+# that takes longer still fills the cache for the next request (up to FETCH_TIMEOUT_SECONDS).
+WAIT_SECONDS = 1.0
+# Downloads at once; a request that would start another is refused at once (each is a thread).
+MAX_DOWNLOADS = 4
+# Never-seen URLs fetched per minute (refreshes of a cached chain's URL do not count). Alexa
+# uses one URL at a time; anyone can send new ones with an unsigned request that passes the
+# cheap checks (a fresh timestamp, our application id), each of which would be a download.
+NEW_URLS_PER_MINUTE = 10
 
 
 @dataclass
@@ -54,6 +74,25 @@ class _Flight:
     done: threading.Event = field(default_factory=threading.Event)
     chain: Chain | None = None
     reason: str | None = None
+
+
+class _NewUrlBudget:
+    """A token bucket on the injected clock: `per_minute` tokens a minute, as many banked."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self.tokens = float(per_minute)
+        self.at: datetime | None = None
+
+    def take(self, now: datetime) -> bool:
+        if self.at is not None and now > self.at:
+            earned = (now - self.at).total_seconds() * self.per_minute / 60
+            self.tokens = min(float(self.per_minute), self.tokens + earned)
+        self.at = now if self.at is None else max(self.at, now)
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 class ChainCache:
@@ -74,8 +113,11 @@ class ChainCache:
         self._store: Store | None = None
         self._size = size
         self._lock = threading.Lock()
-        self.entries: OrderedDict[str, Chain | _Failure] = OrderedDict()
+        self.entries: OrderedDict[str, Chain] = OrderedDict()
+        self.failures: OrderedDict[str, _Failure] = OrderedDict()
         self._inflight: dict[str, _Flight] = {}
+        self._downloads = threading.BoundedSemaphore(MAX_DOWNLOADS)
+        self._new_urls = _NewUrlBudget(NEW_URLS_PER_MINUTE)
 
     def get(self, url: str, now: datetime) -> Chain:
         """The chain for `url`, checked for `now`: from the cache, or downloaded (once, shared)
@@ -97,30 +139,56 @@ class ChainCache:
 
     def _get(self, url: str, now: datetime) -> Chain:
         with self._lock:
-            entry = self.entries.get(url)
-            if isinstance(entry, Chain) and now < entry.expires_at:
+            chain = self.entries.get(url)
+            if chain is not None:
                 self.entries.move_to_end(url)
-                return entry
-            if isinstance(entry, _Failure) and entry.until > now:
-                raise VerificationError(entry.reason)
-            if entry is not None:
-                del self.entries[url]
+                if now < chain.expires_at:
+                    return chain
+                if now < chain.leaf_not_after:  # due for its refresh: serve it meanwhile
+                    if url not in self._inflight and not self._failed_recently(url, now):
+                        # every download slot busy: a later request refreshes it
+                        with contextlib.suppress(VerificationError):
+                            self._start(url)
+                    return chain
+            failure = self.failures.get(url)
+            if failure is not None and failure.until > now:
+                raise VerificationError(failure.reason)
             flight = self._inflight.get(url)
             if flight is None or time.monotonic() - flight.started > FLIGHT_STALE_SECONDS:
-                flight = _Flight()
-                self._inflight[url] = flight
-                threading.Thread(
-                    target=self._download,
-                    args=(url, flight),
-                    name="alexa-cert-fetch",
-                    daemon=True,
-                ).start()
-        if not flight.done.wait(cert_download.FETCH_TIMEOUT_SECONDS):
+                flight = self._start(url, new=chain is None, now=now)
+        wait = min(WAIT_SECONDS, cert_download.FETCH_TIMEOUT_SECONDS)
+        if not flight.done.wait(wait):
             logger.warning("Alexa certificate download timed out: %s", url)
             raise VerificationError("certificate chain download timed out")
         if flight.chain is None:
             raise VerificationError(flight.reason or "certificate chain download failed")
         return flight.chain
+
+    def _failed_recently(self, url: str, now: datetime) -> bool:
+        failure = self.failures.get(url)
+        return failure is not None and failure.until > now
+
+    def _start(self, url: str, *, new: bool = False, now: datetime | None = None) -> _Flight:
+        """Start downloading `url` (caller holds the lock), or refuse at once: too many
+        downloads in flight, or too many never-seen URLs this minute."""
+        if not self._downloads.acquire(blocking=False):
+            logger.warning("Alexa certificate download refused: %d in flight", MAX_DOWNLOADS)
+            raise VerificationError("too many certificate downloads in progress")
+        if new and now is not None and not self._new_urls.take(now):
+            self._downloads.release()
+            logger.warning("Alexa certificate download refused: too many new URLs: %s", url)
+            raise VerificationError("too many new certificate URLs")
+        flight = _Flight()
+        self._inflight[url] = flight
+        try:
+            threading.Thread(
+                target=self._download, args=(url, flight), name="alexa-cert-fetch", daemon=True
+            ).start()
+        except BaseException:
+            del self._inflight[url]
+            self._downloads.release()
+            raise
+        return flight
 
     def _download(self, url: str, flight: _Flight) -> None:
         """Worker thread: fetch and parse, then publish the outcome to the cache and waiters."""
@@ -145,24 +213,33 @@ class ChainCache:
                     self._remember(url, chain)
                 else:
                     failed = reason or "certificate chain download failed"
-                    self._remember(url, _Failure(failed, as_utc(self._clock()) + FAILURE_TTL))
+                    self._remember_failure(url, failed, as_utc(self._clock()))
                 if self._inflight.get(url) is flight:
                     del self._inflight[url]
         finally:
+            self._downloads.release()
             flight.chain, flight.reason = chain, reason
             flight.done.set()
 
-    def _remember(self, url: str, entry: Chain | _Failure) -> None:
-        """Insert into the LRU cache (caller holds the lock)."""
-        self.entries[url] = entry
+    def _remember(self, url: str, chain: Chain) -> None:
+        """Insert into the LRU of trusted chains (caller holds the lock)."""
+        self.failures.pop(url, None)
+        self.entries[url] = chain
         self.entries.move_to_end(url)
         while len(self.entries) > self._size:
             self.entries.popitem(last=False)
 
+    def _remember_failure(self, url: str, reason: str, now: datetime) -> None:
+        """Insert into the failures' own LRU (caller holds the lock); a cached chain stays."""
+        self.failures[url] = _Failure(reason, now + FAILURE_TTL)
+        self.failures.move_to_end(url)
+        while len(self.failures) > FAILURE_CACHE_SIZE:
+            self.failures.popitem(last=False)
+
     def _check(self, url: str, chain: Chain, now: datetime) -> None:
         """Per-request date checks; full path validation once per CHAIN_REVALIDATE_INTERVAL.
 
-        A failure replaces the cache entry with a short-lived _Failure, so e.g. an expired
+        A chain that fails them leaves the cache for a short-lived failure, so e.g. an expired
         chain served by S3 is not downloaded again on every request.
         """
         try:
@@ -170,7 +247,8 @@ class ChainCache:
         except VerificationError as exc:
             with self._lock:
                 if self.entries.get(url) is chain:
-                    self.entries[url] = _Failure(exc.reason, now + FAILURE_TTL)
+                    del self.entries[url]
+                    self._remember_failure(url, exc.reason, now)
             raise
 
     def _check_uncached(self, chain: Chain, now: datetime) -> None:
