@@ -58,9 +58,10 @@ def server_pids(url: str) -> list[int]:
 def frozen_postgres(url: str) -> Iterator[None]:
     """SIGSTOP the whole server (postmaster and backends), SIGCONT it afterwards."""
     pids = server_pids(url)
-    for pid in pids:
-        os.kill(pid, signal.SIGSTOP)
     try:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):  # a backend that just ended
+                os.kill(pid, signal.SIGSTOP)
         yield
     finally:
         for pid in pids:

@@ -118,3 +118,42 @@ def test_store_log_lines_name_people_by_the_request_lines_tag(user: str) -> None
     assert short_user_id(user) == expected  # the second time from the cache: the same tag
     assert short_user_id(None) is None
     assert short_user_id("") is None
+
+
+def test_skill_disabled_with_the_database_down_and_a_corrupt_queue_is_still_queued(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Finding 9: the deletion was neither done nor queued (JSONDecodeError). Now the corrupt
+    file is kept aside, what can be read of it carried over, and the deletion queued."""
+    from skill.config import Config
+    from skill.web.app import create_app
+    from tests.builders import RequestBuilder
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the database folder should be: the database is down")
+    owed = tmp_path / "pending-deletions.json"
+    earlier = "amzn1.ask.account.EARLIER"
+    owed.write_text('{"version": 1, "user_ids": ["' + earlier + '", "amzn1.ask.acc')  # cut short
+    config = Config(verify_requests=False, database_url=f"sqlite:///{blocker}/db.sqlite3")
+    app = create_app(config)
+    app.extensions["progress_store"].deletions.path = owed
+    builder = RequestBuilder(user_id="amzn1.ask.account.LEAVING")
+    with caplog.at_level(logging.ERROR):
+        result = app.test_client().post("/alexa", json=builder.skill_event())
+    assert result.status_code == 200
+    assert json.loads(owed.read_text())["user_ids"] == [earlier, "amzn1.ask.account.LEAVING"]
+    kept = list(tmp_path.glob("pending-deletions.json.corrupt-*"))
+    assert len(kept) == 1
+    assert kept[0].read_text().endswith("amzn1.ask.acc")
+    assert "pending deletions file corrupt (JSONDecodeError)" in caplog.text
+    assert "1 user ids carried over" in caplog.text
+
+
+def test_the_owed_deletions_file_is_replaced_whole(tmp_path: Path) -> None:
+    """Written to a temporary file, fsynced, renamed: no reader ever sees half a file, and no
+    temporary file is left behind."""
+    owed = PendingDeletions(tmp_path / "owed.json")
+    for n in range(20):
+        owed.add(f"amzn1.ask.account.{n}")
+    assert owed.pending() == [f"amzn1.ask.account.{n}" for n in range(20)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["owed.json", "owed.json.lock"]

@@ -1,4 +1,5 @@
-"""A remembered failure: after the database failed or timed out, skip it for a while.
+"""A remembered failure: after the database was slow to fail (timed out, waited for a lock),
+skip it for a while.
 
 Without it, a frozen or locked database makes every request pay the whole wait before it
 learns what the previous request already knew. With it, one request pays (at most the
@@ -14,10 +15,14 @@ import threading
 import time
 from collections.abc import Callable
 
+# A failure that took this long is remembered; a faster one costs the next call no more than
+# it cost this one (see failure).
+SLOW_FAILURE_S = 0.05
 # First pause after a failure: short, so a passing lock costs a second of saves at most.
 COOLDOWN_S = 1.0
-# Longest pause while the database stays down: one probe per 10 s costs one request a wait.
-MAX_COOLDOWN_S = 10.0
+# Longest pause while the database stays down: one request in 5 s waits (at most 0.5 s), and
+# the store is used again at most 5 s after the database is back (at once after a /healthz).
+MAX_COOLDOWN_S = 5.0
 
 
 class Breaker:
@@ -64,7 +69,12 @@ class Breaker:
         with self._lock:
             self.open_until, self._probing, self._cooldown = 0.0, False, self._base
 
-    def failure(self) -> None:
+    def failure(self, *, slow: bool = True) -> None:
+        """The call failed. A fast failure (a refused connection, a full disk: it cost the
+        caller nothing) leaves a closed breaker closed: the next call may as well try, and a
+        passing blip then costs no saves. A slow one (a timeout, a lock wait) opens it."""
+        if not slow and self.closed:
+            return
         with self._lock:
             self.open_until = self._clock() + self._cooldown
             self._cooldown = min(self._cooldown * 2, self._max)

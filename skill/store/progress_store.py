@@ -46,7 +46,7 @@ from typing import Any
 from sqlalchemy import exc
 
 from skill.core.progress import ProgressSummary, summarize_active
-from skill.store.breaker import Breaker
+from skill.store.breaker import SLOW_FAILURE_S, Breaker
 from skill.store.connections import DriverConnections
 from skill.store.deadlines import DEADLINES, REQUEST_BUDGET_S, Budget
 from skill.store.deletions import PendingDeletions
@@ -284,8 +284,7 @@ class ProgressStore:
                     problem = probe_write(cursor, self._statements, self._sqlite_path)
         except StoreUnavailable as err:
             return {"status": "degraded", "detail": str(err)}
-        if problem:
-            self.breaker.failure()
+        if problem:  # the database answers, reads work: requests go on trying
             return {"status": "degraded", "detail": problem}
         self._settle_deletions()
         return {"status": "ok", "detail": f"schema version {SCHEMA_VERSION}", "write_probe": "ok"}
@@ -302,12 +301,13 @@ class ProgressStore:
                 f"{action} skipped: the {self.backend} store failed moments ago "
                 f"(next try in {self.breaker.retry_in():.1f} s)"
             )
+        started = time.monotonic()
         try:
             yield
         except (exc.SQLAlchemyError, self._driver_error, OSError) as err:
             # Re-check the schema next time: the file may have been replaced.
             self._schema.ready = False
-            self.breaker.failure()
+            self.breaker.failure(slow=time.monotonic() - started >= SLOW_FAILURE_S)
             scope = DEADLINES.current()
             if scope is not None and scope.expired:
                 message = f"{action} timed out ({self.backend}): no answer within its deadline"
