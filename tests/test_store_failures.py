@@ -180,20 +180,25 @@ def test_postgres_down_then_back(postgres_server_url: str, user: str) -> None:
 
 @pytest.mark.postgres
 def test_postgres_silent_server_times_out(user: str) -> None:
-    """A host that accepts TCP but never answers: connect_timeout bounds the wait."""
+    """A host that accepts TCP but never answers: the call's deadline bounds the wait (not
+    psycopg's connect_timeout, at least 2 s), then the breaker skips the store at once."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         port = silent.getsockname()[1]
-        s = ProgressStore(
-            f"postgresql://postgres@127.0.0.1:{port}/postgres", call_timeout_s=2, breaker=Breaker(0)
-        )
+        s = ProgressStore(f"postgresql://postgres@127.0.0.1:{port}/postgres")
         try:
             started = time.monotonic()
-            with pytest.raises(StoreUnavailable):
+            with pytest.raises(StoreUnavailable, match=r"timed out|not opened within"):
                 s.save(user, holds=1, day=WEDNESDAY)
-            assert 1.5 < time.monotonic() - started < 4.5
+            assert 0.4 < time.monotonic() - started < 0.8
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable, match="skipped"):
+                s.get_profile(user)
+            assert time.monotonic() - started < 0.05
+            started = time.monotonic()
             assert s.health()["status"] == "degraded"
+            assert time.monotonic() - started < 1.0
         finally:
             s.close()
 

@@ -213,11 +213,12 @@ class ProgressStore:
                 statement.run(cursor, {"user_id": user_id})
         log.info("deleted all data of user %s", user_tag(user_id))
 
-    def forget_user(self, user_id: str, *, budget: Budget | None = None) -> bool:
-        """Delete the person's data now, or, if the database is unavailable, as soon as it is
-        back (the id waits in a local file, see skill.store.deletions). True if deleted now."""
+    def forget_user(self, user_id: str) -> bool:
+        """Delete the person's data now (within the call deadline), or, if the database is
+        unavailable, as soon as it is back (the id waits in a local file, see
+        skill.store.deletions). True if deleted now."""
         try:
-            self.delete_user(user_id, budget=budget)
+            self.delete_user(user_id)
             return True
         except StoreUnavailable:
             pass

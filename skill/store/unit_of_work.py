@@ -147,8 +147,8 @@ class UnitOfWork:
         """SkillDisabled: delete everything about this person, now or once the database is
         back."""
         if self.store is not None and self.user_id is not None:
-            # or later, if the database is down now
-            self.store.forget_user(self.user_id, budget=budget_of(self._pending))
+            # or later, if the database is down now; its one store call has the call deadline
+            self.store.forget_user(self.user_id)
 
 
 def commit(store: ProgressStore | None, user_id: str | None, pending: dict[str, Any]) -> None:
