@@ -189,3 +189,14 @@ def connect_within(
 
 # One watcher thread per process, for every store in it.
 DEADLINES = Deadlines()
+
+
+def _after_fork_in_child() -> None:
+    """gunicorn --preload forks after `serve`'s start-up health check: the child has none of
+    the parent's threads, so a lock or slot they held must not stay taken."""
+    global _connecting
+    DEADLINES.__init__()  # type: ignore[misc]
+    _connecting = threading.BoundedSemaphore(MAX_CONNECTING)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
