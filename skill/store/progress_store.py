@@ -295,8 +295,7 @@ class ProgressStore:
     @contextmanager
     def _guard(self, action: str, *, probe: bool = False) -> Iterator[None]:
         """Turn database/driver/filesystem errors into StoreUnavailable, and remember them (the
-        breaker). A `probe` (the health
-        check) goes through even while the breaker is open."""
+        breaker). A `probe` (the health check) goes through even while the breaker is open."""
         if not probe and not self.breaker.allow():
             raise StoreUnavailable(
                 f"{action} skipped: the {self.backend} store failed moments ago "
