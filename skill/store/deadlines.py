@@ -24,7 +24,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -47,70 +47,78 @@ class Budget:
 
 
 class Scope:
-    """One store call's deadline, and the connections it is using."""
+    """One store call's deadline, and the connections it is using. A context manager of its
+    own (not a generator: this is on every store call's path)."""
 
-    __slots__ = ("connections", "deadline", "expired", "watched")
+    __slots__ = ("_active", "_owner", "_replace", "connections", "deadline", "expired", "outer")
 
-    def __init__(self, deadline: float) -> None:
+    def __init__(self, owner: Deadlines, deadline: float, replace: bool) -> None:
+        self._owner = owner
+        self._replace = replace
+        self._active = False
         self.deadline = deadline
         self.connections: dict[int, Any] = {}
         self.expired = False
-        self.watched = False  # registered with the watcher
+        self.outer: Scope | None = None
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
+
+    def __enter__(self) -> Scope:
+        local = self._owner.local
+        outer: Scope | None = getattr(local, "scope", None)
+        if outer is not None and outer.deadline <= self.deadline and not self._replace:
+            return outer  # nested: the earlier deadline holds
+        self.outer, self._active, local.scope = outer, True, self
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._active:
+            self._owner.local.scope = self.outer
+            self._owner.forget(self)
 
 
 class Deadlines:
     """Per-thread call deadlines and the one watcher thread that enforces them on sockets."""
 
     def __init__(self) -> None:
-        self._local = threading.local()
+        self.local = threading.local()
         self._cond = threading.Condition()
         self._scopes: set[Scope] = set()
         self._watcher: threading.Thread | None = None
         self._pid = 0
 
-    @contextlib.contextmanager
-    def scope(self, seconds: float, *, replace: bool = False) -> Iterator[Scope]:
-        """The calling thread's deadline for the block. Nested scopes keep the earliest, unless
-        `replace` (a schema migration must finish whatever the request's deadline)."""
-        outer: Scope | None = getattr(self._local, "scope", None)
-        deadline = time.monotonic() + seconds
-        if outer is not None and outer.deadline <= deadline and not replace:
-            yield outer
-            return
-        scope = Scope(deadline)
-        self._local.scope = scope
-        try:
-            yield scope
-        finally:
-            self._local.scope = outer
-            if scope.watched:
-                with self._cond:
-                    self._scopes.discard(scope)
+    def scope(self, seconds: float, *, replace: bool = False) -> Scope:
+        """The calling thread's deadline for a `with` block. Nested scopes keep the earliest,
+        unless `replace` (a schema migration must finish whatever the request's deadline)."""
+        return Scope(self, time.monotonic() + seconds, replace)
+
+    def forget(self, scope: Scope) -> None:
+        """The call is over: the watcher must not touch its connections any more."""
+        if scope in self._scopes:  # unlocked peek: only this thread adds its own scope
+            with self._cond:
+                self._scopes.discard(scope)
 
     def current(self) -> Scope | None:
-        return getattr(self._local, "scope", None)
+        return getattr(self.local, "scope", None)
 
     def watch(self, connection: Any) -> None:
         """Shut `connection`'s socket down if the calling thread's deadline passes while it is
         in use (until `unwatch`). Outside a scope: nothing."""
-        scope: Scope | None = getattr(self._local, "scope", None)
+        scope: Scope | None = getattr(self.local, "scope", None)
         if scope is None:
             return
         with self._cond:
             scope.connections[id(connection)] = connection
-            if not scope.watched:
-                scope.watched = True
+            if scope not in self._scopes and not scope.expired:
                 self._scopes.add(scope)
                 self._ensure_watcher()
                 self._cond.notify()
 
     def unwatch(self, connection: Any) -> None:
         """The connection goes back to the pool: another thread may take it."""
-        scope: Scope | None = getattr(self._local, "scope", None)
-        if scope is not None and scope.watched:
+        scope: Scope | None = getattr(self.local, "scope", None)
+        if scope is not None and scope in self._scopes:
             with self._cond:
                 scope.connections.pop(id(connection), None)
 
