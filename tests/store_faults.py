@@ -19,14 +19,16 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from skill.store.progress_store import ProgressStore
 from tests import pg
 from tests.builders import RequestBuilder
-from tests.conversation import Conversation
+from tests.conversation import Conversation, Reply
 
 SEATED = ("seated hamstring stretch", "seated")
 FILLER = ".disk-full-filler"
@@ -144,11 +146,11 @@ class Timings:
 class TimedConversation(Conversation):
     """A Conversation that times every request."""
 
-    def __init__(self, *args: object, **kw: object) -> None:
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+    def __init__(self, client: FlaskClient, builder: RequestBuilder) -> None:
+        super().__init__(client, builder)
         self.timings = Timings()
 
-    def post(self, envelope: dict[str, object]):  # type: ignore[no-untyped-def,override]
+    def post(self, envelope: dict[str, Any]) -> Reply:
         started = time.perf_counter()
         try:
             return super().post(envelope)
@@ -171,5 +173,5 @@ def stretch_once(talk: Conversation) -> int:
     return len(talk.replies) - before
 
 
-def new_talk(client: object, user_id: str) -> TimedConversation:
+def new_talk(client: FlaskClient, user_id: str) -> TimedConversation:
     return TimedConversation(client, RequestBuilder(user_id=user_id))
