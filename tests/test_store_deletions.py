@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from skill.store.breaker import Breaker
 from skill.store.deletions import PendingDeletions
 from skill.store.errors import user_tag
 from skill.store.progress_store import ProgressStore
@@ -24,7 +25,7 @@ def test_a_deletion_refused_by_a_locked_database_is_done_once_it_is_free(
     tmp_path: Path, user: str
 ) -> None:
     path = tmp_path / "progress.sqlite3"
-    s = ProgressStore(f"sqlite:///{path}")
+    s = ProgressStore(f"sqlite:///{path}", breaker=Breaker(0))
     other = "amzn1.ask.account.SOMEONE-ELSE"
     try:
         s.save(user, holds=1, day=WEDNESDAY)
@@ -51,11 +52,11 @@ def test_a_deletion_refused_by_a_locked_database_is_done_once_it_is_free(
 
 def test_owed_deletions_survive_a_restart(tmp_path: Path, user: str) -> None:
     path = tmp_path / "progress.sqlite3"
-    first = ProgressStore(f"sqlite:///{path}")
+    first = ProgressStore(f"sqlite:///{path}", breaker=Breaker(0))
     first.save(user, holds=1, day=WEDNESDAY)
     first.close()
     PendingDeletions(tmp_path / "pending-deletions.json").add(user)  # as a crashed worker left it
-    restarted = ProgressStore(f"sqlite:///{path}")
+    restarted = ProgressStore(f"sqlite:///{path}", breaker=Breaker(0))
     try:
         assert restarted.health()["status"] == "ok"  # the first transaction that works
         assert not (tmp_path / "pending-deletions.json").exists()
@@ -64,19 +65,20 @@ def test_owed_deletions_survive_a_restart(tmp_path: Path, user: str) -> None:
         restarted.close()
 
 
-def test_an_unreadable_owed_deletions_file_is_left_alone(
+def test_a_corrupt_owed_deletions_file_is_kept_aside_and_the_store_works_on(
     tmp_path: Path, user: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     owed = tmp_path / "pending-deletions.json"
     owed.write_text("{not json")
-    s = ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite3'}")
+    s = ProgressStore(f"sqlite:///{tmp_path / 'progress.sqlite3'}", breaker=Breaker(0))
     try:
         with caplog.at_level(logging.ERROR):
             s.save(user, holds=1, day=WEDNESDAY)  # the store works on
         assert s.summary(user, WEDNESDAY).total_holds == 1
-        assert owed.read_text() == "{not json"  # for the operator to look at
-        assert "pending deletions file unreadable" in caplog.text
-        assert s.health()["pending_deletions"] == "unknown (file unreadable)"
+        kept = list(tmp_path.glob("pending-deletions.json.corrupt-*"))
+        assert [k.read_text() for k in kept] == ["{not json"]  # for the operator to look at
+        assert "pending deletions file corrupt" in caplog.text
+        assert s.health()["pending_deletions"] == 0  # a fresh queue
     finally:
         s.close()
 
@@ -90,7 +92,7 @@ def test_postgres_deletion_during_an_outage_is_done_when_it_is_back(
         proxy = pg.TcpProxy(target.host or "127.0.0.1", target.port or 5432)
         via_proxy = target.set(port=proxy.port).render_as_string(hide_password=False)
         owed = tmp_path / "owed.json"
-        s = ProgressStore(via_proxy, pending_deletions=owed)
+        s = ProgressStore(via_proxy, pending_deletions=owed, breaker=Breaker(0))
         try:
             proxy.start()
             s.save(user, holds=1, day=WEDNESDAY)
@@ -116,3 +118,42 @@ def test_store_log_lines_name_people_by_the_request_lines_tag(user: str) -> None
     assert short_user_id(user) == expected  # the second time from the cache: the same tag
     assert short_user_id(None) is None
     assert short_user_id("") is None
+
+
+def test_skill_disabled_with_the_database_down_and_a_corrupt_queue_is_still_queued(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Finding 9: the deletion was neither done nor queued (JSONDecodeError). Now the corrupt
+    file is kept aside, what can be read of it carried over, and the deletion queued."""
+    from skill.config import Config
+    from skill.web.app import create_app
+    from tests.builders import RequestBuilder
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the database folder should be: the database is down")
+    owed = tmp_path / "pending-deletions.json"
+    earlier = "amzn1.ask.account.EARLIER"
+    owed.write_text('{"version": 1, "user_ids": ["' + earlier + '", "amzn1.ask.acc')  # cut short
+    config = Config(verify_requests=False, database_url=f"sqlite:///{blocker}/db.sqlite3")
+    app = create_app(config)
+    app.extensions["progress_store"].deletions.path = owed
+    builder = RequestBuilder(user_id="amzn1.ask.account.LEAVING")
+    with caplog.at_level(logging.ERROR):
+        result = app.test_client().post("/alexa", json=builder.skill_event())
+    assert result.status_code == 200
+    assert json.loads(owed.read_text())["user_ids"] == [earlier, "amzn1.ask.account.LEAVING"]
+    kept = list(tmp_path.glob("pending-deletions.json.corrupt-*"))
+    assert len(kept) == 1
+    assert kept[0].read_text().endswith("amzn1.ask.acc")
+    assert "pending deletions file corrupt (JSONDecodeError)" in caplog.text
+    assert "1 user ids carried over" in caplog.text
+
+
+def test_the_owed_deletions_file_is_replaced_whole(tmp_path: Path) -> None:
+    """Written to a temporary file, fsynced, renamed: no reader ever sees half a file, and no
+    temporary file is left behind."""
+    owed = PendingDeletions(tmp_path / "owed.json")
+    for n in range(20):
+        owed.add(f"amzn1.ask.account.{n}")
+    assert owed.pending() == [f"amzn1.ask.account.{n}" for n in range(20)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["owed.json", "owed.json.lock"]

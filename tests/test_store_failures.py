@@ -14,7 +14,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from skill.store.errors import user_tag
+from skill.store.breaker import Breaker
+from skill.store.errors import ErrorLog, user_tag
 from skill.store.progress_store import ProgressStore, StoreUnavailable
 from tests import pg
 from tests.stores import WEDNESDAY
@@ -47,7 +48,7 @@ def assert_unavailable_fast(store: ProgressStore, user: str, limit_s: float) -> 
 def test_sqlite_unwritable_location_then_recovery(tmp_path: Path, user: str) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the data folder should be")
-    s = ProgressStore(f"sqlite:///{blocker / 'data' / 'progress.sqlite3'}")
+    s = ProgressStore(f"sqlite:///{blocker / 'data' / 'progress.sqlite3'}", breaker=Breaker(0))
     try:
         assert_unavailable_fast(s, user, limit_s=0.5)
         blocker.unlink()  # the disk is fixed: the store creates its folders itself
@@ -60,7 +61,7 @@ def test_sqlite_unwritable_location_then_recovery(tmp_path: Path, user: str) -> 
 
 def test_sqlite_writer_lock_fails_writes_fast_but_reads_go_on(tmp_path: Path, user: str) -> None:
     path = tmp_path / "progress.sqlite3"
-    s = ProgressStore(f"sqlite:///{path}")
+    s = ProgressStore(f"sqlite:///{path}", breaker=Breaker(0))
     try:
         s.save(user, hold_seconds=30)
         s.save(user, holds=1, day=WEDNESDAY)
@@ -74,7 +75,7 @@ def test_sqlite_writer_lock_fails_writes_fast_but_reads_go_on(tmp_path: Path, us
                 started = time.monotonic()
                 with pytest.raises(StoreUnavailable, match="locked"):
                     write()
-                assert 0.5 < time.monotonic() - started < 3.0  # waited ~1 s busy timeout
+                assert 0.3 < time.monotonic() - started < 1.0  # waited ~0.5 s (the budget)
             assert s.health()["status"] == "degraded"
             # WAL: reading the person's data still works meanwhile.
             assert s.get_profile(user).hold_seconds == 30
@@ -91,7 +92,9 @@ def test_sqlite_writer_lock_fails_writes_fast_but_reads_go_on(tmp_path: Path, us
 
 def test_sqlite_exclusively_locked_file_then_recovery(tmp_path: Path, user: str) -> None:
     path = tmp_path / "progress.sqlite3"
-    s = ProgressStore(f"sqlite:///{path}", connect_timeout_s=0.3)  # busy timeout 0.3 s
+    s = ProgressStore(
+        f"sqlite:///{path}", call_timeout_s=0.3, breaker=Breaker(0)
+    )  # busy timeout 0.3 s
     try:
         s.save(user, holds=1, day=WEDNESDAY)
         s.close()  # no pooled connection: the next one must open the locked file
@@ -117,7 +120,8 @@ def test_errors_logged_once_per_interval_without_user_id(
     blocker.write_text("")
     url = f"sqlite:///{blocker / 'progress.sqlite3'}"
     caplog.set_level(logging.DEBUG, logger="skill.store")
-    s = ProgressStore(url, error_log_interval_s=60)
+    s = ProgressStore(url, error_log_interval_s=60, breaker=Breaker(0))
+    s._errors = ErrorLog(60, settle_s=0)  # "available again" at the first success
     try:
         for _ in range(5):
             with pytest.raises(StoreUnavailable):
@@ -132,7 +136,9 @@ def test_errors_logged_once_per_interval_without_user_id(
         assert f"user {user_tag(user)}" in caplog.text  # people are named by tag only
     finally:
         s.close()
-    chatty = ProgressStore(f"sqlite:///{tmp_path / 'x' / 'y'}", error_log_interval_s=0)
+    chatty = ProgressStore(
+        f"sqlite:///{tmp_path / 'x' / 'y'}", error_log_interval_s=0, breaker=Breaker(0)
+    )
     try:
         (tmp_path / "x").write_text("")
         caplog.clear()
@@ -152,7 +158,7 @@ def test_postgres_down_then_back(postgres_server_url: str, user: str) -> None:
         target = sa.make_url(url)
         proxy = pg.TcpProxy(target.host or "127.0.0.1", target.port or 5432)
         via_proxy = target.set(port=proxy.port).render_as_string(hide_password=False)
-        s = ProgressStore(via_proxy)
+        s = ProgressStore(via_proxy, breaker=Breaker(0))
         try:
             # Never reachable so far: a closed port fails fast.
             assert_unavailable_fast(s, user, limit_s=1.0)
@@ -174,18 +180,25 @@ def test_postgres_down_then_back(postgres_server_url: str, user: str) -> None:
 
 @pytest.mark.postgres
 def test_postgres_silent_server_times_out(user: str) -> None:
-    """A host that accepts TCP but never answers: connect_timeout bounds the wait."""
+    """A host that accepts TCP but never answers: the call's deadline bounds the wait (not
+    psycopg's connect_timeout, at least 2 s), then the breaker skips the store at once."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         port = silent.getsockname()[1]
-        s = ProgressStore(f"postgresql://postgres@127.0.0.1:{port}/postgres", connect_timeout_s=2)
+        s = ProgressStore(f"postgresql://postgres@127.0.0.1:{port}/postgres")
         try:
             started = time.monotonic()
-            with pytest.raises(StoreUnavailable):
+            with pytest.raises(StoreUnavailable, match=r"timed out|not opened within"):
                 s.save(user, holds=1, day=WEDNESDAY)
-            assert 1.5 < time.monotonic() - started < 4.5
+            assert 0.4 < time.monotonic() - started < 0.8
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable, match="skipped"):
+                s.get_profile(user)
+            assert time.monotonic() - started < 0.05
+            started = time.monotonic()
             assert s.health()["status"] == "degraded"
+            assert time.monotonic() - started < 1.0
         finally:
             s.close()
 
@@ -193,7 +206,7 @@ def test_postgres_silent_server_times_out(user: str) -> None:
 @pytest.mark.postgres
 def test_postgres_locked_table_fails_writes_fast(postgres_server_url: str, user: str) -> None:
     with pg.fresh_schema(postgres_server_url) as url:
-        s = ProgressStore(url)
+        s = ProgressStore(url, breaker=Breaker(0))
         try:
             s.save(user, hold_seconds=30)
             s.save(user, holds=1, day=WEDNESDAY)

@@ -24,6 +24,7 @@ def test_schema_created_on_first_use_and_reopen_is_harmless(db_url: str, user: s
             "detail": f"schema version {SCHEMA_VERSION}",
             "backend": "sqlite" if db_url.startswith("sqlite") else "postgresql",
             "pending_deletions": 0,
+            "write_probe": "ok",
         }
     finally:
         first.close()

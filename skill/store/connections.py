@@ -18,7 +18,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from skill.store.deadlines import DEADLINES
 from skill.store.engines import LOCK_WAIT_S
+
+# A call's deadline lowers SQLite's busy wait only when it is at least this much shorter than
+# the one set: most calls then set nothing (a PRAGMA costs more than the statements' margin).
+BUSY_SLACK_MS = 50
 
 # More than the threads of a worker (serve runs 4): extra connections are closed, not kept.
 MAX_IDLE_SQLITE_CONNECTIONS = 8
@@ -45,6 +50,8 @@ class DriverConnections:
         with self._one_writer():
             connection = self.checkout()
             try:
+                if self.sqlite:
+                    self._busy_wait_within_deadline(connection)
                 cursor = connection.cursor()
                 try:
                     if self.sqlite:  # autocommit driver: we open it
@@ -64,13 +71,42 @@ class DriverConnections:
         """A driver connection: SQLite's from the idle list (new ones are made by the engine,
         so they get its PRAGMAs, then detached from its pool), PostgreSQL's from the pool."""
         if not self.sqlite:
-            return self.engine.raw_connection()
+            return self._pinged()
         try:
             return self.idle.pop()
         except IndexError:
             fairy = self.engine.raw_connection()
             fairy.detach()
             return fairy.dbapi_connection
+
+    def _pinged(self) -> Any:
+        """A pooled PostgreSQL connection that answered a ping (under the call's deadline,
+        which SQLAlchemy's own pre-ping is not), or a new one if the old one was dead (the
+        server restarted: survived without an error)."""
+        connection = self.engine.raw_connection()
+        try:
+            connection.dbapi_connection.execute("SELECT 1")  # type: ignore[union-attr]
+            return connection
+        except Exception:
+            connection.invalidate()
+            scope = DEADLINES.current()
+            if scope is not None and scope.expired:
+                raise  # frozen, not restarted: no second try
+        # The server went away: the other pooled connections are dead too. A new pool (the old
+        # one's idle connections closed, those in use closed when given back).
+        self.engine.dispose()
+        return self.engine.raw_connection()
+
+    def _busy_wait_within_deadline(self, connection: Any) -> None:
+        """SQLite's busy wait ends by the call's deadline (it is set at the engine's LOCK_WAIT_S;
+        lowered, then restored, only when the deadline is clearly earlier)."""
+        scope = DEADLINES.current()
+        wanted = int(LOCK_WAIT_S * 1000)
+        if scope is not None:
+            wanted = min(wanted, max(1, int(scope.left() * 1000)))
+        if abs(getattr(connection, "busy_ms", wanted) - wanted) > BUSY_SLACK_MS:
+            connection.execute(f"PRAGMA busy_timeout = {wanted}")
+            connection.busy_ms = wanted
 
     def checkin(self, connection: Any, *, healthy: bool) -> None:
         """Keep a healthy connection for the next request; a failed one is dropped."""
@@ -96,8 +132,10 @@ class DriverConnections:
         if not self.sqlite:
             yield
             return
-        if not self._local_writer.acquire(timeout=LOCK_WAIT_S):
-            raise TimeoutError(f"waited {LOCK_WAIT_S:.0f} s for this process's SQLite writer")
+        scope = DEADLINES.current()
+        wait = LOCK_WAIT_S if scope is None else max(0.0, scope.left())
+        if not self._local_writer.acquire(timeout=wait):
+            raise TimeoutError(f"waited {wait:.2f} s for this process's SQLite writer")
         try:
             yield
         finally:

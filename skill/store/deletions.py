@@ -6,7 +6,11 @@ after its next successful transaction. Alexa gives a new user id when someone en
 again, so a late deletion never removes a returning person's new progress.
 
 The file is shared by a host's worker processes: every change is a read-modify-write under an
-exclusive lock, written to a temporary file and renamed into place.
+exclusive lock, written to a temporary file, fsynced and renamed into place (the folder fsynced
+too), so a crash leaves the old file or the new one. A file that is corrupt all the same (a
+disk fault, a hand edit) must not stop a deletion from being queued: it is kept aside under a
+`.corrupt-<time>` name for the operator (logged), the user ids that can still be read from it
+are carried over, and a fresh queue is started.
 """
 
 from __future__ import annotations
@@ -16,13 +20,18 @@ import fcntl
 import json
 import logging
 import os
+import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+# A JSON string: what can be salvaged from a corrupt file (the ids are its only strings
+# besides the key).
+_JSON_STRING = re.compile(r'"((?:[^"\\\x00-\x1f]|\\.)*)"')
 
 
 class PendingDeletions:
@@ -47,15 +56,40 @@ class PendingDeletions:
                 os.close(fd)
 
     def _read(self) -> list[str]:
+        """The ids in the file (under the lock). OSError if it cannot be read; a corrupt one
+        is kept aside and what can be read of it returned."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return []
-        except (OSError, ValueError) as exc:
-            log.error("pending deletions file unreadable, left as is: %s", type(exc).__name__)
-            raise
-        ids = data.get("user_ids") if isinstance(data, dict) else None
-        return [i for i in ids if isinstance(i, str) and i] if isinstance(ids, list) else []
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            ids = data["user_ids"]
+            if not isinstance(ids, list):
+                raise TypeError("user_ids is not a list")
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+            return self._set_aside(raw, exc)
+        return [i for i in ids if isinstance(i, str) and i]
+
+    def _set_aside(self, raw: bytes, problem: BaseException) -> list[str]:
+        """Rename the corrupt file for the operator; the user ids still readable in it."""
+        kept = self.path.with_name(f"{self.path.name}.corrupt-{time.time_ns()}")
+        os.replace(self.path, kept)
+        salvaged = []
+        for match in _JSON_STRING.finditer(raw.decode("utf-8", "replace")):
+            with contextlib.suppress(ValueError):
+                text = json.loads(f'"{match.group(1)}"')
+                if text and text not in ("user_ids", "version") and text not in salvaged:
+                    salvaged.append(text)
+        log.error(
+            "pending deletions file corrupt (%s): kept as %s, %d user ids carried over",
+            type(problem).__name__,
+            kept.name,
+            len(salvaged),
+        )
+        if salvaged:
+            self._write(salvaged)
+        return salvaged
 
     def _write(self, user_ids: list[str]) -> None:
         if not user_ids:
@@ -68,6 +102,11 @@ class PendingDeletions:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self.path)
+        folder = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)  # the rename itself survives a crash
+        finally:
+            os.close(folder)
 
     def add(self, user_id: str) -> None:
         """Remember that `user_id`'s data must still be deleted (raises OSError if it cannot)."""

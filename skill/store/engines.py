@@ -1,14 +1,17 @@
 """Which database, and SQLAlchemy engines set up for it: a local SQLite file (one host) or
 PostgreSQL (many hosts behind a load balancer).
 
-Both are tuned for one promise: a stuck or missing database fails a request within about a
-second (lock waits ~1 s, PostgreSQL connect timeout ~2 s) instead of eating Alexa's ~8 s.
+Both are tuned for one promise: a stuck, frozen or missing database costs a request at most
+its database budget (skill.store.deadlines, 0.5 s), instead of eating Alexa's ~8 s: SQLite's
+busy wait is set from each call's deadline, PostgreSQL's connections are watched by the
+deadline watcher and opened within the deadline, and a pool checkout waits at most
+`POOL_WAIT_S`.
 """
 
 from __future__ import annotations
 
-import math
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +20,24 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine
 
+from skill.store.deadlines import DEADLINES, REQUEST_BUDGET_S, connect_within
+
 ENV_URL = "SKILL_DATABASE_URL"
 APP_NAME = "hamstring-coach"
-# How long to wait for a lock another writer holds before giving up (both
-# dialects): long enough to ride out a normal overlapping request, short
-# enough that Alexa's ~8 s response budget survives a stuck database.
-LOCK_WAIT_S = 1.0
-# Server-side cap for any single PostgreSQL statement.
-STATEMENT_TIMEOUT_S = 5.0
+# How long to wait for a lock another writer holds before giving up (both dialects): the
+# request's whole database budget; a call's own deadline lowers it (see connections.py).
+LOCK_WAIT_S = REQUEST_BUDGET_S
+# PostgreSQL's own lock wait: shorter than the call's deadline, so a held lock is reported
+# by the server and the connection lives on, rather than cut by the deadline watcher.
+PG_LOCK_TIMEOUT_S = 0.4
+# Server-side cap for any single PostgreSQL statement: the client gives up at its deadline
+# anyway; this stops the server working on for a client that is gone.
+STATEMENT_TIMEOUT_S = 1.0
+# Waiting for a pooled PostgreSQL connection when all are in use.
+POOL_WAIT_S = 0.25
+# libpq's connect_timeout (it takes whole seconds, at least 2): bounds how long a helper thread
+# that opens a connection can outlive the call that gave up on it (deadlines.connect_within).
+CONNECT_TIMEOUT_S = 2
 IMMEDIATE = "hamstring_sqlite_immediate"  # execution option: BEGIN IMMEDIATE
 
 
@@ -58,11 +71,18 @@ def normalize_url(raw: str) -> URL:
     raise ValueError(f"unsupported database backend {backend!r}; use sqlite or postgresql")
 
 
+class SqliteConnection(sqlite3.Connection):
+    """A driver connection that remembers its busy timeout, so a call sets it only when its
+    deadline needs a shorter one (a PRAGMA per transaction would cost more than it saves)."""
+
+    busy_ms = 0
+
+
 def sqlite_engine(url: URL, busy_timeout_s: float) -> Engine:
     """WAL mode, a bounded busy wait, and transactions that SQLAlchemy opens itself."""
     engine = sa.create_engine(
         url,
-        connect_args={"timeout": busy_timeout_s},
+        connect_args={"timeout": busy_timeout_s, "factory": SqliteConnection},
         # A connection to a local file cannot go stale; a failed one is dropped
         # (DriverConnections.transaction) or invalidated by SQLAlchemy.
         pool_pre_ping=False,
@@ -82,7 +102,8 @@ def sqlite_engine(url: URL, busy_timeout_s: float) -> Engine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         try:
-            cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            dbapi_conn.busy_ms = int(busy_timeout_s * 1000)
+            cur.execute(f"PRAGMA busy_timeout = {dbapi_conn.busy_ms}")
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
         finally:
@@ -103,22 +124,24 @@ def sqlite_engine(url: URL, busy_timeout_s: float) -> Engine:
     return engine
 
 
-def postgres_engine(url: URL, connect_timeout_s: float) -> Engine:
-    """Server-side lock and statement timeouts, TCP keepalives, and pings that replace pooled
-    connections the server closed (a server restart is survived)."""
+def postgres_engine(url: URL) -> Engine:
+    """Server-side lock and statement timeouts, client-side deadlines (each connection in use
+    is watched, see skill.store.deadlines), connections opened within the caller's deadline,
+    and TCP keepalives for a peer that vanished. Pooled connections are pinged by the store
+    (connections.py) under the deadline, not by SQLAlchemy's pre-ping, which no deadline
+    covers."""
     options = (
-        f"-c lock_timeout={int(LOCK_WAIT_S * 1000)}"
+        f"-c lock_timeout={int(PG_LOCK_TIMEOUT_S * 1000)}"
         f" -c statement_timeout={int(STATEMENT_TIMEOUT_S * 1000)}"
     )
     # connect_args replace the URL's own ``options``; keep them (last wins).
     from_url = url.query.get("options")
     if from_url:
         options += " " + (from_url if isinstance(from_url, str) else " ".join(from_url))
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         connect_args={
-            # libpq/psycopg round up to at least 2 s.
-            "connect_timeout": max(1, math.ceil(connect_timeout_s)),
+            "connect_timeout": CONNECT_TIMEOUT_S,
             "options": options,
             "application_name": APP_NAME,
             "keepalives": 1,
@@ -126,7 +149,33 @@ def postgres_engine(url: URL, connect_timeout_s: float) -> Engine:
             "keepalives_interval": 5,
             "keepalives_count": 3,
         },
-        pool_pre_ping=True,
-        pool_timeout=connect_timeout_s + LOCK_WAIT_S,
+        pool_pre_ping=False,
+        pool_timeout=POOL_WAIT_S,
         hide_parameters=True,
     )
+    dbapi = engine.dialect.loaded_dbapi
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        scope = DEADLINES.current()
+        if scope is None:  # start-up, tools: connect_timeout alone
+            return None
+        connection = connect_within(
+            lambda: dialect.connect(*cargs, **cparams),
+            scope.left(),
+            lambda late: late.close(),
+            dbapi.OperationalError,
+        )
+        DEADLINES.watch(connection)  # SQLAlchemy's first queries on it are covered too
+        return connection
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        DEADLINES.watch(dbapi_conn)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(dbapi_conn: Any, _record: Any) -> None:
+        if dbapi_conn is not None:
+            DEADLINES.unwatch(dbapi_conn)
+
+    return engine

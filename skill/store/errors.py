@@ -10,10 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from skill.logs import short_user_id
 
 log = logging.getLogger(__name__)
+
+# Working this long without a failure ends an outage (see ErrorLog).
+SETTLE_S = 10.0
 
 
 class StoreUnavailable(Exception):
@@ -35,32 +39,50 @@ def describe(err: BaseException) -> str:
 
 class ErrorLog:
     """Log store errors at most once per interval, counting the ones held back, and say once
-    when the store works again."""
+    when the store works again.
 
-    def __init__(self, interval_s: float) -> None:
+    Successes do not reset the interval: a store that half works (a full disk: reads succeed,
+    writes fail) would otherwise log a line per failed write. And "available again" needs
+    `settle_s` without a failure first, so a flapping store says it once, when it has really
+    recovered, with the number of errors of the whole outage.
+    """
+
+    def __init__(
+        self,
+        interval_s: float,
+        settle_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._interval_s = interval_s
+        self._settle_s = min(interval_s, SETTLE_S) if settle_s is None else settle_s
+        self._clock = clock
         self._lock = threading.Lock()
-        self._last: float | None = None
+        self._last_logged: float | None = None
+        self._last_failure = 0.0
         self._suppressed = 0
+        self._outage_errors = 0
         self.failing = False
 
     def failure(self, message: str) -> None:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             self.failing = True
-            if self._last is not None and now - self._last < self._interval_s:
+            self._last_failure = now
+            self._outage_errors += 1
+            if self._last_logged is not None and now - self._last_logged < self._interval_s:
                 self._suppressed += 1
                 return
-            suppressed, self._suppressed, self._last = self._suppressed, 0, now
+            suppressed, self._suppressed, self._last_logged = self._suppressed, 0, now
         extra = f" ({suppressed} similar errors not logged)" if suppressed else ""
         log.error("progress store unavailable: %s%s", message, extra)
 
     def success(self) -> None:
         if not self.failing:  # fast path, no lock
             return
+        now = self._clock()
         with self._lock:
-            if not self.failing:
+            if not self.failing or now - self._last_failure < self._settle_s:
                 return
             self.failing = False
-            self._last = None
-        log.warning("progress store available again")
+            errors, self._outage_errors = self._outage_errors, 0
+        log.warning("progress store available again (%d errors during the outage)", errors)

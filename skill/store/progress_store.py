@@ -20,9 +20,12 @@ Concurrency design (why there is no lost update):
   unrelated field.
 
 Failure design: every public method raises :class:`StoreUnavailable` quickly
-when the database is down, locked or unwritable (see engines.py); the error is
-logged at most once per ``error_log_interval_s``; the next call simply tries
-again (a connection that failed is dropped), so service resumes on its own.
+when the database is down, frozen, locked or unwritable: each call has a
+deadline (at most ``call_timeout_s``, and at most what is left of the request's
+`Budget`, see deadlines.py); after a failure the store is skipped for a while
+and then probed by one call at a time (breaker.py); the error is logged at most
+once per ``error_log_interval_s`` (errors.py). A connection that failed is
+dropped, so service resumes on its own when the database is back.
 
 Privacy: no health information is stored. User ids are stored as given but
 only a short sha256 prefix ever reaches the logs, and SQL parameters are
@@ -43,11 +46,11 @@ from typing import Any
 from sqlalchemy import exc
 
 from skill.core.progress import ProgressSummary, summarize_active
+from skill.store.breaker import SLOW_FAILURE_S, Breaker
 from skill.store.connections import DriverConnections
+from skill.store.deadlines import DEADLINES, REQUEST_BUDGET_S, Budget
 from skill.store.deletions import PendingDeletions
 from skill.store.engines import (
-    IMMEDIATE,
-    LOCK_WAIT_S,
     data_dir,
     default_database_url,
     normalize_url,
@@ -55,13 +58,15 @@ from skill.store.engines import (
     sqlite_engine,
 )
 from skill.store.errors import ErrorLog, StoreUnavailable, describe, user_tag
+from skill.store.health import HEALTH_DEADLINE_S, probe_write
 from skill.store.profile import UserProfile, profile_from_row
-from skill.store.schema import SCHEMA_VERSION, Schema, read_version
+from skill.store.schema import SCHEMA_VERSION, Schema
 from skill.store.statements import Statements
 from skill.store.validation import check_count, check_day, check_user_id, profile_values
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Budget",
     "ProgressStore",
     "ProgressSummary",
     "StoreUnavailable",
@@ -89,20 +94,24 @@ class ProgressStore:
         self,
         url: str | None = None,
         *,
-        connect_timeout_s: float = 2.0,
+        call_timeout_s: float = REQUEST_BUDGET_S,
         error_log_interval_s: float = 60.0,
         pending_deletions: Path | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
-        if connect_timeout_s <= 0:
-            raise ValueError("connect_timeout_s must be positive")
+        if call_timeout_s <= 0:
+            raise ValueError("call_timeout_s must be positive")
         parsed = normalize_url(url or default_database_url())
         self.backend: str = parsed.get_backend_name()
+        self.call_timeout_s = call_timeout_s
         self._errors = ErrorLog(error_log_interval_s)
+        self.breaker = breaker or Breaker()
         sqlite_path = Path(parsed.database or "") if self.backend == "sqlite" else None
+        self._sqlite_path = sqlite_path
         if sqlite_path is not None:
-            engine = sqlite_engine(parsed, min(LOCK_WAIT_S, connect_timeout_s))
+            engine = sqlite_engine(parsed, call_timeout_s)
         else:
-            engine = postgres_engine(parsed, connect_timeout_s)
+            engine = postgres_engine(parsed)
         self._connections = DriverConnections(engine)
         self._schema = Schema(engine, sqlite_path)
         self._statements = Statements(engine.dialect)
@@ -113,6 +122,8 @@ class ProgressStore:
         self.deletions = PendingDeletions(pending_deletions)
         self._deletion_retry = threading.Lock()
         self._next_deletion_retry = 0.0
+        self._health_lock = threading.Lock()
+        self._last_health: tuple[float, dict[str, Any]] | None = None
 
     def close(self) -> None:
         """Close pooled connections (tests, shutdown). The store stays usable."""
@@ -120,27 +131,31 @@ class ProgressStore:
 
     # -- reads --
 
-    def get_profile(self, user_id: str) -> UserProfile:
+    def get_profile(self, user_id: str, *, budget: Budget | None = None) -> UserProfile:
         """The person's profile; defaults for someone never seen before."""
         check_user_id(user_id)
-        with self._transaction("get_profile") as cursor:
+        with self._transaction("get_profile", budget) as cursor:
             row = self._statements.select_profile.run(cursor, {"user_id": user_id}).fetchone()
         return profile_from_row(row, user_id)
 
-    def load(self, user_id: str, today: date) -> tuple[UserProfile, ProgressSummary]:
+    def load(
+        self, user_id: str, today: date, *, budget: Budget | None = None
+    ) -> tuple[UserProfile, ProgressSummary]:
         """get_profile and summary in one transaction (what a launch needs)."""
         check_user_id(user_id)
         check_day(today)
-        with self._transaction("load") as cursor:
+        with self._transaction("load", budget) as cursor:
             row = self._statements.select_profile.run(cursor, {"user_id": user_id}).fetchone()
             summary = self._summary(cursor, user_id, today)
         return profile_from_row(row, user_id), summary
 
-    def summary(self, user_id: str, today: date) -> ProgressSummary:
+    def summary(
+        self, user_id: str, today: date, *, budget: Budget | None = None
+    ) -> ProgressSummary:
         """Week, streak and totals as seen on the person's local ``today``."""
         check_user_id(user_id)
         check_day(today)
-        with self._transaction("summary") as cursor:
+        with self._transaction("summary", budget) as cursor:
             return self._summary(cursor, user_id, today)
 
     def _summary(self, cursor: Any, user_id: str, today: date) -> ProgressSummary:
@@ -158,6 +173,7 @@ class ProgressStore:
         day: date | None = None,
         holds: int = 0,
         sessions: int = 0,
+        budget: Budget | None = None,
         **fields: Any,
     ) -> None:
         """In one transaction: add ``holds`` and ``sessions`` to the person's local ``day``
@@ -173,7 +189,7 @@ class ProgressStore:
             check_day(day)
         elif not values:
             return
-        with self._transaction("save") as cursor:
+        with self._transaction("save", budget) as cursor:
             if holds or sessions:
                 assert day is not None
                 added = {
@@ -189,17 +205,18 @@ class ProgressStore:
 
     # -- forgetting a person --
 
-    def delete_user(self, user_id: str) -> None:
+    def delete_user(self, user_id: str, *, budget: Budget | None = None) -> None:
         """Forget everything about the person (skill disabled), in one transaction."""
         check_user_id(user_id)
-        with self._transaction("delete_user") as cursor:
+        with self._transaction("delete_user", budget) as cursor:
             for statement in self._statements.delete_user:
                 statement.run(cursor, {"user_id": user_id})
         log.info("deleted all data of user %s", user_tag(user_id))
 
     def forget_user(self, user_id: str) -> bool:
-        """Delete the person's data now, or, if the database is unavailable, as soon as it is
-        back (the id waits in a local file, see skill.store.deletions). True if deleted now."""
+        """Delete the person's data now (within the call deadline), or, if the database is
+        unavailable, as soon as it is back (the id waits in a local file, see
+        skill.store.deletions). True if deleted now."""
         try:
             self.delete_user(user_id)
             return True
@@ -238,54 +255,91 @@ class ProgressStore:
     # -- operations --
 
     def health(self) -> dict[str, Any]:
-        """Probe the database now: reachable, schema current, and writable; and how many
-        disabled people's data this host still owes a deletion."""
+        """Can progress be saved now? A real write (see skill.store.health), within
+        HEALTH_DEADLINE_S, one probe at a time (a caller that finds one running waits for it
+        and shares its answer); and how many disabled people's data this host still owes a
+        deletion. Its answer also opens or closes the breaker."""
         result: dict[str, Any] = {"status": "ok", "detail": "", "backend": self.backend}
         try:
             result["pending_deletions"] = len(self.deletions.pending())
         except (OSError, ValueError):
             result["pending_deletions"] = "unknown (file unreadable)"
-        read_only = False
+        started = time.monotonic()
+        if not self._health_lock.acquire(timeout=HEALTH_DEADLINE_S):
+            return {**result, "status": "degraded", "detail": "health check still running"}
         try:
-            with self._guard("health check"):
+            last = self._last_health
+            if last is not None and last[0] >= started:  # finished while we waited
+                return {**result, **last[1]}
+            found = self._probe()
+            self._last_health = (time.monotonic(), found)
+        finally:
+            self._health_lock.release()
+        return {**result, **found}
+
+    def _probe(self) -> dict[str, Any]:
+        try:
+            with DEADLINES.scope(HEALTH_DEADLINE_S), self._guard("health check", probe=True):
                 self._schema.ensure()
-                with self._connections.engine.connect() as conn:
-                    if self.backend == "sqlite":
-                        # Taking the write lock proves nobody is blocking writers.
-                        conn.execution_options(**{IMMEDIATE: True})
-                    with conn.begin():
-                        version = read_version(conn)
-                        if self.backend == "postgresql":
-                            flag = conn.exec_driver_sql("SHOW transaction_read_only").scalar()
-                            read_only = flag == "on"
+                with self._connections.transaction() as cursor:
+                    problem = probe_write(cursor, self._statements, self._sqlite_path)
         except StoreUnavailable as err:
-            return {**result, "status": "degraded", "detail": str(err)}
-        if read_only:
-            return {**result, "status": "degraded", "detail": "database is read-only"}
-        return {**result, "detail": f"schema version {version}"}
+            return {"status": "degraded", "detail": str(err)}
+        if problem:  # the database answers, reads work: requests go on trying
+            return {"status": "degraded", "detail": problem}
+        self._settle_deletions()
+        return {"status": "ok", "detail": f"schema version {SCHEMA_VERSION}", "write_probe": "ok"}
 
     # -- plumbing --
 
     @contextmanager
-    def _guard(self, action: str) -> Iterator[None]:
-        """Turn database/driver/filesystem errors into StoreUnavailable; after a success, settle
-        deletions owed from an outage."""
+    def _guard(self, action: str, *, probe: bool = False) -> Iterator[None]:
+        """Turn database/driver/filesystem errors into StoreUnavailable, and remember them (the
+        breaker). A `probe` (the health check) goes through even while the breaker is open."""
+        if not probe and not self.breaker.allow():
+            raise StoreUnavailable(
+                f"{action} skipped: the {self.backend} store failed moments ago "
+                f"(next try in {self.breaker.retry_in():.1f} s)"
+            )
+        started = time.monotonic()
         try:
             yield
         except (exc.SQLAlchemyError, self._driver_error, OSError) as err:
             # Re-check the schema next time: the file may have been replaced.
             self._schema.ready = False
-            message = f"{action} failed ({self.backend}): {describe(err)}"
+            self.breaker.failure(slow=time.monotonic() - started >= SLOW_FAILURE_S)
+            scope = DEADLINES.current()
+            if scope is not None and scope.expired:
+                message = f"{action} timed out ({self.backend}): no answer within its deadline"
+            else:
+                message = f"{action} failed ({self.backend}): {describe(err)}"
             self._errors.failure(message)
             raise StoreUnavailable(message) from err
+        except BaseException:
+            self.breaker.release()
+            raise
+        self.breaker.success()
         self._errors.success()
+
+    def _settle_deletions(self) -> None:
+        """After a success, outside its deadline: deletions owed from an outage."""
         if self.deletions.waiting or not self.deletions.checked:
             self._retry_deletions()
 
     @contextmanager
-    def _transaction(self, action: str) -> Iterator[Any]:
-        """A driver cursor in one transaction, on a current schema, failures guarded."""
-        with self._guard(action):
-            self._schema.ensure()
-            with self._connections.transaction() as cursor:
-                yield cursor
+    def _transaction(self, action: str, budget: Budget | None = None) -> Iterator[Any]:
+        """A driver cursor in one transaction, on a current schema, failures guarded, within
+        the call's deadline: `call_timeout_s`, or what is left of the request's budget."""
+        seconds = self.call_timeout_s if budget is None else min(self.call_timeout_s, budget.left)
+        if seconds <= 0:
+            raise StoreUnavailable(f"{action} skipped: this request's database time is used up")
+        started = time.monotonic()
+        try:
+            with DEADLINES.scope(seconds), self._guard(action):
+                self._schema.ensure()
+                with self._connections.transaction() as cursor:
+                    yield cursor
+        finally:
+            if budget is not None:
+                budget.left -= time.monotonic() - started
+        self._settle_deletions()

@@ -17,7 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Engine
 
+from skill.store.deadlines import DEADLINES
 from skill.store.engines import IMMEDIATE
+
+# A migration runs to its end whatever the deadline of the call that found it missing (cut
+# off, it would be rolled back and tried again by every call); this bounds a frozen server.
+MIGRATION_DEADLINE_S = 600.0
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,13 @@ profiles_table = sa.Table(
     sa.Column("disclaimer_heard", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("resume_point", sa.Text),  # JSON text: portable, and tiny
     sa.Column("preferences", sa.Text),  # JSON text, as resume_point (migration 3)
+)
+
+health_probe_table = sa.Table(
+    "health_probe",
+    metadata,
+    sa.Column("host", sa.Text, primary_key=True),
+    sa.Column("checked_at", sa.DateTime, nullable=False),
 )
 
 daily_progress_table = sa.Table(
@@ -107,6 +119,14 @@ def migration_2(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE daily_progress_v2 RENAME TO daily_progress")
 
 
+def migration_4(conn: Connection) -> None:
+    """health_probe: a row per host that /healthz writes to prove progress can be saved (see
+    skill.store.health). A few rows, never read by a request."""
+    conn.exec_driver_sql(
+        "CREATE TABLE health_probe (host TEXT NOT NULL PRIMARY KEY, checked_at TIMESTAMP NOT NULL)"
+    )
+
+
 def migration_3(conn: Connection) -> None:
     """profiles gains `preferences` (how the person likes to be coached, JSON text). A nullable
     column with no default: existing rows read it as None (nothing set), and neither SQLite nor
@@ -120,6 +140,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "profiles and per-day progress counters", migration_1),
     (2, "per-day progress stored in (user, day) order (SQLite: WITHOUT ROWID)", migration_2),
     (3, "profiles remember coaching preferences", migration_3),
+    (4, "a row per host that the health check writes", migration_4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -169,16 +190,24 @@ class Schema:
         """Create or migrate the schema unless this process already did."""
         if self.ready:
             return
-        with self._lock:
+        scope = DEADLINES.current()
+        if not self._lock.acquire(timeout=-1 if scope is None else max(0.0, scope.left())):
+            raise TimeoutError("waited for another thread's schema check")
+        try:
             if self.ready:
                 return
             if self._sqlite_path is not None:
                 self._sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-            with self._engine.connect() as conn:
-                with conn.begin():
-                    version = read_version(conn)
-                if version != SCHEMA_VERSION:
+            with self._engine.connect() as conn, conn.begin():
+                version = read_version(conn)
+            if version != SCHEMA_VERSION:
+                with (
+                    DEADLINES.scope(MIGRATION_DEADLINE_S, replace=True),
+                    self._engine.connect() as conn,
+                ):
                     conn.execution_options(**{IMMEDIATE: True})
                     with conn.begin():
                         migrate(conn)
             self.ready = True
+        finally:
+            self._lock.release()

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-from skill.store.schema import daily_progress_table, profiles_table
+from skill.store.schema import daily_progress_table, health_probe_table, profiles_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,16 @@ class Statements:
         self.delete_user = tuple(
             self._compile(sa.delete(table).where(table.c.user_id == user_id))
             for table in (profiles_table, daily_progress_table)
+        )
+        probe = self._insert(health_probe_table).values(
+            host=sa.bindparam("host", type_=sa.Text),
+            checked_at=sa.bindparam("checked_at", type_=sa.DateTime),
+        )
+        self.health_upsert = self._compile(
+            probe.on_conflict_do_update(
+                index_elements=[health_probe_table.c.host],
+                set_={"checked_at": probe.excluded.checked_at},
+            )
         )
         # One upsert per set of profile fields a request changes (at most 31), made on first use.
         self._profile_upserts: dict[tuple[str, ...], DriverStatement] = {}

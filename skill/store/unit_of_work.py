@@ -8,7 +8,9 @@ dict in which the request keeps its pending changes until `commit` (the request 
 so the changes live exactly as long as the request.
 
 Nothing here may stop the person from stretching: every database failure is swallowed here,
-already logged (once per interval) by the store, and turns into "no progress this time".
+already logged (once per interval) by the store, and turns into "no progress this time". And
+nothing here may make the person wait: all the request's store calls together get one
+`Budget` of database time (skill.store.deadlines), kept with the pending changes.
 """
 
 from __future__ import annotations
@@ -23,12 +25,21 @@ from typing import Any
 from skill.core.progress import ProgressSummary
 from skill.store.errors import StoreUnavailable
 from skill.store.profile import UserProfile
-from skill.store.progress_store import ProgressStore
+from skill.store.progress_store import Budget, ProgressStore
 
 # Keys of the pending dict.
 PROFILE_CHANGES = "profile_changes"  # {field: new value}
 PROFILE_BASELINE = "profile_read"  # the profile as this request read it
 PROGRESS = "progress_counts"  # (local day, holds, sessions) to add
+BUDGET = "database_budget"  # the request's Budget: what is left of its database time
+
+
+def budget_of(pending: dict[str, Any]) -> Budget:
+    """The request's database budget, made on first use."""
+    found = pending.get(BUDGET)
+    if not isinstance(found, Budget):
+        found = pending[BUDGET] = Budget()
+    return found
 
 
 class UnitOfWork:
@@ -68,7 +79,7 @@ class UnitOfWork:
             loaded = UserProfile()
             if self.available and self.store is not None and self.user_id is not None:
                 try:
-                    loaded = self.store.get_profile(self.user_id)
+                    loaded = self.store.get_profile(self.user_id, budget=budget_of(self._pending))
                 except StoreUnavailable:
                     self.available = False
                 else:
@@ -113,15 +124,18 @@ class UnitOfWork:
         """Week, streak and totals, this request's own holds included."""
         if not self.available or self.store is None or self.user_id is None:
             return None
+        budget = budget_of(self._pending)
         try:
             pending = self._pending.pop(PROGRESS, None)
             if pending is not None:  # this request's own holds count too
                 day, holds, sessions = pending
-                self.store.save(self.user_id, day=day, holds=holds, sessions=sessions)
+                self.store.save(
+                    self.user_id, day=day, holds=holds, sessions=sessions, budget=budget
+                )
             if self._profile is not None:
-                return self.store.summary(self.user_id, self.today())
+                return self.store.summary(self.user_id, self.today(), budget=budget)
             # A launch wants both: read them in one transaction.
-            loaded, summary = self.store.load(self.user_id, self.today())
+            loaded, summary = self.store.load(self.user_id, self.today(), budget=budget)
             self._pending[PROFILE_BASELINE] = loaded
             self._profile = self._handed_out(loaded)
             return summary
@@ -133,7 +147,8 @@ class UnitOfWork:
         """SkillDisabled: delete everything about this person, now or once the database is
         back."""
         if self.store is not None and self.user_id is not None:
-            self.store.forget_user(self.user_id)  # or later, if the database is down now
+            # or later, if the database is down now; its one store call has the call deadline
+            self.store.forget_user(self.user_id)
 
 
 def commit(store: ProgressStore | None, user_id: str | None, pending: dict[str, Any]) -> None:
@@ -142,6 +157,7 @@ def commit(store: ProgressStore | None, user_id: str | None, pending: dict[str, 
     changes = pending.pop(PROFILE_CHANGES, None) or {}
     baseline = pending.pop(PROFILE_BASELINE, None)
     progress = pending.pop(PROGRESS, None)
+    budget = pending.pop(BUDGET, None)
     if store is None or not (changes or progress):
         return
     if isinstance(baseline, UserProfile):
@@ -151,4 +167,11 @@ def commit(store: ProgressStore | None, user_id: str | None, pending: dict[str, 
     day, holds, sessions = progress if progress else (None, 0, 0)
     # A failure is logged by the store; the person carries on without progress this time.
     with contextlib.suppress(StoreUnavailable):
-        store.save(user_id, day=day, holds=holds, sessions=sessions, **changes)
+        store.save(
+            user_id,
+            day=day,
+            holds=holds,
+            sessions=sessions,
+            budget=budget if isinstance(budget, Budget) else None,
+            **changes,
+        )

@@ -325,7 +325,9 @@ def create_app(
             warnings.append("SKILL_AUDIO_BASE_URL is set but no clips are built: run build-audio")
         if warnings:
             status["warnings"] = warnings
-        return json_response(status)
+        # 503 when progress cannot be saved (the store's write probe, within ~0.8 s): a load
+        # balancer then sends people to a host that can keep their progress.
+        return json_response(status, 200 if database["status"] == "ok" else 503)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
