@@ -147,9 +147,21 @@ def test_serve_dev_answers_a_launch_request(dev_server: tuple[int, subprocess.Po
     info.value.close()
 
 
-def test_serve_without_dev_verifies_and_warns_without_skill_id(tmp_path: Path) -> None:
-    """Production mode with SKILL_ID unset: starts, warns loudly, refuses unsigned requests."""
+def test_serve_without_dev_and_skill_id_refuses_to_start(tmp_path: Path) -> None:
+    """Production with SKILL_ID unset and no SKILL_ACCEPT_ANY_SKILL: exit 2, one line."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SKILL_ID", "SKILL_ACCEPT_ANY_SKILL")}
+    with serve(tmp_path, env=env) as served:
+        served.proc.wait(timeout=30)
+    assert served.proc.returncode == 2
+    assert served.stderr.startswith("error: SKILL_ID is not set")
+    assert "SKILL_ACCEPT_ANY_SKILL=1" in served.stderr
+
+
+def test_serve_accepting_any_skill_verifies_and_warns(tmp_path: Path) -> None:
+    """Production with SKILL_ID unset but SKILL_ACCEPT_ANY_SKILL=1: starts, warns loudly,
+    still refuses unsigned requests."""
     env = {key: value for key, value in os.environ.items() if key != "SKILL_ID"}
+    env["SKILL_ACCEPT_ANY_SKILL"] = "1"
     with serve(tmp_path, env=env) as served:
         base = f"http://127.0.0.1:{served.port}"
         wait_for(f"{base}/healthz", time.monotonic() + 20)
@@ -165,10 +177,11 @@ def test_serve_without_dev_verifies_and_warns_without_skill_id(tmp_path: Path) -
         status, error = info.value.code, json.loads(info.value.read())["error"]
         info.value.close()
     assert health["verification"] == "on"
-    assert any("SKILL_ID is not set" in warning for warning in health["warnings"])
+    assert health["skill_id"] == "any (SKILL_ACCEPT_ANY_SKILL)"
+    assert any("SKILL_ACCEPT_ANY_SKILL is on" in warning for warning in health["warnings"])
     assert status == 400
     assert "missing SignatureCertChainUrl" in error
-    assert "WARNING: SKILL_ID is not set" in served.stderr
+    assert "WARNING: SKILL_ID is not set and SKILL_ACCEPT_ANY_SKILL is on" in served.stderr
     assert "!!!!!!!!" in served.stderr  # the banner, not just a log line
     assert "DEV MODE" not in served.stderr
 

@@ -309,7 +309,7 @@ def create_app(
         status: dict[str, Any] = {
             "status": "ok",
             "verification": "on" if verifier is not None else "off (dev mode)",
-            "skill_id": "set" if config.skill_id else "unset",
+            "skill_id": config.skill_id_status,
         }
         status["speech"] = speech_status(config, clips)
         database = store.health()
@@ -319,7 +319,12 @@ def create_app(
         warnings = []
         if verifier is None:
             warnings.append("request verification is off: never expose this server")
-        if not config.skill_id:
+        if config.accept_any_skill and not config.skill_id:
+            warnings.append(
+                "SKILL_ID is not set and SKILL_ACCEPT_ANY_SKILL is on: requests for any "
+                "skill id are accepted; set SKILL_ID in production"
+            )
+        elif not config.skill_id:
             warnings.append("SKILL_ID is not set: requests for any skill id are accepted")
         if config.audio_base_url and not status["speech"]["rendered_clips"]:
             warnings.append("SKILL_AUDIO_BASE_URL is set but no clips are built: run build-audio")
