@@ -18,7 +18,7 @@ from tests.chaos.scenario import Timing, run_fault
 
 #: Short phases keep the whole module near a minute; the window is long enough that a fault
 #: which blocks requests until it is lifted shows up as requests far over the 1.5 s target.
-SUITE_TIMING = Timing(warm_up=1.5, fault=4.0, recovery=1.5)
+SUITE_TIMING = Timing(warm_up=1.5, fault=4.0, recovery=1.0)
 
 pytestmark = pytest.mark.slow
 

@@ -50,8 +50,8 @@ class FaultResult:
         return [s for s in self.samples if s.group == group and s.phase == phase]
 
     def held_past_window(self, group: str) -> int:
-        """Requests sent in the window that waited more than a second and were answered only
-        after it closed: held by the fault itself, however long it lasted."""
+        """Requests sent in the window that waited more than a second and were still waiting
+        when it closed (answered then, or later, or never)."""
         return sum(
             1
             for s in self.of(group)
@@ -192,6 +192,7 @@ def run_fault(fault: Fault, timing: Timing | None = None, people: int = 8) -> Fa
                 person.builder.api_endpoint = settings.url
             run_phase(stage, "recovery", timing.recovery, persons, [])
             stage.phase = "end"
+        probe.threads["end"] = server.worker_threads()
         result.saved_after = read_holds(fault.database_url(), prefix)
         result.samples = recorder.samples
         result.lifted_at = stage.lifted_at

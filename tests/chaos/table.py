@@ -81,12 +81,12 @@ def notes(result: FaultResult) -> str:
     after = result.of("person", "recovery")
     threads = " → ".join(
         f"{phase} {result.worker_threads[phase]}"
-        for phase in ("warm-up", "fault", "recovery")
+        for phase in ("warm-up", "fault", "recovery", "end")
         if phase in result.worker_threads
     )
     return (
         f"- {result.fault}: {result.held_past_window('person')} of the people's requests sent "
-        f"in the window waited > 1 s and were answered only once it closed; after it, people "
+        f"in the window waited > 1 s and were still waiting when it closed; after it, people "
         f"{codes(after)} "
         f"(max {latency(after)[2]:.3f} s); worker threads (most seen) {threads}; "
         f"tracebacks in the server log: {result.tracebacks}"
