@@ -54,9 +54,9 @@ class _CertHandler(BaseHTTPRequestHandler):
         """Promise a chain-sized body and send it a byte at a time, until the window closes."""
         self.send_response(200)
         self.send_header("Content-Length", "6000")
+        self.send_header("Connection", "close")  # one drip per connection
         self.end_headers()
         self.wfile.flush()
-        self.close_connection = True
         with contextlib.suppress(OSError):
             while self.host.dripping.is_set():
                 self.wfile.write(b"-")
