@@ -36,7 +36,8 @@ def latency(samples: list[Sample]) -> tuple[float, float, float]:
 
 HEADER = (
     "| fault | who | requests in window | p50 s | p99 s | max s | status codes | "
-    "/healthz max s (codes) | holds saved before | holds lost | finished in window | unsaved at end |\n"
+    "/healthz max s (codes) | holds saved before | holds lost | finished in window | "
+    "unsaved at end |\n"
     "|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
