@@ -18,7 +18,7 @@ from tests.chaos.scenario import Timing, run_fault
 
 #: Short phases keep the whole module near a minute; the window is long enough that a fault
 #: which blocks requests until it is lifted shows up as requests far over the 1.5 s target.
-SUITE_TIMING = Timing(warm_up=1.5, fault=4.0, recovery=1.0)
+SUITE_TIMING = Timing(warm_up=1.0, fault=3.0, recovery=1.0)
 
 pytestmark = pytest.mark.slow
 
@@ -45,3 +45,5 @@ def test_a_hung_or_failing_dependency_stalls_nobody_and_loses_nothing(name: str)
 
     report = "\n".join([table.markdown([result]), table.notes(result)])
     assert table.misses(result) == [], report
+    if name == "no-fault":  # the control: the harness counts every hold a person finishes
+        assert result.holds_unsaved == 0, report

@@ -1,4 +1,6 @@
-"""Every fault of issue 17's table, by the short name `python -m bench.chaos --faults` takes."""
+"""Every fault of issue 17's table, by the short name `python -m bench.chaos --faults` takes,
+after a control: the same run with no fault, which must meet every target (and save every
+hold), or the harness itself is off."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from tests.chaos.faults import Fault, FrozenPostgres, FullDisk, HeldSqliteLock
 from tests.chaos.netfaults import SilentSettingsApi, SlowBodyClients, UnresolvableSettingsApi
 
 FAULTS: dict[str, Callable[[], Fault]] = {
+    "no-fault": Fault,
     "frozen-postgres": FrozenPostgres,
     "sqlite-lock": HeldSqliteLock,
     "full-disk": FullDisk,
