@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import certifi
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -79,6 +80,8 @@ def tls_drip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         )
     )
     monkeypatch.setattr("certifi.where", lambda: str(cert_file))
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
 
@@ -128,6 +131,19 @@ def test_the_deadline_holds_over_tls(tls_drip: str) -> None:
     with pytest.raises(TimeoutError):
         fetch_cert_chain(tls_drip + "/body", timeout=0.5)
     assert time.monotonic() - started < 0.8
+
+
+def test_the_environment_s_ca_bundle_is_trusted_as_requests_would(
+    tls_drip: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """REQUESTS_CA_BUNDLE names the bundle (e.g. a company proxy's CA), not certifi's."""
+    trusted = certifi.where()
+    monkeypatch.setattr("certifi.where", lambda: "/nonexistent/bundle.pem")
+    with pytest.raises(FileNotFoundError):  # certifi's (here missing) bundle is used...
+        fetch_cert_chain(tls_drip + "/body", timeout=0.5)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", trusted)
+    with pytest.raises(TimeoutError):  # ...unless the environment names one: TLS, then the drip
+        fetch_cert_chain(tls_drip + "/body", timeout=0.5)
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import os
 import socket
 import ssl
 import sys
@@ -81,6 +82,18 @@ class _DeadlineSocket:
         pass
 
 
+def _ca_bundle() -> str:
+    """The CA bundle requests would use: the one the environment names (REQUESTS_CA_BUNDLE,
+    then CURL_CA_BUNDLE, as requests reads them; e.g. a company's TLS-inspecting proxy), else
+    certifi's."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        if value := os.environ.get(name, "").strip():
+            return value
+    import certifi
+
+    return str(certifi.where())
+
+
 def _connection(
     url: str, deadline: _Deadline
 ) -> tuple[http.client.HTTPConnection, socket.socket, str]:
@@ -92,9 +105,7 @@ def _connection(
     if parts.scheme == "http":  # tests' local servers; production URLs are https (cert_url)
         conn = http.client.HTTPConnection(host, parts.port or 80, timeout=deadline.left())
     elif parts.scheme == "https":
-        import certifi
-
-        context = ssl.create_default_context(cafile=certifi.where())
+        context = ssl.create_default_context(cafile=_ca_bundle())
         proxy = urllib.request.getproxies().get("https")
         if proxy and not urllib.request.proxy_bypass(host):
             via = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
