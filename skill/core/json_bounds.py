@@ -31,33 +31,31 @@ class JsonBounds:
         level (the containers of one depth, then those of the next), charging each container
         its length before it looks at any item."""
         budget, longest = self.nodes, self.string
+        if type(value) is not dict and type(value) is not list:
+            return _scalar_ok(value, longest)
         level = [value]
         for _ in range(self.depth):
             deeper: list[Any] = []
             for node in level:
-                kind = type(node)
-                if kind is dict:
+                budget -= len(node)
+                if budget < 0:
+                    return False
+                items = node
+                if type(node) is dict:
                     for key in node:
                         if type(key) is not str or len(key) > longest:
                             return False
                     items = node.values()
-                elif kind is list:
-                    items = node
-                elif not _scalar_ok(node, longest):
-                    return False
-                else:
-                    continue
-                budget -= len(node)
-                if budget < 0:
-                    return False
                 for item in items:
                     kind = type(item)
-                    if kind is dict or kind is list:
-                        deeper.append(item)
-                    elif kind is str:
+                    if kind is int or kind is bool or item is None or kind is float:
+                        continue
+                    if kind is str:
                         if len(item) > longest:
                             return False
-                    elif not _scalar_ok(item, longest):
+                    elif kind is dict or kind is list:
+                        deeper.append(item)
+                    else:
                         return False
             if not deeper:
                 return True
