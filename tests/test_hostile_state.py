@@ -306,6 +306,7 @@ def test_the_bounds_hold_the_biggest_state_the_skill_can_write() -> None:
     from skill.core.session_state import (
         MAX_QUESTION_KEYS,
         STATE_BOUNDS,
+        STATE_KEYS,
         Expect,
         Replay,
         TurnKind,
@@ -328,6 +329,7 @@ def test_the_bounds_hold_the_biggest_state_the_skill_can_write() -> None:
         playing=Playback(2**53, PlayPlan(holds, 300_000)),
         prefs=Preferences(Pace.STEP, Detail.COUNT, frozenset(stretches)),
     )
+    assert set(biggest.to_dict()) == set(STATE_KEYS)  # a new field must be read, too
     question = Replay(TurnKind.QUESTION, keys=(longest,) * MAX_QUESTION_KEYS, reprompt=longest)
     for written in (biggest, SessionState(routine=state, last=question)):
         data = json.loads(json.dumps(written.to_dict()))
