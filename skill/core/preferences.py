@@ -59,9 +59,9 @@ class Preferences:
         if not isinstance(data, dict):
             return cls()
         known = data.get("known")
-        known_ids = (
+        known_ids = (  # no more ids than there are stretches: a longer list is not ours
             frozenset(k for k in known if isinstance(k, str) and k in stretch_ids)
-            if isinstance(known, list)
+            if isinstance(known, list) and len(known) <= len(stretch_ids)
             else frozenset()
         )
         return cls(

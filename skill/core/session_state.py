@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from skill.core.content import Content
+from skill.core.json_bounds import JsonBounds
 from skill.core.playback import Playback
 from skill.core.preferences import Preferences
 from skill.core.progress import ProgressSummary
@@ -32,6 +33,22 @@ TIME_ZONE_KEY = "tz"
 MAX_QUESTION_KEYS = 3  # the coach's longest question is two phrases
 _TIME_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]{0,30}(/[A-Za-z0-9_+\-]{1,30}){0,2}")
 _MAX_COUNT = 2**31 - 1  # progress figures are database integers
+# What a state the skill writes can be: about 100 values, containers 4 deep (the session, the
+# recipe for repeat, its routine, the routine's stretches), no string over 93 characters (a
+# time zone). Anything bigger was not written by us and is refused before it is read: reading
+# it costs at most STATE_BOUNDS.nodes steps, whatever its size (docs: issue 17, finding 3).
+STATE_BOUNDS = JsonBounds(nodes=256, depth=4, string=128)
+STATE_KEYS = (  # every key `SessionState.to_dict` writes
+    "v",
+    "routine",
+    "hold_seconds",
+    "disclaimer_heard",
+    "expects",
+    TIME_ZONE_KEY,
+    "last",
+    "playing",
+    "prefs",
+)
 
 
 E = TypeVar("E", bound=StrEnum)
@@ -242,8 +259,14 @@ class SessionState:
     def from_dict(cls, data: Any, content: Content) -> SessionState:
         """The state in `data` (session attributes from the client), cleaned: each field that
         is not exactly what `to_dict` writes for this content is dropped, and a missing, old
-        or unknown version gives a fresh state. Never raises."""
-        if not isinstance(data, dict) or data.get("v") != SESSION_VERSION:
+        or unknown version gives a fresh state, and so does a state over STATE_BOUNDS (refused
+        unread). Never raises, and its work is bounded whatever `data` is."""
+        return cls.from_known(known_part(data), content)
+
+    @classmethod
+    def from_known(cls, data: dict[str, Any] | None, content: Content) -> SessionState:
+        """`from_dict` for what `known_part` gave (None: a fresh state)."""
+        if data is None or data.get("v") != SESSION_VERSION:
             return cls()
         limits = RoutineLimits.of(content)
         hold = data.get("hold_seconds")
@@ -262,6 +285,15 @@ class SessionState:
                 else None
             ),
         )
+
+
+def known_part(data: Any) -> dict[str, Any] | None:
+    """The keys of STATE_KEYS that `data` has, when `data` is a dict and they are within
+    STATE_BOUNDS; else None. Other keys are never looked at, so their size costs nothing."""
+    if not isinstance(data, dict):
+        return None
+    known = {key: data[key] for key in STATE_KEYS if key in data}
+    return known if STATE_BOUNDS.admit(known) else None
 
 
 def clean_time_zone(value: Any) -> str | None:
