@@ -111,6 +111,10 @@ def test_a_record_that_does_not_fit_its_routine_is_dropped() -> None:
         {**good, "at": True},
         {**good, "holds": "0,0,10"},
         {**good, "holds": []},
+        # equal to the hold's index as a number, but not one (fuzz found -0.0: a TypeError)
+        {**good, "holds": [[-0.0, *good["holds"][0][1:]]]},
+        {**good, "holds": [[0.0, *good["holds"][0][1:]]]},
+        {**good, "holds": [[False, *good["holds"][0][1:]]]},
     ):
         assert Playback.from_dict(bad, state) is None, bad
     assert Playback.from_dict(good, None) is None

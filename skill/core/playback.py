@@ -70,6 +70,7 @@ class Playback:
             if not (
                 isinstance(row, list)
                 and len(row) == 3
+                and _int_in(row[0], 0, state.total - 1)  # 0.0 == 0, but cannot index
                 and all(_int_in(v, 0, length) for v in row[1:])
             ):
                 return None
@@ -78,8 +79,6 @@ class Playback:
                 return None
             holds.append(PlayedHold(index, start, end))
             at_ms = end
-        if holds[-1].index >= state.total:
-            return None
         return cls(sent, PlayPlan(tuple(holds), length))
 
 
