@@ -85,6 +85,10 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     for field in ("type", "requestId", "timestamp"):
         if not isinstance(req.get(field), str) or not req[field]:
             raise RequestRejected(400, f"not an Alexa request envelope: 'request.{field}' missing")
+    if req["type"] == "IntentRequest":  # Alexa always names the intent; handlers rely on it
+        intent = req.get("intent")
+        if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
+            raise RequestRejected(400, "not an Alexa request envelope: 'request.intent' missing")
     for field in ("session", "context"):
         if field in envelope and not isinstance(envelope[field], dict):
             raise RequestRejected(400, f"not an Alexa request envelope: '{field}' is not an object")
