@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -29,7 +28,7 @@ def short_user_id(user_id: str | None) -> str | None:
     if not user_id:
         return None
     data = user_id.encode("utf-8", "surrogatepass")
-    return "u-" + hmac.new(_TAG_KEY, data, hashlib.sha256).hexdigest()[:10]
+    return "u-" + hmac.digest(_TAG_KEY, data, "sha256")[:5].hex()
 
 
 def printable(value: Any, limit: int) -> str | None:
