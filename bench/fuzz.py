@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         p99 = latencies[int(len(latencies) * 0.99)]
         out(f"\nper in-process request: median {statistics.median(latencies) * 1000:.2f} ms, ")
         out(f"p99 {p99 * 1000:.2f} ms, max {latencies[-1] * 1000:.1f} ms\n")
-    out(f"log lines {report.log_lines}, longest {report.longest_log_line} bytes\n")
+    out(f"log lines {report.log_lines}, longest {report.longest_log_line} bytes; ")
+    out(f"largest 200 answer {report.largest_answer} bytes\n")
     out(f"\nfailures: {sum(report.failure_counts.values())}\n")
     for kind, examples in report.failures.items():
         out(f"  {report.failure_counts[kind]} x {kind}\n")

@@ -36,6 +36,8 @@ from tests.fuzz_inputs import FuzzCase, Fuzzer, base_envelopes, fuzz_builder
 
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
 MAX_LOG_LINE = 2048
+# Our biggest real answer (a set's APL-A document) is under 10 KB; one over this echoed input.
+MAX_ANSWER = 32 * 1024
 EXAMPLES = 5  # failures kept per kind, to show
 
 
@@ -50,6 +52,7 @@ class Report:
     reasons: Counter[str] = field(default_factory=Counter)
     log_lines: int = 0
     longest_log_line: int = 0
+    largest_answer: int = 0
     latencies: list[float] = field(default_factory=list)
 
     def fail(self, kind: str, example: str) -> None:
@@ -112,6 +115,9 @@ def judge_answer(report: Report, label: str, status: int, body: bytes) -> None:
         else:
             report.reasons[f"{status} {data['error'][:60]}"] += 1
     elif status == 200:
+        report.largest_answer = max(report.largest_answer, len(body))
+        if len(body) > MAX_ANSWER:
+            report.fail("200 over 32 KB (input echoed?)", f"{label}: {len(body)} bytes")
         try:
             check_response(data)
         except Exception as exc:
