@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -21,28 +20,21 @@ from collections import Counter
 from pathlib import Path
 
 from tests import fuzz_harness
-from tests.builders import APP_ID
 from tests.fuzz_inputs import fuzz_builder
-from tests.test_project import serve, wait_for
 
 
 def raw_http(report: fuzz_harness.Report, cases: int, seed: int, tmp: Path) -> Counter[str]:
     """`cases` malformed HTTP requests to each of a --dev and a production gunicorn server."""
     rng = random.Random(seed)
     builder = fuzz_builder()
-    bodies = [
-        json.dumps(builder.launch()).encode(),
-        json.dumps(builder.intent("AMAZON.HelpIntent")).encode(),
-    ]
+    launch, help_ = builder.launch(), builder.intent("AMAZON.HelpIntent")
+    bodies = [json.dumps(launch).encode(), json.dumps(help_).encode()]
     seen: Counter[str] = Counter()
-    env = dict(os.environ, SKILL_ID=APP_ID)
-    for args in (["--dev"], []):
-        mode = "dev" if args else "production"
-        with serve(tmp, *args, env=env) as server:
-            wait_for(f"http://127.0.0.1:{server.port}/healthz", time.monotonic() + 30)
+    for mode in ("dev", "production"):
+        with fuzz_harness.gunicorn(tmp, mode) as (port, log_path):
             for number in range(cases):
                 kind, data = fuzz_harness.malformed_http(rng, rng.choice(bodies))
-                answers = fuzz_harness.send_raw(server.port, data)
+                answers = fuzz_harness.send_raw(port, data)
                 label = f"raw {mode} case {number} ({kind})"
                 if not answers:
                     report.fail("no answer", label)
@@ -51,11 +43,7 @@ def raw_http(report: fuzz_harness.Report, cases: int, seed: int, tmp: Path) -> C
                     seen[f"{mode:10} {status} from {source:8} {kind}"] += 1
                     if source == "app" or status >= 500:
                         fuzz_harness.judge_answer(report, label, status, body)
-        for line in server.stderr.splitlines():
-            if len(line.encode("utf-8", "surrogatepass")) > fuzz_harness.MAX_LOG_LINE:
-                report.fail("log line over 2 KB", f"raw {mode}: {line[:200]}")
-            if "Traceback" in line:
-                report.fail("traceback in the log", f"raw {mode}: {line[:300]}")
+        fuzz_harness.judge_server_log(report, f"raw {mode}", log_path)
     return seen
 
 

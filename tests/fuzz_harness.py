@@ -14,8 +14,11 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import random
 import socket
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -33,6 +36,7 @@ from tests.certs import NOW, make_chain, root_ca
 from tests.checks import check_response
 from tests.conversation import Conversation
 from tests.fuzz_inputs import FuzzCase, Fuzzer, base_envelopes, fuzz_builder
+from tests.test_project import ROOT, free_port, wait_for
 
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
 MAX_LOG_LINE = 2048
@@ -199,6 +203,38 @@ class InProcess:
 
 
 # -- malformed HTTP, over a socket to a real gunicorn server
+
+
+@contextmanager
+def gunicorn(tmp: Path, mode: str) -> Iterator[tuple[int, Path]]:
+    """`serve` (--dev or production with SKILL_ID) on a free port: (port, its log file). The
+    log goes to a file, not a pipe: a pipe nobody reads fills after 64 KB of lines and then
+    blocks the worker writing the next line, and with it every thread (logging's lock)."""
+    port = free_port()
+    log_path = tmp / f"serve-{mode}-{port}.log"
+    env = dict(os.environ, SKILL_ID=APP_ID, SKILL_DATABASE_URL=f"sqlite:///{tmp}/{port}.db")
+    args = ["--dev"] if mode == "dev" else []
+    command = [sys.executable, "-m", "skill.cli", "serve", "--port", str(port), "--workers", "1"]
+    with log_path.open("w") as log_file:
+        proc = subprocess.Popen([*command, *args], cwd=ROOT, env=env, stderr=log_file)
+        try:
+            wait_for(f"http://127.0.0.1:{port}/healthz", time.monotonic() + 30)
+            yield port, log_path
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def judge_server_log(report: Report, label: str, log_path: Path) -> None:
+    for line in log_path.read_text(errors="replace").splitlines():
+        if len(line.encode("utf-8", "surrogateescape")) > MAX_LOG_LINE:
+            report.fail("log line over 2 KB", f"{label}: {line[:200]}")
+        if "Traceback" in line:
+            report.fail("traceback in the log", f"{label}: {line[:300]}")
 
 
 def malformed_http(rng: random.Random, body: bytes) -> tuple[str, bytes]:
