@@ -38,11 +38,12 @@ def printable(value: Any, limit: int) -> str | None:
     its size."""
     if not isinstance(value, str):
         return None
-    if len(value) > 4 * limit:  # what is cut off need not be cleaned first
+    cut = len(value) > 4 * limit  # what is cut off need not be cleaned first
+    if cut:
         value = value[: 4 * limit]
     if not value.isprintable():  # lone surrogates are not printable either (category Cs)
         value = "".join(ch for ch in value if ch.isprintable())
-    return value if len(value) <= limit else value[: limit - 1] + "\u2026"
+    return value if len(value) <= limit and not cut else value[: limit - 1] + "\u2026"
 
 
 # One line per request: msgspec writes it several times faster than json.dumps. Values JSON has
