@@ -193,8 +193,11 @@ class Fuzzer:
         rng = self.rng
         for _ in range(rng.randrange(1, 4)):
             field = rng.choice(STATE_FIELDS)
-            pick = rng.randrange(6)
+            pick = rng.randrange(7)
             routine = state.get("routine")
+            if pick == 6:  # JSON has one number type: 3 and 3.0 (or 0 and -0.0) are equal
+                state = _ints_as_floats(state, rng)
+                continue
             if pick == 0 and isinstance(routine, dict):
                 routine[rng.choice(ROUTINE_FIELDS)] = self.value()
             elif pick == 1 and isinstance(routine, dict):
@@ -293,6 +296,17 @@ class Fuzzer:
     def content_types(self) -> FuzzCase:
         body = self.dump(self.envelope())
         return self.case("content-type", body, self.rng.choice(CONTENT_TYPES))
+
+
+def _ints_as_floats(node: Any, rng: random.Random) -> Any:
+    """`node` with some of its ints (each one in three) as the equal float, 0 as 0.0 or -0.0."""
+    if isinstance(node, int) and not isinstance(node, bool) and rng.random() < 1 / 3:
+        return float(node) if node else rng.choice([0.0, -0.0])
+    if isinstance(node, list):
+        return [_ints_as_floats(item, rng) for item in node]
+    if isinstance(node, dict):
+        return {key: _ints_as_floats(value, rng) for key, value in node.items()}
+    return node
 
 
 def _containers(node: Any) -> Iterator[dict[str, Any] | list[Any]]:
