@@ -16,7 +16,12 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
-from skill.alexa.lean_skill import LeanSkill, ShallowAttributesManager
+from skill.alexa.lean_skill import (
+    LeanSkill,
+    ShallowAttributesManager,
+    WrongApplicationId,
+    application_id,
+)
 from skill.alexa.skill_builder import build_skill
 from skill.config import Config
 from skill.store.progress_store import ProgressStore
@@ -112,3 +117,43 @@ def test_session_attributes_are_a_copy_of_the_requests() -> None:
     for manager_class in (AttributesManager, ShallowAttributesManager):
         with pytest.raises(AttributesManagerException, match="out of session"):
             manager_class(request).session_attributes  # noqa: B018 - the getter raises
+
+
+@pytest.mark.parametrize(
+    ("context_id", "session_id", "accepted"),
+    [
+        (APP_ID, None, True),
+        (None, APP_ID, True),  # context.System.application missing: the session's id counts
+        (None, None, False),
+        (None, "amzn1.ask.skill.someone-else", False),
+        ("amzn1.ask.skill.someone-else", APP_ID, False),  # the context's id comes first
+    ],
+)
+def test_the_skill_id_is_read_where_verification_reads_it(
+    tmp_path: Path, context_id: str | None, session_id: str | None, accepted: bool
+) -> None:
+    """Issue 17 finding 2: without context.System.application the check crashed (500)."""
+    _, lean = skill_pair(tmp_path)
+    envelope = RequestBuilder(now=NOW).launch()
+    for holder, app_id in (
+        (envelope["context"]["System"], context_id),
+        (envelope["session"], session_id),
+    ):
+        holder.pop("application")
+        if app_id is not None:
+            holder["application"] = {"applicationId": app_id}
+    if accepted:
+        assert answer(lean, envelope)["response"]
+    else:
+        with pytest.raises(WrongApplicationId):
+            answer(lean, envelope)
+
+
+def test_a_request_without_context_or_session_is_refused_not_crashed(tmp_path: Path) -> None:
+    _, lean = skill_pair(tmp_path)
+    envelope = RequestBuilder(now=NOW).skill_event()
+    del envelope["context"]
+    request = SERIALIZER.deserialize(json.dumps(envelope), RequestEnvelope)
+    assert application_id(request) is None
+    with pytest.raises(WrongApplicationId):
+        lean.invoke(request, None)

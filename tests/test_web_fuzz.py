@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 
 from skill.config import Config
 from skill.web.app import create_app
+from tests import fuzz_harness
 from tests.builders import RequestBuilder
 from tests.checks import check_response
 from tests.conversation import Conversation
@@ -155,3 +157,55 @@ def test_json_nested_past_the_parsers_depth_is_a_400_not_a_500(body: bytes) -> N
     result = client().post("/alexa", data=body, content_type="application/json")
     assert result.status_code == 400
     assert result.get_json() == {"error": "body is not valid JSON"}
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 17: 20,000 seeded hostile requests, signed and unsigned, --dev and production, and
+# malformed HTTP through a real gunicorn server (tests/fuzz_inputs.py, tests/fuzz_harness.py).
+# The same families, longer: `python -m bench.fuzz --cases 200000` (bench/fuzz.py).
+
+FUZZ_SEED = 17
+FUZZ_CASES = 20_000
+RAW_CASES = 150  # per server (--dev and production)
+
+
+def _report_text(report: fuzz_harness.Report) -> str:
+    lines = [f"{count} x {kind}" for kind, count in report.failure_counts.items()]
+    for kind, examples in report.failures.items():
+        lines += [f"{kind}:"] + [f"  {example}" for example in examples]
+    return "\n".join(lines)
+
+
+def test_20000_seeded_hostile_requests_get_no_5xx_and_clean_logs(tmp_path: Path) -> None:
+    runner = fuzz_harness.InProcess(tmp_path)
+    report = runner.run(runner.fuzzer(FUZZ_SEED).cases(FUZZ_CASES), fuzz_harness.Report())
+    assert report.cases == FUZZ_CASES
+    assert not report.failure_counts, _report_text(report)
+    # the run reached every part: answers, rejections at the edge, verification, signed 200s
+    statuses = {status for _, status in report.statuses}
+    assert {200, 400, 413, 415} <= statuses
+    assert report.statuses[("production signed", 200)] > 1_000
+    assert report.statuses[("dev unsigned", 200)] > 1_000
+    assert report.longest_log_line < fuzz_harness.MAX_LOG_LINE
+
+
+@pytest.mark.parametrize("mode", ["dev", "production"])
+def test_malformed_http_through_gunicorn_gets_no_5xx(mode: str, tmp_path: Path) -> None:
+    rng = random.Random(FUZZ_SEED)
+    bodies = [json.dumps(envelope).encode() for envelope in base_envelopes()[:40]]
+    report = fuzz_harness.Report()
+    with fuzz_harness.gunicorn(tmp_path, mode) as (port, log_path):
+        for number in range(RAW_CASES):
+            kind, data = fuzz_harness.malformed_http(rng, rng.choice(bodies))
+            answers = fuzz_harness.send_raw(port, data)
+            label = f"case {number} ({kind})"
+            if not answers:
+                report.fail("no answer", label)
+            for status, head, body in answers:
+                from_app = b"application/json" in head.lower()
+                report.statuses[(kind, status)] += 1
+                if from_app or status >= 500:
+                    fuzz_harness.judge_answer(report, label, status, body)
+    fuzz_harness.judge_server_log(report, mode, log_path)
+    assert not report.failure_counts, _report_text(report) + f"\n{sorted(report.statuses.items())}"
+    assert report.cases >= RAW_CASES

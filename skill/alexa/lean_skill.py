@@ -5,8 +5,10 @@ loaders and renderer, which never change), and its AttributesManager deep-copies
 attributes so handlers cannot touch the request envelope. Our envelopes are decoded fresh for
 each request and read by nobody after the handler, and SessionStateReader replaces every kept
 value with a newly built one before any handler runs: a shallow copy is enough.
-Everything else (the skill id check, the service client factory, dispatch, the response
-envelope) is the SDK's, unchanged.
+Everything else (the service client factory, dispatch, the response envelope) is the SDK's,
+unchanged. The skill id check is the SDK's too, except that it reads the id where request
+verification does (skill/alexa/verification/request_checks.py): `context.System.application`,
+else `session.application`; a request with neither is refused, not a crash (issue 17).
 """
 
 from __future__ import annotations
@@ -30,6 +32,18 @@ class WrongApplicationId(AskSdkException):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__("Skill ID Verification failed!!")
+
+
+def application_id(request_envelope: RequestEnvelope) -> Any:
+    """The application id the request names: `context.System.application.applicationId`, else
+    the session's (Amazon's request reference carries it in both; verification accepts either),
+    else None. Any part may be missing: the envelope is the client's."""
+    system = getattr(getattr(request_envelope, "context", None), "system", None)
+    found = getattr(getattr(system, "application", None), "application_id", None)
+    if found is None:
+        session = getattr(request_envelope, "session", None)
+        found = getattr(getattr(session, "application", None), "application_id", None)
+    return found
 
 
 class ShallowAttributesManager(AttributesManager):
@@ -64,17 +78,17 @@ class LeanSkill(CustomSkill):  # type: ignore[misc]
         )
 
     def invoke(self, request_envelope: RequestEnvelope, context: Any) -> ResponseEnvelope:
-        system = request_envelope.context.system
-        if self.skill_id is not None and system.application.application_id != self.skill_id:
+        if self.skill_id is not None and application_id(request_envelope) != self.skill_id:
             raise WrongApplicationId
+        system = getattr(request_envelope.context, "system", None)
         factory = None
         if self.api_client is not None:
             factory = ServiceClientFactory(
                 api_configuration=ApiConfiguration(
                     serializer=self.serializer,
                     api_client=self.api_client,
-                    authorization_value=system.api_access_token,
-                    api_endpoint=system.api_endpoint,
+                    authorization_value=getattr(system, "api_access_token", None),
+                    api_endpoint=getattr(system, "api_endpoint", None),
                 )
             )
         handler_input = HandlerInput(

@@ -7,9 +7,11 @@ structured log line per request.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ask_sdk_core.skill import CustomSkill
@@ -25,7 +27,7 @@ from skill.alexa.lean_skill import WrongApplicationId
 from skill.alexa.skill_builder import build_skill
 from skill.alexa.verification import VerificationError
 from skill.config import Config
-from skill.logs import short_user_id
+from skill.logs import printable, short_user_id
 from skill.store.progress_store import ProgressStore
 from skill.voice.manifest import LiveManifest
 from skill.web import jsonio
@@ -33,11 +35,18 @@ from skill.web.audio_files import ClipFiles
 
 log = logging.getLogger("skill.web.app")
 
+# What the request log line keeps of a client's text (request type, intent name) and of an error
+# reason: enough to read, never enough to make a line long (issue 17: one unsigned request made
+# a 125 KB line). Every line the endpoint writes stays under 2 KB, whatever the request.
+MAX_NAME_CHARS = 64
+MAX_REASON_CHARS = 200
+
 
 class RequestRejected(Exception):
     """A request that must get a 4xx; `reason` is safe to show the client."""
 
     def __init__(self, status: int, reason: str) -> None:
+        reason = printable(reason, MAX_REASON_CHARS) or "request rejected"
         super().__init__(reason)
         self.status = status
         self.reason = reason
@@ -62,8 +71,11 @@ def error_response(status: int, reason: str) -> Response:
 def parse_envelope(body: bytes) -> dict[str, Any]:
     """The JSON body, checked to look like an Alexa request envelope."""
     try:
-        envelope = jsonio.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        envelope = jsonio.loads_request(body)
+    except (ValueError, RecursionError):
+        # ValueError: not JSON, not UTF-8/16/32 (UnicodeDecodeError), a lone surrogate
+        # (UnicodeEncodeError) or an integer past Python's 4,300-digit limit; RecursionError:
+        # nested past the parser's depth
         raise RequestRejected(400, "body is not valid JSON") from None
     if not isinstance(envelope, dict):
         raise RequestRejected(400, "body is not an Alexa request envelope (expected an object)")
@@ -73,6 +85,10 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     for field in ("type", "requestId", "timestamp"):
         if not isinstance(req.get(field), str) or not req[field]:
             raise RequestRejected(400, f"not an Alexa request envelope: 'request.{field}' missing")
+    if req["type"] == "IntentRequest":  # Alexa always names the intent; handlers rely on it
+        intent = req.get("intent")
+        if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
+            raise RequestRejected(400, "not an Alexa request envelope: 'request.intent' missing")
     for field in ("session", "context"):
         if field in envelope and not isinstance(envelope[field], dict):
             raise RequestRejected(400, f"not an Alexa request envelope: '{field}' is not an object")
@@ -95,17 +111,22 @@ def _dig(node: Any, *keys: str) -> Any:
 
 def _log_fields(envelope: dict[str, Any] | None) -> dict[str, Any]:
     """What the request log line says about the envelope; must not fail on any JSON shape,
-    as it also runs for requests that were rejected (e.g. unsigned ones)."""
+    as it also runs for requests that were rejected (e.g. unsigned ones). Names are the
+    client's text: cut and cleaned (printable), the user id only as its tag."""
     if not envelope:
         return {}
-    request_type = _dig(envelope, "request", "type")
-    intent = _dig(envelope, "request", "intent", "name")
     user = _dig(envelope, "context", "System", "user", "userId")
     return {
-        "request_type": request_type if isinstance(request_type, str) else None,
-        "intent": intent if isinstance(intent, str) else None,
+        "request_type": printable(_dig(envelope, "request", "type"), MAX_NAME_CHARS),
+        "intent": printable(_dig(envelope, "request", "intent", "name"), MAX_NAME_CHARS),
         "user": short_user_id(user if isinstance(user, str) else None),
     }
+
+
+def _log_quietly(emit: Callable[..., None], msg: str, *args: Any, **kwargs: Any) -> None:
+    """`emit(msg, ...)` (a logger method) that cannot fail the request it reports on."""
+    with contextlib.suppress(Exception):
+        emit(msg, *args, **kwargs)
 
 
 def http_error_reason(exc: HTTPException, max_body_bytes: int | None) -> str:
@@ -146,7 +167,9 @@ class AlexaEndpoint:
         return [payload]
 
     def handle(self, environ: WsgiEnviron) -> tuple[int, bytes]:
-        """(HTTP status, JSON body) for one request; never raises."""
+        """(HTTP status, JSON body) for one request; never raises: whatever the request and
+        whatever fails, the answer is our JSON (a 500 at worst, without a traceback), never
+        the WSGI server's HTML error page."""
         started = time.perf_counter()
         envelope: dict[str, Any] | None = None
         status = 200
@@ -161,21 +184,44 @@ class AlexaEndpoint:
             status, reason = exc.status, exc.reason
             payload = error_body(reason)
         except Exception as exc:  # a bug: the same answer Flask's error handler gives
-            log.error("unhandled error: %s", type(exc).__name__, exc_info=exc)
             status, reason = 500, "internal error"
             payload = error_body(reason)
-        fields = _log_fields(envelope) | {
-            "status": status,
-            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-        }
+            _log_quietly(log.error, "unhandled error: %s", type(exc).__name__, exc_info=exc)
+        self._log_request(envelope, status, reason, started)
+        return status, payload
+
+    @staticmethod
+    def _log_request(
+        envelope: dict[str, Any] | None, status: int, reason: str | None, started: float
+    ) -> None:
+        """The request's one log line. Built from the client's envelope, so it must not be
+        able to fail the request: if the fields cannot be had, the line goes without them."""
+        fields: dict[str, Any] = {}
+        try:
+            fields = _log_fields(envelope)
+        except Exception as exc:
+            fields = {"log_fields": f"unavailable ({type(exc).__name__})"}
+        fields["status"] = status
+        fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
         if reason:
             fields["reason"] = reason
-        log.info("alexa request", extra={"fields": fields})
-        return status, payload
+        _log_quietly(log.info, "alexa request", extra={"fields": fields})
 
     def _body(self, environ: WsgiEnviron) -> bytes:
         """The body, as Flask's `request.get_data()` reads it (same limits, same errors), except
-        that a chunked body over the limit is a 413 where Flask would cut it at the limit."""
+        that a chunked body over the limit is a 413 where Flask would cut it at the limit, and
+        that whatever the server's stream raises while it is read (gunicorn's InvalidChunkSize
+        or NoMoreData for broken chunked encoding, a socket timeout) is a 400 naming it."""
+        try:
+            return self._read_body(environ)
+        except RequestRejected:
+            raise
+        except Exception as exc:
+            raise RequestRejected(
+                400, f"request body could not be read ({type(exc).__name__})"
+            ) from None
+
+    def _read_body(self, environ: WsgiEnviron) -> bytes:
         content_type = environ.get("CONTENT_TYPE", "")
         mimetype = (
             content_type
