@@ -146,8 +146,9 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
             self._dispatch(conn)
 
     def _receive(self, conn: Any) -> str:
-        """Read what has arrived: READY for a thread, WAITING for more, or CLOSED (the client
-        went away before its request was complete; the connection is closed here)."""
+        """Read what has arrived: READY for a thread (the request is whole, or its client
+        stopped sending part-way), WAITING for more, or CLOSED (the client went away before
+        sending anything; the connection is closed here)."""
         request: RequestBuffer = conn.request
         for _ in range(MAX_BUFFERED_BYTES // RECV_BYTES + 2):
             try:
@@ -157,6 +158,12 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
             except OSError:
                 data = b""
             if not data:
+                if request.data:
+                    # The client stopped sending (or half-closed) part-way: a thread lets
+                    # gunicorn and the endpoint answer what arrived (a 400 for a short body),
+                    # as a client that waits for an answer expects.
+                    request.complete = True
+                    return READY
                 self.nr_conns -= 1
                 conn.close()
                 return CLOSED
