@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,8 @@ def test_url_talks_to_a_running_dev_server(
 def test_url_of_a_verifying_server_explains_dev_mode(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with serve(tmp_path) as served:
+    env = {**os.environ, "SKILL_ID": "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"}
+    with serve(tmp_path, env=env) as served:  # production `serve` needs its skill id
         wait_for(f"http://127.0.0.1:{served.port}/healthz", time.monotonic() + 20)
         code = main(["say", "open hamstring coach", "--url", f"http://127.0.0.1:{served.port}"])
     err = capsys.readouterr().err

@@ -225,3 +225,33 @@ def test_a_thread_reading_a_request_stops_at_its_deadline() -> None:
         assert reader.chunk() == b""  # nothing more came: as if the client had gone
         assert 0.2 < time.monotonic() - started < 1.0
         assert ours.gettimeout() is None  # responses are written as before
+
+
+def test_a_kept_alive_connection_is_read_afresh_for_every_request(
+    server: tuple[int, Path],
+) -> None:
+    """Each request on a kept-alive connection gets the event loop's reading and a deadline of
+    its own. (A flag left set once sent every second request straight to a thread, reading
+    with the first request's deadline: past it, the request was dropped with no answer.)"""
+    port, _ = server
+    launch = json.dumps(RequestBuilder().launch()).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(head(port, len(launch)) + launch[:50])  # the first request, slowly
+        time.sleep(1.0)
+        sock.sendall(launch[50:])
+        first = sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200 "), first
+        # Within gunicorn's 5 s keep-alive, but past the first request's read deadline.
+        time.sleep(REQUEST_READ_SECONDS - 0.8)
+        for _ in range(2):
+            sock.sendall(head(port, len(launch)) + launch)
+            received = b""
+            while b"\r\n\r\n" not in received:
+                data = sock.recv(65536)
+                assert data, "the kept-alive connection was closed with no answer"
+                received += data
+            assert received.startswith(b"HTTP/1.1 200 "), received[:200]
+            content_length = int(received.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            body = received.split(b"\r\n\r\n", 1)[1]
+            while len(body) < content_length:
+                body += sock.recv(65536)

@@ -209,8 +209,16 @@ class BufferingThreadWorker(ThreadWorker):  # type: ignore[misc]
 
     def handle(self, conn: Any) -> Any:
         """In a thread: give the buffered request to gunicorn's parser, then serve it."""
+        # The next request on this connection (kept alive) is read by the event loop again.
+        conn.request_ready = False
         request: RequestBuffer | None = getattr(conn, "request", None)
-        if request is not None:
+        if request is None:
+            # Handed over unbuffered (TLS served by gunicorn itself): the thread reads the
+            # request, within a deadline of its own, never the previous request's.
+            unreader = getattr(conn.parser, "unreader", None)
+            if isinstance(unreader, DeadlineUnreader):
+                unreader.deadline = time.monotonic() + REQUEST_READ_SECONDS
+        else:
             conn.request = None
             conn.sock.setblocking(True)
             # Plain HTTP/1.1: only builds the parser. (Initialised, the connection also skips
