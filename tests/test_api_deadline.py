@@ -195,19 +195,44 @@ def test_remembered_endpoints_are_bounded() -> None:
     assert not any(breaker.allow(endpoint) for endpoint in "bcd")
 
 
-def test_a_late_answer_closes_the_breaker() -> None:
-    """The caller gave up, but the call finished: the endpoint is reachable after all."""
-    calls = DeadlineCalls(deadline_s=0.05)
+def test_a_steadily_slow_api_costs_one_launch_and_the_next_ones_nothing() -> None:
+    """An API that always answers, but after the deadline (0.8 s against 0.6 s): the caller
+    gave up, so the late answer is useless and counts as a failure. The first launch waits the
+    deadline; the next ones, after that late answer has come in, do not wait at all."""
+    calls = DeadlineCalls()  # the production deadline
+    answered = threading.Event()
+
+    def slow_api() -> str:
+        time.sleep(0.8)
+        answered.set()
+        return "answered"
+
+    started = time.monotonic()
+    with pytest.raises(ApiUnreachable):
+        calls.call("slow", slow_api)
+    assert CALL_DEADLINE_S * 0.9 <= time.monotonic() - started < CALL_DEADLINE_S + 0.2
+    assert answered.wait(2)
+    time.sleep(0.05)  # the worker publishes its outcome after the answer
+    for _ in range(3):
+        started = time.monotonic()
+        with pytest.raises(ApiSkipped):
+            calls.call("slow", slow_api)
+        assert time.monotonic() - started < 0.05
+
+
+def test_an_answer_in_time_closes_the_breaker_after_its_probe() -> None:
+    """Only an answer the caller still waited for proves the endpoint useful again."""
+    clock = Clock()
+    calls = DeadlineCalls(deadline_s=0.2, breaker=EndpointBreaker(retry_s=60, clock=clock))
     release = threading.Event()
     with pytest.raises(ApiUnreachable):
         calls.call("slow", lambda: release.wait(5))
-    assert not calls.breaker.allow("slow")
     release.set()
-    for _ in range(100):
-        if calls.breaker.allow("slow"):
-            break
-        time.sleep(0.01)
-    assert calls.call("slow", lambda: "answered") == "answered"
+    time.sleep(0.1)  # its late completion is in (and counted as a failure)
+    assert not calls.breaker.allow("slow")
+    clock.now += 60
+    assert calls.call("slow", lambda: "answered") == "answered"  # the probe, in time
+    assert calls.call("slow", lambda: "again") == "again"  # closed: no probe needed
 
 
 def test_worker_threads_are_bounded_and_a_full_house_does_not_wait() -> None:

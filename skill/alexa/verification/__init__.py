@@ -8,7 +8,7 @@ OpenSSL 3), so this package re-implements the checks on ``cryptography``:
    (cert_url).
 2. The PEM chain is downloaded (cert_download: one deadline for the whole download, bounded
    size) and kept per URL (chain_cache: single-flight, LRU, failures apart, downloads at once
-   and new URLs a minute bounded, refreshed in the background); the leaf must be within its
+   bounded, refreshed in the background); the leaf must be within its
    dates, name ``echo-api.amazon.com`` and chain to a trusted root (cert_chain).
 3. ``Signature-256`` (RSA PKCS#1 v1.5, SHA-256) must match the exact raw body (verifier, with the
    header decoded by request_checks).

@@ -2,14 +2,22 @@
 
 Why not requests: its timeouts bound each socket read, not the download, so a server sending
 one byte a second kept a download thread alive for as long as it liked (issue 17, finding 7,
-measured 60 s and more against a stated 3 s). Here every socket operation after the connect is
-given only what is left of one overall deadline, so the download ends by then whatever the
-server does. Name resolution is the one step no socket timeout covers; the chain cache bounds
-how many downloads can be waiting on it (chain_cache.MAX_DOWNLOADS).
+measured 60 s and more against a stated 3 s). Nor http.client's own connect: it gives the
+whole timeout to each resolved address, then again to the TLS handshake, and each read of a
+proxy's answer to CONNECT gets it afresh (a host with two addresses cost 6 s + 3 s per extra
+address; a proxy dripping its answer, as long as it liked). So every step is ours and given
+only what is left of one overall deadline: each address's TCP connect, the CONNECT exchange
+with an HTTPS proxy, the TLS handshake (CPython bounds the whole handshake by the socket's
+timeout, not each read), the request and every read of the answer; http.client only formats
+the request and parses the answer on the socket it is handed. The download ends by the
+deadline whatever the host or proxy does. Name resolution (of the host, or of the proxy) is
+the one step no socket timeout covers; the chain cache bounds how many downloads can be
+waiting on it (chain_cache.MAX_DOWNLOADS).
 """
 
 from __future__ import annotations
 
+import base64
 import http.client
 import io
 import os
@@ -20,7 +28,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 CertFetcher = Callable[[str], bytes]
 """url -> PEM bytes; raises on failure (any exception type: the verifier converts it)."""
@@ -94,6 +102,41 @@ def _ca_bundle() -> str:
     return str(certifi.where())
 
 
+def _open(host: str, port: int, deadline: _Deadline) -> socket.socket:
+    """A TCP connection to `host`, its addresses tried in turn, each with only the time left
+    (socket.create_connection would give each the whole timeout)."""
+    failure: OSError = OSError(f"{host} resolved to no address")
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        left = deadline.left()  # TimeoutError once none is
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(left)
+            sock.connect(address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            failure = exc
+    raise failure
+
+
+def _tunnel(
+    sock: socket.socket, host: str, port: int, proxy: SplitResult, deadline: _Deadline
+) -> None:
+    """Ask the HTTPS proxy on `sock` for a tunnel to host:port; its answer read under the
+    deadline (http.client's tunnel gave each read the whole timeout afresh)."""
+    authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
+    if proxy.username is not None:
+        login = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}"
+        lines.append("Proxy-Authorization: Basic " + base64.b64encode(login.encode()).decode())
+    wrapped = _DeadlineSocket(sock, deadline)
+    wrapped.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    answer = http.client.HTTPResponse(wrapped, method="CONNECT")  # type: ignore[arg-type]
+    answer.begin()  # the status line and headers only: the tunnel's bytes follow
+    if answer.status != 200:
+        raise OSError(f"HTTPS proxy refused the tunnel: HTTP {answer.status}")
+
+
 def _connection(
     url: str, deadline: _Deadline
 ) -> tuple[http.client.HTTPConnection, socket.socket, str]:
@@ -103,25 +146,30 @@ def _connection(
     host = parts.hostname or ""
     target = parts.path or "/"
     if parts.scheme == "http":  # tests' local servers; production URLs are https (cert_url)
-        conn = http.client.HTTPConnection(host, parts.port or 80, timeout=deadline.left())
+        port = parts.port or 80
+        conn: http.client.HTTPConnection = http.client.HTTPConnection(host, port)
+        sock = _open(host, port, deadline)
     elif parts.scheme == "https":
+        port = parts.port or 443
         context = ssl.create_default_context(cafile=_ca_bundle())
+        conn = http.client.HTTPSConnection(host, port, context=context)  # never connects itself
         proxy = urllib.request.getproxies().get("https")
+        via: SplitResult | None = None
         if proxy and not urllib.request.proxy_bypass(host):
             via = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-            conn = http.client.HTTPSConnection(
-                via.hostname or "", via.port or 80, timeout=deadline.left(), context=context
-            )
-            conn.set_tunnel(host, parts.port or 443)
+            sock = _open(via.hostname or "", via.port or 80, deadline)
         else:
-            conn = http.client.HTTPSConnection(
-                host, parts.port or 443, timeout=deadline.left(), context=context
-            )
+            sock = _open(host, port, deadline)
+        try:
+            if via is not None:
+                _tunnel(sock, host, port, via, deadline)
+            sock.settimeout(deadline.left())  # the whole handshake gets only what is left
+            sock = context.wrap_socket(sock, server_hostname=host)
+        except BaseException:
+            sock.close()
+            raise
     else:
         raise OSError(f"certificate URL scheme {parts.scheme!r} is not supported")
-    conn.connect()  # TCP and TLS: each bounded by the time left (CPython's own deadlines)
-    sock = conn.sock
-    assert sock is not None
     conn.sock = _DeadlineSocket(sock, deadline)  # type: ignore[assignment]
     return conn, sock, target
 

@@ -6,12 +6,21 @@ and that one happens in the background while the cached chain keeps serving.
 
 Bounded everywhere, because the URL comes from the request before anything is proven (issue
 17, finding 7): an LRU of `size` trusted chains; failures in their own LRU, so no number of
-failing URLs can evict a trusted chain; at most MAX_DOWNLOADS downloads at once and
-NEW_URLS_PER_MINUTE never-seen URLs fetched a minute, beyond which a request is refused at once;
-a download is waited for at most WAIT_SECONDS and ends by itself within
-cert_download.FETCH_TIMEOUT_SECONDS; single-flight (concurrent requests for one URL share one
-download); a failure remembered only briefly; a chain refreshed daily and never used past its
-leaf.
+failing URLs can evict a trusted chain; at most MAX_DOWNLOADS downloads at once, beyond which a
+request is refused at once; a download is waited for at most WAIT_SECONDS and ends by itself
+within cert_download.FETCH_TIMEOUT_SECONDS; single-flight (concurrent requests for one URL share
+one download); a failure remembered only briefly; a chain refreshed daily and never used past
+its leaf.
+
+Why no limit on never-seen URLs a minute: anyone can spend it. After a restart, or when Amazon
+moves its chain, the real URL is never-seen too, and unsigned requests with a fresh timestamp
+and our skill id, naming made-up echo.api/ URLs, used up the budget (10 a minute) and kept
+real requests out until the minute passed. Without it, what a flood of forged URLs costs is
+bounded by the download slots (threads and sockets: MAX_DOWNLOADS, each at most
+FETCH_TIMEOUT_SECONDS, made-up keys fail at S3's speed), and it can delay the real chain only
+while it keeps every slot busy: a real request is refused if it arrives when all
+MAX_DOWNLOADS are taken, and fetched by the first one that finds a slot free; from then on the
+chain is cached and no flood touches it.
 """
 
 from __future__ import annotations
@@ -54,10 +63,6 @@ FLIGHT_STALE_SECONDS = 10.0
 WAIT_SECONDS = 1.0
 # Downloads at once; a request that would start another is refused at once (each is a thread).
 MAX_DOWNLOADS = 4
-# Never-seen URLs fetched per minute (refreshes of a cached chain's URL do not count). Alexa
-# uses one URL at a time; anyone can send new ones with an unsigned request that passes the
-# cheap checks (a fresh timestamp, our application id), each of which would be a download.
-NEW_URLS_PER_MINUTE = 10
 
 
 @dataclass
@@ -74,25 +79,6 @@ class _Flight:
     done: threading.Event = field(default_factory=threading.Event)
     chain: Chain | None = None
     reason: str | None = None
-
-
-class _NewUrlBudget:
-    """A token bucket on the injected clock: `per_minute` tokens a minute, as many banked."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self.tokens = float(per_minute)
-        self.at: datetime | None = None
-
-    def take(self, now: datetime) -> bool:
-        if self.at is not None and now > self.at:
-            earned = (now - self.at).total_seconds() * self.per_minute / 60
-            self.tokens = min(float(self.per_minute), self.tokens + earned)
-        self.at = now if self.at is None else max(self.at, now)
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
 
 class ChainCache:
@@ -117,7 +103,6 @@ class ChainCache:
         self.failures: OrderedDict[str, _Failure] = OrderedDict()
         self._inflight: dict[str, _Flight] = {}
         self._downloads = threading.BoundedSemaphore(MAX_DOWNLOADS)
-        self._new_urls = _NewUrlBudget(NEW_URLS_PER_MINUTE)
 
     def get(self, url: str, now: datetime) -> Chain:
         """The chain for `url`, checked for `now`: from the cache, or downloaded (once, shared)
@@ -155,7 +140,7 @@ class ChainCache:
                 raise VerificationError(failure.reason)
             flight = self._inflight.get(url)
             if flight is None or time.monotonic() - flight.started > FLIGHT_STALE_SECONDS:
-                flight = self._start(url, new=chain is None, now=now)
+                flight = self._start(url)
         wait = min(WAIT_SECONDS, cert_download.FETCH_TIMEOUT_SECONDS)
         if not flight.done.wait(wait):
             logger.warning("Alexa certificate download timed out: %s", url)
@@ -168,16 +153,12 @@ class ChainCache:
         failure = self.failures.get(url)
         return failure is not None and failure.until > now
 
-    def _start(self, url: str, *, new: bool = False, now: datetime | None = None) -> _Flight:
-        """Start downloading `url` (caller holds the lock), or refuse at once: too many
-        downloads in flight, or too many never-seen URLs this minute."""
+    def _start(self, url: str) -> _Flight:
+        """Start downloading `url` (caller holds the lock), or refuse at once when every
+        download slot is busy (the request is not remembered as a failure)."""
         if not self._downloads.acquire(blocking=False):
             logger.warning("Alexa certificate download refused: %d in flight", MAX_DOWNLOADS)
             raise VerificationError("too many certificate downloads in progress")
-        if new and now is not None and not self._new_urls.take(now):
-            self._downloads.release()
-            logger.warning("Alexa certificate download refused: too many new URLs: %s", url)
-            raise VerificationError("too many new certificate URLs")
         flight = _Flight()
         self._inflight[url] = flight
         try:
