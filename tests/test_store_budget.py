@@ -175,9 +175,18 @@ def test_owed_deletions_stay_within_the_request_budget(
 
 
 def test_health_is_bounded_with_deletions_owed_and_a_second_caller_not_refused(
-    store: ProgressStore, owed: list[str]
+    store: ProgressStore, owed: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The second caller arrives while the first one's probe (slowed to 0.2 s) runs, and
+    shares its answer; the first one's owed deletions come after, outside the probe lock."""
     answers: dict[str, tuple[float, dict[str, Any]]] = {}
+    real = store._probe
+
+    def slow_probe() -> dict[str, Any]:
+        time.sleep(0.2)
+        return real()
+
+    monkeypatch.setattr(store, "_probe", slow_probe)
 
     def check(name: str) -> None:
         began = time.monotonic()
