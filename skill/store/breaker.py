@@ -11,6 +11,7 @@ call costs a few microseconds and the person carries on without progress.
 
 from __future__ import annotations
 
+import enum
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,14 @@ COOLDOWN_S = 1.0
 # Longest pause while the database stays down: one request in 5 s waits (at most 0.5 s), and
 # the store is used again at most 5 s after the database is back (at once after a /healthz).
 MAX_COOLDOWN_S = 5.0
+
+
+class Permit(enum.IntEnum):
+    """What `allow` granted. REFUSED is falsy, so `if not breaker.allow()` reads naturally."""
+
+    REFUSED = 0
+    CLOSED = 1  # the breaker is closed: an ordinary call
+    PROBE = 2  # this call is the one probe: only it may `release`
 
 
 class Breaker:
@@ -47,17 +56,18 @@ class Breaker:
     def closed(self) -> bool:
         return self.open_until == 0.0 and not self._probing
 
-    def allow(self) -> bool:
-        """May this call use the database? False: fail at once, without waiting."""
+    def allow(self) -> Permit:
+        """May this call use the database? REFUSED: fail at once, without waiting. PROBE: this
+        call finds out for the others (it must end with success, failure or release)."""
         if self.closed:  # the usual case, no lock
-            return True
+            return Permit.CLOSED
         with self._lock:
             if self.open_until == 0.0 and not self._probing:
-                return True
+                return Permit.CLOSED
             if self._probing or self._clock() < self.open_until:
-                return False
+                return Permit.REFUSED
             self._probing = True  # this caller is the probe
-            return True
+            return Permit.PROBE
 
     def retry_in(self) -> float:
         """Seconds until the next probe may run (0 if it may now)."""
@@ -80,9 +90,10 @@ class Breaker:
             self._cooldown = min(self._cooldown * 2, self._max)
             self._probing = False
 
-    def release(self) -> None:
-        """The call ended without telling anything about the database (a bug, an interrupt):
-        let the next call probe."""
-        if self._probing:
+    def release(self, permit: Permit) -> None:
+        """The call ended without telling anything about the database (a bug, an interrupt,
+        a deadline the request's budget cut short): if it was the probe, let the next call
+        probe. Any other call's release changes nothing (a second concurrent probe would)."""
+        if permit is Permit.PROBE:
             with self._lock:
                 self._probing = False

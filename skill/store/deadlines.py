@@ -14,7 +14,8 @@ until the server wakes. Here:
 * `connect_within`: opening a connection is not interruptible that way (psycopg's
   connect_timeout is at least 2 s), so it runs in a helper thread that the caller stops waiting
   for at the deadline; the helper ends by connect_timeout at the latest and closes what it got.
-  At most `MAX_CONNECTING` helpers exist at once: past that, a call fails at once.
+  At most `MAX_CONNECTING` helpers exist at once: past that, a call waits for a free slot
+  within its deadline (and fails at its deadline if none frees).
 """
 
 from __future__ import annotations
@@ -32,18 +33,33 @@ T = TypeVar("T")
 # The database time one request may spend waiting, all its store calls together: a frozen or
 # locked database costs a request at most this, far below Alexa's 8 s and the 1.5 s target.
 REQUEST_BUDGET_S = 0.5
+# Of that budget, what reads (and owed deletions) must leave for the request's write, the save
+# that records its finished holds: a brief lock or stall in the reads still leaves the write
+# 0.2 s (most writes take ~1 ms; a held SQLite lock is mostly released within that).
+WRITE_RESERVE_S = 0.2
+# A call whose deadline the request's budget cut below this (earlier calls used the time)
+# cannot tell a stuck database from a brief lock: its timeout is not remembered by the breaker.
+# Below WRITE_RESERVE_S, so a write that got its reserve still counts.
+STARVED_BELOW_S = 0.15
 # Helper threads opening connections at once, per process (each lives <= connect_timeout):
 # one per pooled connection (SQLAlchemy's 5 + 10 overflow) and one spare.
 MAX_CONNECTING = 16
 
 
 class Budget:
-    """What is left of one request's database time."""
+    """What is left of one request's database time, and how much of it reads must leave for
+    the request's write (`reserve`)."""
 
-    __slots__ = ("left",)
+    __slots__ = ("left", "reserve")
 
-    def __init__(self, seconds: float = REQUEST_BUDGET_S) -> None:
+    def __init__(self, seconds: float = REQUEST_BUDGET_S, reserve: float = WRITE_RESERVE_S) -> None:
         self.left = seconds
+        self.reserve = reserve
+
+    def for_call(self, *, write: bool) -> float:
+        """Seconds the next call may use: a write all that is left, a read what the reserve
+        leaves."""
+        return self.left if write else self.left - self.reserve
 
 
 class Scope:

@@ -44,16 +44,37 @@ class PendingDeletions:
         self.checked = False  # the file has been looked at since this process started
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, wait: float | None = None) -> Iterator[None]:
+        """This process's lock, then the file lock (other processes); `wait`: give up after
+        that many seconds with TimeoutError (an OSError) instead of waiting on."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
-        with self._lock:
+        until = None if wait is None else time.monotonic() + wait
+        if not self._lock.acquire(timeout=-1 if wait is None else max(0.0, wait)):
+            raise TimeoutError("pending deletions file busy in this process")
+        try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._flock(fd, until)
                 yield
             finally:
                 os.close(fd)
+        finally:
+            self._lock.release()
+
+    @staticmethod
+    def _flock(fd: int, until: float | None) -> None:
+        if until is None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            return
+        while True:  # flock has no timeout: poll (it is held for a file rewrite, ~ms)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= until:
+                    raise TimeoutError("pending deletions file busy in another process") from None
+                time.sleep(0.005)
 
     def _read(self) -> list[str]:
         """The ids in the file (under the lock). OSError if it cannot be read; a corrupt one
@@ -117,16 +138,31 @@ class PendingDeletions:
         self.waiting = True
         self.checked = True
 
-    def pending(self) -> list[str]:
-        """The ids still owed a deletion (and whether any are, in `waiting`)."""
+    def pending(self, wait: float | None = None) -> list[str]:
+        """The ids still owed a deletion (and whether any are, in `waiting`); `wait`: see
+        `_locked`."""
         if not self.path.exists():  # the usual case: no lock file, no folder made for nothing
             self.waiting, self.checked = False, True
             return []
-        with self._locked():
+        with self._locked(wait):
             user_ids = self._read()
         self.waiting = bool(user_ids)
         self.checked = True
         return user_ids
+
+    def count(self) -> int:
+        """How many ids are owed, without the file lock (a /healthz must not queue behind a
+        slow writer): `_write` replaces the file whole, so an unlocked read sees a whole one.
+        OSError or ValueError if it cannot be read; a corrupt file is left for `pending`."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return 0
+        data = json.loads(raw.decode("utf-8"))
+        ids = data.get("user_ids") if isinstance(data, dict) else None
+        if not isinstance(ids, list):
+            raise ValueError("pending deletions file corrupt")
+        return len(ids)
 
     def done(self, user_id: str) -> None:
         with self._locked():

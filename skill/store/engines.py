@@ -5,7 +5,7 @@ Both are tuned for one promise: a stuck, frozen or missing database costs a requ
 its database budget (skill.store.deadlines, 0.5 s), instead of eating Alexa's ~8 s: SQLite's
 busy wait is set from each call's deadline, PostgreSQL's connections are watched by the
 deadline watcher and opened within the deadline, and a pool checkout waits at most
-`POOL_WAIT_S`.
+`POOL_WAIT_S`, and never past the call's deadline.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import platformdirs
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.pool import QueuePool
 
 from skill.store.deadlines import DEADLINES, REQUEST_BUDGET_S, connect_within
 
@@ -33,7 +34,7 @@ PG_LOCK_TIMEOUT_S = 0.4
 # Server-side cap for any single PostgreSQL statement: the client gives up at its deadline
 # anyway; this stops the server working on for a client that is gone.
 STATEMENT_TIMEOUT_S = 1.0
-# Waiting for a pooled PostgreSQL connection when all are in use.
+# Waiting for a pooled PostgreSQL connection when all are in use (at most the call's deadline).
 POOL_WAIT_S = 0.25
 # libpq's connect_timeout (it takes whole seconds, at least 2): bounds how long a helper thread
 # that opens a connection can outlive the call that gave up on it (deadlines.connect_within).
@@ -124,6 +125,22 @@ def sqlite_engine(url: URL, busy_timeout_s: float) -> Engine:
     return engine
 
 
+class DeadlinePool(QueuePool):
+    """SQLAlchemy's queue pool, whose wait for a free connection ends by the calling thread's
+    deadline: a call with 0.05 s left must not wait POOL_WAIT_S. The pool reads `_timeout` on
+    each checkout; here it is computed per thread, and what SQLAlchemy sets (at creation and
+    on `recreate`, possibly from inside a scope) is ignored: the wait is always POOL_WAIT_S."""
+
+    @property  # type: ignore[override]
+    def _timeout(self) -> float:
+        scope = DEADLINES.current()
+        return POOL_WAIT_S if scope is None else max(0.0, min(POOL_WAIT_S, scope.left()))
+
+    @_timeout.setter
+    def _timeout(self, _value: float) -> None:
+        pass
+
+
 def postgres_engine(url: URL) -> Engine:
     """Server-side lock and statement timeouts, client-side deadlines (each connection in use
     is watched, see skill.store.deadlines), connections opened within the caller's deadline,
@@ -150,7 +167,7 @@ def postgres_engine(url: URL) -> Engine:
             "keepalives_count": 3,
         },
         pool_pre_ping=False,
-        pool_timeout=POOL_WAIT_S,
+        poolclass=DeadlinePool,
         hide_parameters=True,
     )
     dbapi = engine.dialect.loaded_dbapi

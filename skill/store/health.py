@@ -21,6 +21,12 @@ from typing import Any
 # /healthz answers within 1 s: the probe's deadline leaves room for the rest of the page
 # (and for one probe already running, which a second caller waits for, see ProgressStore.health).
 HEALTH_DEADLINE_S = 0.4
+# All of one /healthz's store work: the wait for a running probe, or the probe, and then owed
+# deletions (outside the probe lock, in what is left of this).
+HEALTH_TOTAL_S = 0.8
+# A caller that waited HEALTH_DEADLINE_S for a running probe gets the last answer if it is this
+# recent, not a 503 for a healthy host.
+HEALTH_REUSE_S = 5.0
 # Less room than this to grow and progress may not be saved: someone new needs pages.
 MIN_ROOM_BYTES = 1 << 20
 HOST = socket.gethostname()[:200] or "unknown"

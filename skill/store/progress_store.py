@@ -46,9 +46,9 @@ from typing import Any
 from sqlalchemy import exc
 
 from skill.core.progress import ProgressSummary, summarize_active
-from skill.store.breaker import SLOW_FAILURE_S, Breaker
+from skill.store.breaker import SLOW_FAILURE_S, Breaker, Permit
 from skill.store.connections import DriverConnections
-from skill.store.deadlines import DEADLINES, REQUEST_BUDGET_S, Budget
+from skill.store.deadlines import DEADLINES, REQUEST_BUDGET_S, STARVED_BELOW_S, Budget
 from skill.store.deletions import PendingDeletions
 from skill.store.engines import (
     data_dir,
@@ -58,7 +58,7 @@ from skill.store.engines import (
     sqlite_engine,
 )
 from skill.store.errors import ErrorLog, StoreUnavailable, describe, user_tag
-from skill.store.health import HEALTH_DEADLINE_S, probe_write
+from skill.store.health import HEALTH_DEADLINE_S, HEALTH_REUSE_S, HEALTH_TOTAL_S, probe_write
 from skill.store.profile import UserProfile, profile_from_row
 from skill.store.schema import SCHEMA_VERSION, Schema
 from skill.store.statements import Statements
@@ -189,7 +189,7 @@ class ProgressStore:
             check_day(day)
         elif not values:
             return
-        with self._transaction("save", budget) as cursor:
+        with self._transaction("save", budget, write=True) as cursor:
             if holds or sessions:
                 assert day is not None
                 added = {
@@ -208,7 +208,7 @@ class ProgressStore:
     def delete_user(self, user_id: str, *, budget: Budget | None = None) -> None:
         """Forget everything about the person (skill disabled), in one transaction."""
         check_user_id(user_id)
-        with self._transaction("delete_user", budget) as cursor:
+        with self._transaction("delete_user", budget, write=True) as cursor:
             for statement in self._statements.delete_user:
                 statement.run(cursor, {"user_id": user_id})
         log.info("deleted all data of user %s", user_tag(user_id))
@@ -235,17 +235,22 @@ class ProgressStore:
             self._next_deletion_retry = 0.0  # the next transaction that works settles it
         return False
 
-    def _retry_deletions(self) -> None:
-        """Deletions owed from an earlier outage, at most every DELETION_RETRY_INTERVAL_S, by
-        one thread (the deletions' own transactions come back here and return at once)."""
+    def _retry_deletions(self, budget: Budget) -> None:
+        """Deletions owed from an earlier outage, within `budget` (all of it is theirs), at
+        most every DELETION_RETRY_INTERVAL_S, by one thread (the deletions' own transactions
+        come back here and return at once). Cut short by the budget, the rest go on at the
+        next transaction, not 30 s later."""
         now = time.monotonic()
         if now < self._next_deletion_retry or not self._deletion_retry.acquire(blocking=False):
             return
         try:
             self._next_deletion_retry = now + DELETION_RETRY_INTERVAL_S
-            for user_id in self.deletions.pending():
-                self.delete_user(user_id)
-                self.deletions.done(user_id)
+            for user_id in self.deletions.pending(wait=budget.left):
+                if budget.left <= STARVED_BELOW_S:
+                    self._next_deletion_retry = 0.0
+                    break
+                self.delete_user(user_id, budget=budget)
+                self.deletions.done(user_id)  # after a real deletion: worth its wait
                 log.info("owed deletion of user %s done", user_tag(user_id))
         except (StoreUnavailable, OSError, ValueError):
             pass  # logged where it happened; tried again later
@@ -257,15 +262,20 @@ class ProgressStore:
     def health(self) -> dict[str, Any]:
         """Can progress be saved now? A real write (see skill.store.health), within
         HEALTH_DEADLINE_S, one probe at a time (a caller that finds one running waits for it
-        and shares its answer); and how many disabled people's data this host still owes a
-        deletion. Its answer also opens or closes the breaker."""
+        and shares its answer, or after HEALTH_DEADLINE_S gets the last answer if recent); and
+        how many disabled people's data this host still owes a deletion. Its answer also
+        opens or closes the breaker. All within HEALTH_TOTAL_S: owed deletions, settled after
+        a good probe, get what is left of it, outside the probe lock."""
+        started = time.monotonic()
         result: dict[str, Any] = {"status": "ok", "detail": "", "backend": self.backend}
         try:
-            result["pending_deletions"] = len(self.deletions.pending())
+            result["pending_deletions"] = self.deletions.count()
         except (OSError, ValueError):
             result["pending_deletions"] = "unknown (file unreadable)"
-        started = time.monotonic()
         if not self._health_lock.acquire(timeout=HEALTH_DEADLINE_S):
+            last = self._last_health
+            if last is not None and time.monotonic() - last[0] < HEALTH_REUSE_S:
+                return {**result, **last[1]}
             return {**result, "status": "degraded", "detail": "health check still running"}
         try:
             last = self._last_health
@@ -275,6 +285,8 @@ class ProgressStore:
             self._last_health = (time.monotonic(), found)
         finally:
             self._health_lock.release()
+        if found["status"] == "ok" and (self.deletions.waiting or not self.deletions.checked):
+            self._retry_deletions(Budget(HEALTH_TOTAL_S - (time.monotonic() - started), 0.0))
         return {**result, **found}
 
     def _probe(self) -> dict[str, Any]:
@@ -287,16 +299,18 @@ class ProgressStore:
             return {"status": "degraded", "detail": str(err)}
         if problem:  # the database answers, reads work: requests go on trying
             return {"status": "degraded", "detail": problem}
-        self._settle_deletions()
         return {"status": "ok", "detail": f"schema version {SCHEMA_VERSION}", "write_probe": "ok"}
 
     # -- plumbing --
 
     @contextmanager
-    def _guard(self, action: str, *, probe: bool = False) -> Iterator[None]:
+    def _guard(self, action: str, *, probe: bool = False, starved: bool = False) -> Iterator[None]:
         """Turn database/driver/filesystem errors into StoreUnavailable, and remember them (the
-        breaker). A `probe` (the health check) goes through even while the breaker is open."""
-        if not probe and not self.breaker.allow():
+        breaker). A `probe` (the health check) goes through even while the breaker is open. A
+        `starved` call (the request's budget cut its deadline below STARVED_BELOW_S) tells
+        nothing about the database when it fails: not remembered."""
+        permit = Permit.CLOSED if probe else self.breaker.allow()
+        if not permit:
             raise StoreUnavailable(
                 f"{action} skipped: the {self.backend} store failed moments ago "
                 f"(next try in {self.breaker.retry_in():.1f} s)"
@@ -307,7 +321,10 @@ class ProgressStore:
         except (exc.SQLAlchemyError, self._driver_error, OSError) as err:
             # Re-check the schema next time: the file may have been replaced.
             self._schema.ready = False
-            self.breaker.failure(slow=time.monotonic() - started >= SLOW_FAILURE_S)
+            if starved:
+                self.breaker.release(permit)
+            else:
+                self.breaker.failure(slow=time.monotonic() - started >= SLOW_FAILURE_S)
             scope = DEADLINES.current()
             if scope is not None and scope.expired:
                 message = f"{action} timed out ({self.backend}): no answer within its deadline"
@@ -316,30 +333,49 @@ class ProgressStore:
             self._errors.failure(message)
             raise StoreUnavailable(message) from err
         except BaseException:
-            self.breaker.release()
+            self.breaker.release(permit)
             raise
         self.breaker.success()
         self._errors.success()
 
-    def _settle_deletions(self) -> None:
-        """After a success, outside its deadline: deletions owed from an outage."""
-        if self.deletions.waiting or not self.deletions.checked:
-            self._retry_deletions()
+    def _settle_deletions(self, budget: Budget | None, started: float) -> None:
+        """After a success: deletions owed from an outage, in the time the request can spare
+        (what its reads may still use; the write's reserve stays), or, for a call without a
+        budget, in what is left of its own `call_timeout_s`. So they never add to a request's
+        database time."""
+        if not (self.deletions.waiting or not self.deletions.checked):
+            return
+        if budget is None:
+            spare = self.call_timeout_s - (time.monotonic() - started)
+        else:
+            spare = budget.for_call(write=False)
+        if spare <= STARVED_BELOW_S:
+            return
+        began = time.monotonic()
+        self._retry_deletions(Budget(spare, 0.0))
+        if budget is not None:
+            budget.left -= time.monotonic() - began
 
     @contextmanager
-    def _transaction(self, action: str, budget: Budget | None = None) -> Iterator[Any]:
+    def _transaction(
+        self, action: str, budget: Budget | None = None, *, write: bool = False
+    ) -> Iterator[Any]:
         """A driver cursor in one transaction, on a current schema, failures guarded, within
-        the call's deadline: `call_timeout_s`, or what is left of the request's budget."""
-        seconds = self.call_timeout_s if budget is None else min(self.call_timeout_s, budget.left)
+        the call's deadline: `call_timeout_s`, or what the request's budget gives this call (a
+        read leaves the write's reserve, see Budget)."""
+        seconds = self.call_timeout_s
+        if budget is not None:
+            seconds = min(seconds, budget.for_call(write=write))
         if seconds <= 0:
             raise StoreUnavailable(f"{action} skipped: this request's database time is used up")
+        starved = seconds < min(self.call_timeout_s, STARVED_BELOW_S)
         started = time.monotonic()
         try:
-            with DEADLINES.scope(seconds), self._guard(action):
+            with DEADLINES.scope(seconds), self._guard(action, starved=starved):
                 self._schema.ensure()
                 with self._connections.transaction() as cursor:
                     yield cursor
         finally:
             if budget is not None:
                 budget.left -= time.monotonic() - started
-        self._settle_deletions()
+        self._settle_deletions(budget, started)

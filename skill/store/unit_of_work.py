@@ -10,7 +10,8 @@ so the changes live exactly as long as the request.
 Nothing here may stop the person from stretching: every database failure is swallowed here,
 already logged (once per interval) by the store, and turns into "no progress this time". And
 nothing here may make the person wait: all the request's store calls together get one
-`Budget` of database time (skill.store.deadlines), kept with the pending changes.
+`Budget` of database time (skill.store.deadlines), kept with the pending changes; reads leave
+part of it (WRITE_RESERVE_S) for `commit`, the write that records finished holds.
 """
 
 from __future__ import annotations
@@ -109,8 +110,10 @@ class UnitOfWork:
 
     def record(self, holds: int, session_finished: bool) -> None:
         """Count finished holds and sessions; written with the profile changes, in one
-        transaction, at the end of the request (`commit`)."""
-        if not self.available or not (holds or session_finished) or self.store is None:
+        transaction, at the end of the request (`commit`). Counted even after a read failed:
+        an increment depends on nothing read, the write keeps its own reserve of the budget,
+        and a database that is really down is skipped by the breaker at no cost."""
+        if not (holds or session_finished) or self.store is None:
             return
         if self.user_id is None:
             return
