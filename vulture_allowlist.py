@@ -31,3 +31,10 @@ parameters
 resp
 client_address
 role
+
+# tests/verification/test_cert_connect.py: the stand-in server's behaviours, picked by name
+# (getattr(self, "_" + mode)), and socketserver's handler class, swapped by a test.
+_._stall
+_._drip_connect
+_._relay
+_.RequestHandlerClass
