@@ -17,7 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from skill.web.worker import REQUEST_READ_SECONDS, DeadlineUnreader
+from skill.web.worker import (
+    REQUEST_READ_SECONDS,
+    DeadlineUnreader,
+    RequestBuffer,
+    arrived_whole,
+)
 from tests.builders import RequestBuilder
 from tests.pg import free_port
 
@@ -227,6 +232,23 @@ def test_a_thread_reading_a_request_stops_at_its_deadline() -> None:
         assert ours.gettimeout() is None  # responses are written as before
 
 
+def read_response(sock: socket.socket) -> bytes:
+    """One whole HTTP response with a Content-Length from `sock`: its head and body."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        data = sock.recv(65536)
+        assert data, "the connection was closed with no answer"
+        received += data
+    head, body = received.split(b"\r\n\r\n", 1)
+    length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+    while len(body) < length:
+        data = sock.recv(65536)
+        assert data, "the connection was closed mid-answer"
+        body += data
+    assert len(body) == length  # nothing of a next answer: one request, one answer
+    return head + b"\r\n\r\n" + body
+
+
 def test_a_kept_alive_connection_is_read_afresh_for_every_request(
     server: tuple[int, Path],
 ) -> None:
@@ -239,19 +261,52 @@ def test_a_kept_alive_connection_is_read_afresh_for_every_request(
         sock.sendall(head(port, len(launch)) + launch[:50])  # the first request, slowly
         time.sleep(1.0)
         sock.sendall(launch[50:])
-        first = sock.recv(65536)
-        assert first.startswith(b"HTTP/1.1 200 "), first
+        assert read_response(sock).startswith(b"HTTP/1.1 200 ")
         # Within gunicorn's 5 s keep-alive, but past the first request's read deadline.
         time.sleep(REQUEST_READ_SECONDS - 0.8)
         for _ in range(2):
             sock.sendall(head(port, len(launch)) + launch)
-            received = b""
-            while b"\r\n\r\n" not in received:
-                data = sock.recv(65536)
-                assert data, "the kept-alive connection was closed with no answer"
-                received += data
-            assert received.startswith(b"HTTP/1.1 200 "), received[:200]
-            content_length = int(received.split(b"Content-Length: ")[1].split(b"\r\n")[0])
-            body = received.split(b"\r\n\r\n", 1)[1]
-            while len(body) < content_length:
-                body += sock.recv(65536)
+            assert read_response(sock).startswith(b"HTTP/1.1 200 ")
+
+
+def _parser_says_whole(data: bytes) -> bool:
+    """gunicorn's incremental parser's verdict (the slow path of RequestBuffer)."""
+    from gunicorn.config import Config as GunicornConfig
+
+    buffer = RequestBuffer(GunicornConfig())
+    buffer.data += data[:1]  # not empty: RequestBuffer skips its fast path, the parser decides
+    return bool(data) and buffer.feed(data[1:])
+
+
+REQUESTS = [
+    b"POST /alexa HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+    b'Content-Length: 11\r\n\r\n{"a": true}',
+    b"GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n",
+    b"POST /alexa HTTP/1.1\r\nHost: h\r\ncontent-length:   2 \r\nX: y\r\n\r\n{}",
+    b"POST /alexa HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    b"POST /alexa HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n{}",
+]
+
+
+@pytest.mark.parametrize("request_bytes", REQUESTS)
+def test_the_fast_check_calls_a_request_whole_only_when_the_parser_does(
+    request_bytes: bytes,
+) -> None:
+    """arrived_whole is a shortcut for gunicorn's parser: at every cut of a request, whenever
+    it says "whole", the parser says so too (it may leave a request to the parser)."""
+    for cut in range(len(request_bytes) + 1):
+        prefix = request_bytes[:cut]
+        if arrived_whole(prefix):
+            assert _parser_says_whole(prefix), prefix
+    assert arrived_whole(request_bytes) == (
+        b"chunked" not in request_bytes and b"Expect" not in request_bytes
+    )
+
+
+def test_the_fast_check_leaves_odd_framing_to_the_parser() -> None:
+    two_lengths = b"POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}"
+    not_a_number = b"POST / HTTP/1.1\r\nContent-Length: 2x\r\n\r\n{}"
+    huge = b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n{}"
+    assert not arrived_whole(two_lengths)
+    assert not arrived_whole(not_a_number)
+    assert not arrived_whole(huge)
