@@ -3,19 +3,26 @@ control, realistic envelopes, signing, and the verifier they build."""
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
+import ipaddress
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
 
 from skill.alexa.verification import RequestVerifier, VerificationError
-from tests.certs import NOW, CertChain, root_ca
+from tests.certs import NOW, CertChain, root_ca, rsa_key
 
 SKILL_ID = "amzn1.ask.skill.00000000-1111-2222-3333-444444444444"
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem"
@@ -158,3 +165,42 @@ def serving_drip(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def trusted_local_tls(folder: Path, monkeypatch: pytest.MonkeyPatch, role: str) -> ssl.SSLContext:
+    """A server TLS context for 127.0.0.1 that the certificate fetcher trusts: a self-signed
+    certificate written to `folder`, certifi's bundle pointed at it, and no CA bundle named by
+    the environment (which the fetcher would use instead)."""
+    key = rsa_key(role)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    monkeypatch.setattr("certifi.where", lambda: str(cert_file))
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(variable, raising=False)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context

@@ -6,8 +6,6 @@ CONNECT, cannot stretch fetch_cert_chain(timeout=0.5) past ~0.6 s."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import ipaddress
 import select
 import socket
 import socketserver
@@ -19,12 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import NameOID
 
 from skill.alexa.verification import fetch_cert_chain
-from tests.certs import rsa_key
+from tests.verification.support import trusted_local_tls
 
 BOUND = 0.5
 SLACK = 0.15  # a loaded machine's scheduling, on top of the bound
@@ -143,39 +138,7 @@ def blackhole() -> Iterator[int]:
 @pytest.fixture
 def tls_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ssl.SSLContext:
     """A server context for 127.0.0.1 that the fetcher trusts (certifi's bundle points at it)."""
-    key = rsa_key("tls-connect")
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    monkeypatch.setattr("certifi.where", lambda: str(cert_file))
-    for name_ in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        monkeypatch.delenv(name_, raising=False)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
-    return context
+    return trusted_local_tls(tmp_path, monkeypatch, "tls-connect")
 
 
 @pytest.fixture

@@ -6,11 +6,8 @@ chain out; a chain due for its refresh keeps serving while the refresh runs or f
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import http.server
-import ipaddress
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -18,9 +15,6 @@ from pathlib import Path
 
 import certifi
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import NameOID
 
 from skill.alexa.verification import (
     RequestVerifier,
@@ -29,7 +23,7 @@ from skill.alexa.verification import (
     chain_cache,
     fetch_cert_chain,
 )
-from tests.certs import CertChain, rsa_key
+from tests.certs import CertChain
 from tests.verification.support import (
     CERT_URL,
     FakeClock,
@@ -39,6 +33,7 @@ from tests.verification.support import (
     make_verifier,
     serving_drip,
     signed,
+    trusted_local_tls,
 )
 
 
@@ -52,38 +47,7 @@ def drip() -> Iterator[str]:
 def tls_drip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The drip server over TLS, with a certificate for 127.0.0.1 that the fetcher trusts
     (certifi's bundle is pointed at it for the test)."""
-    key = rsa_key("tls-drip")
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    monkeypatch.setattr("certifi.where", lambda: str(cert_file))
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
+    context = trusted_local_tls(tmp_path, monkeypatch, "tls-drip")
 
     class TlsServer(http.server.ThreadingHTTPServer):
         def get_request(self) -> tuple[socket.socket, object]:
