@@ -62,14 +62,18 @@ class SampleIndex:
                 words.update(normalize(s) for s in name.get("synonyms", []))
             words.discard("")
             values[slot_type["name"]] = sorted(words, key=len, reverse=True)
-        self.patterns: list[tuple[re.Pattern[str], str]] = []
+        # (literal words, pattern source, intent); compiled only for a plausible utterance:
+        # some 3000 samples, most with long slot alternations, take a second to compile.
+        self.samples: list[tuple[frozenset[str], str, str]] = []
         for intent in language["intents"]:
             slots = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             for sample in intent.get("samples", []):
-                self.patterns.append((self._pattern(sample, slots, values), intent["name"]))
+                literal = frozenset(normalize(re.sub(r"\{\w+\}", " ", sample)).split())
+                source = self._pattern(sample, slots, values)
+                self.samples.append((literal, source, intent["name"]))
 
     @staticmethod
-    def _pattern(sample: str, slots: dict[str, str], values: dict[str, list[str]]) -> re.Pattern:
+    def _pattern(sample: str, slots: dict[str, str], values: dict[str, list[str]]) -> str:
         tokens = []
         for part in re.split(r"(\{\w+\})", sample):
             slot = re.fullmatch(r"\{(\w+)\}", part)
@@ -78,13 +82,14 @@ class SampleIndex:
                 tokens.append(f"(?:{'|'.join(map(re.escape, choices))})" if choices else _ANY_WORDS)
             elif normalize(part):
                 tokens.append(re.escape(normalize(part)))
-        return re.compile(" ".join(tokens))
+        return " ".join(tokens)
 
     def intent_of(self, utterance: str) -> str | None:
         """The intent whose sample this utterance is (None: not a sample of the model)."""
         text = normalize(utterance)
-        for pattern, intent in self.patterns:
-            if pattern.fullmatch(text):
+        words = set(text.split())
+        for literal, source, intent in self.samples:
+            if literal <= words and re.fullmatch(source, text):
                 return intent
         return None
 
