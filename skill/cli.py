@@ -257,7 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     from skill.simulator.cli import add_commands  # chat, say: the local simulator
 
     add_commands(sub)
-    for name in ("serve", "check", "chat", "say"):  # the audio commands format their own
+
+    from skill.publish.cli import add_commands as add_publish_commands
+
+    add_publish_commands(sub)
+    for name in ("serve", "check", "chat", "say", "package"):  # the audio commands format their own
         sub.choices[name].formatter_class = HelpFormatter
     return parser
 

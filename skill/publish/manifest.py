@@ -1,0 +1,87 @@
+"""skill.json: the listing plus what the operator decides (endpoint, certificate, policy URLs).
+
+Every field and value here is Amazon's (Skill Manifest Schema,
+https://developer.amazon.com/docs/smapi/skill-manifest.html); the reasons for each choice are
+in docs/publish.md. What the skill *does* decides the technical part:
+
+- no `interfaces`: the skill sends only `Alexa.Presentation.APLA.RenderDocument`, and "the APL
+  interface isn't required for APL for audio" (Add APL Support to Your Skill,
+  https://developer.amazon.com/docs/alexa-presentation-language/add-apl-support.html); the
+  manifest's interface types have no APL for Audio entry either;
+- `events`: SKILL_DISABLED, the one skill event it handles (skill/alexa/handlers/session.py),
+  delivered to the same endpoint;
+- no `permissions`: the time zone comes from the Alexa Settings API, which needs none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from skill.publish.listing import Listing
+
+MANIFEST_VERSION = "1.0"
+# --certificate on the command line -> Amazon's sslCertificateType values.
+CERTIFICATE_TYPES = {"trusted": "Trusted", "wildcard": "Wildcard", "self-signed": "SelfSigned"}
+SMALL_ICON = "assets/images/en-US_smallIcon.png"  # 108 x 108 PNG
+LARGE_ICON = "assets/images/en-US_largeIcon.png"  # 512 x 512 PNG
+SUBSCRIBED_EVENTS = ("SKILL_DISABLED",)
+
+
+def icon_uri(path: str) -> str:
+    """A skill-package file as ASK CLI references it: file:// plus the path in the package."""
+    return f"file://{path}"
+
+
+def build_manifest(
+    listing: Listing,
+    *,
+    endpoint: str,
+    certificate: str,
+    privacy_url: str,
+    terms_url: str,
+) -> dict[str, Any]:
+    """The whole skill.json (certificate is one of CERTIFICATE_TYPES' keys)."""
+    endpoint_obj = {"uri": endpoint, "sslCertificateType": CERTIFICATE_TYPES[certificate]}
+    publishing: dict[str, Any] = {
+        "locales": {
+            listing.locale: {
+                "name": listing.name,
+                "summary": listing.summary,
+                "description": listing.description,
+                "examplePhrases": list(listing.example_phrases),
+                "keywords": list(listing.keywords),
+                "smallIconUri": icon_uri(SMALL_ICON),
+                "largeIconUri": icon_uri(LARGE_ICON),
+            }
+        },
+        "category": listing.category,
+        "distributionMode": "PUBLIC",
+        "isAvailableWorldwide": listing.is_available_worldwide,
+        "testingInstructions": listing.testing_instructions,
+    }
+    if not listing.is_available_worldwide:
+        publishing["distributionCountries"] = list(listing.countries)
+    p = listing.privacy
+    return {
+        "manifest": {
+            "manifestVersion": MANIFEST_VERSION,
+            "publishingInformation": publishing,
+            "privacyAndCompliance": {
+                "allowsPurchases": p.allows_purchases,
+                "usesPersonalInfo": p.uses_personal_info,
+                "usesHealthInfo": p.uses_health_info,
+                "isChildDirected": p.is_child_directed,
+                "isExportCompliant": p.is_export_compliant,
+                "containsAds": p.contains_ads,
+                "locales": {
+                    listing.locale: {"privacyPolicyUrl": privacy_url, "termsOfUseUrl": terms_url}
+                },
+            },
+            "apis": {"custom": {"endpoint": dict(endpoint_obj), "interfaces": []}},
+            "events": {
+                "endpoint": dict(endpoint_obj),
+                "subscriptions": [{"eventName": name} for name in SUBSCRIBED_EVENTS],
+            },
+            "permissions": [],
+        }
+    }
