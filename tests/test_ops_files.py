@@ -1,0 +1,350 @@
+"""The systemd unit, its environment file, the Dockerfile and .dockerignore: each read as systemd
+or Docker reads it, each calling the real command, and what can run here run for real.
+
+No Docker daemon is available to the tests, so the image itself is never built: the Dockerfile
+is parsed, its command lines are checked by the CLI's own parser, its health check is run
+against a real server, and the build context is worked out with docker-py's .dockerignore rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docker.utils.build import exclude_paths
+
+from skill import resources
+from skill.cli import build_parser, is_loopback
+from skill.config import Config
+from skill.store import engines
+from skill.store.progress_store import PENDING_DELETIONS_FILE, ProgressStore
+from skill.web.server import gunicorn_options
+from tests.ops_files import (
+    DEPLOY_DOC,
+    DOCKERIGNORE,
+    ENV_EXAMPLE,
+    STATE_DIR,
+    UNIT,
+    console_script,
+    env_file_settings,
+    exec_form,
+    healthcheck_command,
+    instructions,
+    plain_env,
+    read_dockerfile,
+    read_unit,
+    running,
+    tool,
+    wait_healthy,
+)
+from tests.pg import free_port
+
+VENV_SCRIPT = "/opt/hamstring-coach/venv/bin/hamstring-coach"  # where docs/deploy.md installs it
+
+
+def nginx_upstream() -> tuple[str, int]:
+    """The address the deploy guide's nginx forwards to (`server HOST:PORT;`)."""
+    found = re.search(r"upstream coach \{\s*server ([\d.]+):(\d+);", DEPLOY_DOC.read_text())
+    assert found, "docs/deploy.md has no nginx upstream"
+    return found.group(1), int(found.group(2))
+
+
+def settings_read_by_config() -> set[str]:
+    """Every variable Config.from_env looks at: the skill's settings, found by asking it."""
+    seen: set[str] = set()
+
+    class Recording(dict[str, str]):
+        def get(self, key: str, default: Any = None) -> Any:
+            seen.add(key)
+            return super().get(key, default)
+
+    Config.from_env(Recording())
+    return seen
+
+
+# --- systemd -------------------------------------------------------------------------------
+
+
+def test_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    analyze = tool("systemd-analyze")
+    text = UNIT.read_text(encoding="utf-8")
+    assert VENV_SCRIPT in text
+    # verify wants ExecStart's program to exist: the real console script stands in for the venv's
+    unit = tmp_path / UNIT.name
+    unit.write_text(text.replace(VENV_SCRIPT, str(console_script())), encoding="utf-8")
+    done = subprocess.run(
+        [analyze, "verify", unit.name], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    # verify only warns about a setting it ignores; the check above catches a warning too:
+    unit.write_text(unit.read_text().replace("ProtectHome=yes", "ProtectHome=sure"))
+    done = subprocess.run(
+        [analyze, "verify", unit.name], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert "Failed to parse" in done.stderr
+
+
+def test_unit_is_hardened(tmp_path: Path) -> None:
+    """systemd's own exposure score (0 best, 10 worst) stays at 2.0 or below."""
+    analyze = tool("systemd-analyze")
+    unit = tmp_path / UNIT.name
+    unit.write_text(UNIT.read_text().replace(VENV_SCRIPT, str(console_script())))
+    command = [analyze, "security", "--offline=yes", "--threshold=20", unit.name]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    service = read_unit()
+    assert service.value("Service", "User") == "hamstring-coach"
+    for setting in ("NoNewPrivileges", "ProtectHome", "PrivateTmp"):
+        assert service.value("Service", setting) == "yes"
+    assert service.value("Service", "ProtectSystem") == "strict"
+
+
+def test_unit_runs_serve_from_the_venv_on_the_nginx_upstream() -> None:
+    unit = read_unit()
+    argv = unit.exec_start()
+    assert argv[0] == VENV_SCRIPT
+    args = build_parser().parse_args(argv[1:])
+    assert args.command == "serve"
+    assert not args.dev
+    assert not args.accept_any_skill  # SKILL_ID is required, from the environment file
+    assert is_loopback(args.host)
+    assert (args.host, args.port) == nginx_upstream()
+
+
+def test_unit_keeps_the_database_and_owed_deletions_in_its_state_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unit = read_unit()
+    state = Path("/var/lib") / unit.value("Service", "StateDirectory")
+    assert str(state) == STATE_DIR
+    assert unit.value("Service", "WorkingDirectory") == STATE_DIR
+    for name, value in unit.environment().items():
+        monkeypatch.setenv(name, value)
+    assert engines.data_dir() == state
+    sqlite_url = engines.default_database_url()
+    assert sqlite_url == f"sqlite:///{state}/progress.sqlite3"
+    # Constructing a store touches nothing; it says where owed deletions would be kept.
+    for url in (sqlite_url, "postgresql://coach@db.internal/coach"):
+        store = ProgressStore(url)
+        assert store.deletions.path == state / PENDING_DELETIONS_FILE
+    monkeypatch.setattr(resources, "checkout_root", lambda: None)  # installed, as in the venv
+    assert Config.from_env().audio_dir == state / "audio"
+
+
+def test_unit_environment_is_only_real_settings() -> None:
+    unit = read_unit()
+    assert unit.values("Service", "EnvironmentFile") == ["/etc/hamstring-coach/hamstring-coach.env"]
+    settings = settings_read_by_config()
+    environment = unit.environment()
+    # Two are not the skill's: platformdirs' data home (where it points: the test above), and
+    # the runtime dir, where gunicorn puts its control socket (systemd makes it).
+    assert environment.pop("XDG_RUNTIME_DIR") == f"/run/{unit.value('Service', 'RuntimeDirectory')}"
+    for name in environment:
+        assert name in settings or name == "XDG_DATA_HOME", name
+
+
+def test_env_example_shows_every_setting_and_nothing_else() -> None:
+    active, commented = env_file_settings(ENV_EXAMPLE.read_text(encoding="utf-8"))
+    assert active == {"SKILL_ID": ""}  # to be filled in; empty, serve refuses to start
+    assert set(active) | set(commented) == settings_read_by_config()
+    for name, value in commented.items():  # each example value is one the skill accepts
+        Config.from_env({name: value})
+    url = commented["SKILL_DATABASE_URL"]
+    assert engines.normalize_url(url).get_backend_name() == "postgresql"
+    assert Path(commented["SKILL_AUDIO_DIR"]).is_relative_to(STATE_DIR)  # writable there
+
+
+def test_unit_stops_the_way_gunicorn_stops_gracefully() -> None:
+    unit = read_unit()
+    assert unit.value("Service", "Type") == "notify"  # gunicorn sends READY=1 once listening
+    assert unit.value("Service", "KillMode") == "mixed"  # SIGTERM to the master only
+    assert unit.value("Service", "KillSignal") == "SIGTERM"
+    graceful = gunicorn_options(host="127.0.0.1", port=8000, workers=1, log_level="INFO")
+    assert int(unit.value("Service", "TimeoutStopSec")) > graceful["graceful_timeout"]
+    assert unit.value("Service", "Restart") == "on-failure"
+    assert unit.value("Service", "RestartPreventExitStatus") == "2"  # a refused setting
+
+
+def unit_command(root: Path, port: int, env_file: dict[str, str]) -> tuple[list[str], dict]:
+    """ExecStart and its environment as systemd would run them, with the paths of this
+    machine: the console script for the venv's, folders under `root` for /var/lib and /run
+    (made, as systemd makes StateDirectory and RuntimeDirectory)."""
+    unit = read_unit()
+    argv = [str(console_script()), *unit.exec_start()[1:]]
+    argv[argv.index("--port") + 1] = str(port)
+    env = {}
+    for name, value in unit.environment().items():
+        for system in ("/var/lib", "/run"):
+            value = value.replace(system, f"{root}{system}")
+        env[name] = value
+    for kind in ("StateDirectory", "RuntimeDirectory"):
+        top = "/var/lib" if kind == "StateDirectory" else "/run"
+        (root / top.lstrip("/") / unit.value("Service", kind)).mkdir(parents=True, mode=0o700)
+    return argv, plain_env(**env, **env_file)
+
+
+def test_unit_with_the_example_environment_refuses_to_start_without_skill_id(
+    tmp_path: Path,
+) -> None:
+    active, _ = env_file_settings(ENV_EXAMPLE.read_text(encoding="utf-8"))
+    argv, env = unit_command(tmp_path, free_port(), active)
+    done = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2  # RestartPreventExitStatus: no restart loop
+    assert done.stderr.startswith("error: SKILL_ID is not set")
+
+
+@pytest.mark.slow
+def test_unit_command_serves_healthz_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """What systemd starts: production mode, state in the state directory, the control socket
+    in the runtime directory, and a clean exit on SIGTERM within TimeoutStopSec."""
+    skill_id = "amzn1.ask.skill.6f1e3a52-8c0d-4b7e-9d55-2f4c1a0b7e93"
+    port = free_port()
+    argv, env = unit_command(tmp_path, port, {"SKILL_ID": skill_id})
+    state, runtime = tmp_path / STATE_DIR.lstrip("/"), tmp_path / "run" / "hamstring-coach"
+    with running(argv, env, state, port) as server:
+        health = wait_healthy(server)
+        assert health["verification"] == "on"
+        assert health["skill_id"] == "set"
+        assert health["database"]["status"] == "ok"
+        assert (state / "progress.sqlite3").is_file()
+        started = time.monotonic()
+    stopped_in = time.monotonic() - started
+    assert server.proc.returncode == 0, server.stderr
+    assert stopped_in < int(read_unit().value("Service", "TimeoutStopSec"))
+    said = [json.loads(line)["msg"] for line in server.stderr.splitlines() if line[:1] == "{"]
+    assert f"Control socket listening at {runtime}/gunicorn.ctl" in said
+    # SIGTERM reached the master, which let both workers (--workers 2) finish, then exited
+    assert said.index("Handling signal: term") < said.index("Shutting down: Master")
+    assert len([m for m in said if m.startswith("Worker exiting")]) == 2
+    assert said[-1] == "Shutting down: Master"
+
+
+# --- Docker --------------------------------------------------------------------------------
+
+
+def test_dockerfile_runs_as_a_non_root_user_from_a_slim_python_311() -> None:
+    parser = read_dockerfile()
+    assert re.fullmatch(r"python:3\.11(\.\d+)?-slim(-\w+)?", parser.baseimage)
+    order = [i["instruction"] for i in parser.structure]
+    assert "USER" in order
+    last_user = len(order) - 1 - order[::-1].index("USER")
+    assert last_user < order.index("ENTRYPOINT")
+    assert last_user < order.index("CMD")
+    user = instructions(parser, "USER")[-1].split(":")[0]
+    assert user not in ("root", "0")
+    assert any(re.search(rf"useradd --system .*\b{user}$", r) for r in instructions(parser, "RUN"))
+
+
+def test_dockerfile_installs_the_checkout_with_pip_not_editable() -> None:
+    runs = instructions(read_dockerfile(), "RUN")
+    installs = [r for r in runs if "pip install" in r]
+    assert len(installs) == 1
+    assert re.search(r"pip install \.(\s|$)", installs[0])
+    assert "-e" not in installs[0].split()
+
+
+def test_docker_command_is_serve_on_every_interface_in_production_mode() -> None:
+    parser = read_dockerfile()
+    (entrypoint,) = instructions(parser, "ENTRYPOINT")
+    (cmd,) = instructions(parser, "CMD")
+    argv = exec_form(entrypoint) + exec_form(cmd)
+    assert argv[0] == "hamstring-coach"
+    args = build_parser().parse_args(argv[1:])
+    assert args.command == "serve"
+    assert args.host == "0.0.0.0"
+    assert not args.dev
+    assert not args.accept_any_skill
+    assert instructions(parser, "EXPOSE") == [str(args.port)]
+    assert instructions(parser, "STOPSIGNAL") == ["SIGTERM"]
+
+
+def test_docker_volume_holds_the_database_and_owed_deletions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parser = read_dockerfile()
+    (volume,) = instructions(parser, "VOLUME")
+    (volume_dir,) = exec_form(volume)
+    assert volume_dir == STATE_DIR
+    for name, value in parser.envs.items():
+        monkeypatch.setenv(name, value)
+    database = engines.default_database_url().removeprefix("sqlite:///")
+    assert Path(database).parent == Path(volume_dir)
+    store = ProgressStore(engines.default_database_url())
+    assert store.deletions.path.parent == Path(volume_dir)
+    assert instructions(parser, "WORKDIR")[-1] == volume_dir
+
+
+def test_docker_healthcheck_passes_on_a_real_server_and_fails_without_one(
+    tmp_path: Path,
+) -> None:
+    parser = read_dockerfile()
+    command, options = healthcheck_command(parser)
+    assert command[0] == "python"  # the image's interpreter: no curl needed
+    port = build_parser().parse_args(exec_form(instructions(parser, "CMD")[0])).port
+    assert f"http://127.0.0.1:{port}/healthz" in command[-1]
+    timeout = int(options["timeout"].removesuffix("s"))
+    assert timeout < int(options["interval"].removesuffix("s"))
+    here = free_port()
+    check = [sys.executable, *command[1:-1], command[-1].replace(f":{port}/", f":{here}/")]
+
+    def healthcheck() -> int:
+        return subprocess.run(check, capture_output=True, timeout=timeout).returncode
+
+    argv = [str(console_script()), "serve", "--dev", "--port", str(here), "--workers", "1"]
+    with running(argv, plain_env(XDG_DATA_HOME=str(tmp_path)), tmp_path, here) as server:
+        wait_healthy(server)
+        assert healthcheck() == 0
+    assert healthcheck() != 0  # nothing listening
+
+
+def test_dockerignore_sends_what_the_build_copies_and_no_junk(tmp_path: Path) -> None:
+    needed = [
+        "pyproject.toml",
+        "README.md",
+        "skill/__init__.py",
+        "skill/core/content/stretches.yaml",
+        "interaction_model/en-US.json",
+        "audio/__init__.py",
+        "audio/manifest.json",
+    ]
+    junk = [
+        ".git/HEAD",
+        ".venv/bin/python",
+        "venv/bin/python",
+        "skill/__pycache__/cli.cpython-311.pyc",
+        "skill/store/__pycache__/engines.cpython-311.pyc",
+        ".pytest_cache/v/cache/lastfailed",
+        ".ruff_cache/content",
+        ".hypothesis/examples/x",
+        ".coverage",
+        "htmlcov/index.html",
+        "coverage.xml",
+        "hamstring_coach.egg-info/PKG-INFO",
+        "build/lib/skill/cli.py",
+        "dist/hamstring_coach-0.1.0-py3-none-any.whl",
+        "audio/get-ready.mp3",
+        "progress.sqlite3",
+        "tests/test_cli.py",
+    ]
+    for name in needed + junk:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    patterns = [
+        line.strip()
+        for line in DOCKERIGNORE.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    context = exclude_paths(str(tmp_path), patterns, dockerfile="Dockerfile")
+    assert not [j for j in junk if j in context]
+    assert [n for n in needed if n not in context] == []
+    for copy in instructions(read_dockerfile(), "COPY"):  # each source is sent, and needed
+        *sources, _dest = copy.split()
+        for source in sources:
+            assert source in context or any(c.startswith(f"{source}/") for c in context), source
+            assert any(n == source or n.startswith(f"{source}/") for n in needed), source
