@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from skill.web.server import gunicorn_options
 from tests.ops_files import (
     DEPLOY_DOC,
     ENV_EXAMPLE,
+    ROOT,
     STATE_DIR,
     UNIT,
     console_script,
@@ -96,6 +98,8 @@ def test_unit_runs_serve_from_the_venv_on_the_nginx_upstream() -> None:
     unit = read_unit()
     argv = unit.exec_start()
     assert argv[0] == VENV_SCRIPT
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts[Path(VENV_SCRIPT).name] == "skill.cli:main"  # the console script pip makes
     args = build_parser().parse_args(argv[1:])
     assert args.command == "serve"
     assert not args.dev
