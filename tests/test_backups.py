@@ -9,13 +9,17 @@ store that, as `serve` does at start, checks the database (and settles owed dele
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
 import re
 import shutil
 import subprocess
+import threading
+import time
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -102,6 +106,39 @@ def assert_restored(
     assert store.summary(gone, TODAY).total_holds == 0
 
 
+BUSY = "amzn1.ask.account.BUSYSTRETCHER"
+
+
+@contextlib.contextmanager
+def busy_person(store: ProgressStore) -> Iterator[list[int]]:
+    """Saves a set (3 holds, 1 session) for BUSY over and over from another thread, as the
+    server's workers would; yields [sets saved], complete once the block ends. A failed save
+    fails the test."""
+    stop = threading.Event()
+    saved = [0]
+    errors: list[BaseException] = []
+
+    def stretch() -> None:
+        while not stop.is_set():
+            try:
+                store.save(BUSY, day=TODAY, holds=3, sessions=1)
+            except Exception as exc:  # reported below, in the test's thread
+                errors.append(exc)
+                return
+            saved[0] += 1
+
+    thread = threading.Thread(target=stretch)
+    thread.start()
+    try:
+        while saved[0] == 0 and not errors:  # it is stretching before the backup starts
+            time.sleep(0.001)
+        yield saved
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert errors == []
+
+
 @pytest.fixture
 def layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """/var/lib/hamstring-coach and /var/backups/hamstring-coach, as the unit sets them up."""
@@ -120,8 +157,12 @@ def test_sqlite_backup_while_serving_and_restore_as_documented(layout: tuple[Pat
     # In use: the store's connection is open and recent commits are still in the -wal file.
     assert (state / "progress.sqlite3-wal").stat().st_size > 0
     paths = {"/var/lib/hamstring-coach": str(state), "/var/backups/hamstring-coach": str(backups)}
-    out = run_documented(backup_block, paths)
+    with busy_person(store) as saved:  # someone stretching while the backup runs
+        at_start = saved[0]
+        out = run_documented(backup_block, paths)
+        during = saved[0] - at_start
     assert out.strip() == "ok"  # PRAGMA integrity_check
+    assert during > 0  # the skill's writes went on during the backup (none failed)
     (made,) = backups.iterdir()
     assert sorted(p.name for p in made.iterdir()) == ["pending-deletions.json", "progress.sqlite3"]
     assert oct(made.stat().st_mode & 0o777) == "0o700"  # umask 077: health data
@@ -138,7 +179,13 @@ def test_sqlite_backup_while_serving_and_restore_as_documented(layout: tuple[Pat
         },
     )
     assert oct((state / "progress.sqlite3").stat().st_mode & 0o777) == "0o600"
-    assert_restored(ProgressStore(), before, gone)  # systemctl start
+    restored = ProgressStore()  # systemctl start
+    assert_restored(restored, before, gone)
+    # The busy person's sets are each whole (3 holds, 1 session, one transaction): a copy torn
+    # between transactions would break that.
+    busy = restored.summary(BUSY, TODAY)
+    assert busy.total_sessions >= 1
+    assert busy.total_holds == 3 * busy.total_sessions
 
 
 def test_sqlite_restore_keeps_the_hosts_owed_deletions_and_the_replaced_files(
