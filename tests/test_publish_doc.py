@@ -45,6 +45,15 @@ REPO_DIRS = ("skill", "docs", "tests", "interaction_model", "deploy", "audio", "
 REPO_FILES = {"Dockerfile", ".dockerignore", "README.md", "CHANGELOG.md", "pyproject.toml"}
 CONTENT = ROOT / "skill" / "core" / "content"
 MODELS = ROOT / "interaction_model"
+# The data files a clinic edits: content, interaction models, the store listing, the policy.
+DATA_FILES = (
+    "skill/core/content/*.yaml",
+    "interaction_model/*.json",
+    "skill/publish/*.yaml",
+    "skill/web/legal/*.yaml",
+)
+DATA_DIRS = r"(?:skill/core/content|interaction_model|skill/publish|skill/web/legal)"
+LISTING = ROOT / "skill" / "publish" / "listing.yaml"
 
 
 def _without_fences(text: str) -> str:
@@ -186,7 +195,7 @@ def test_what_is_kept_lists_every_column_the_skill_keeps_about_a_person() -> Non
 
 def _files_saying(pattern: str) -> set[str]:
     found = set()
-    for path in [*CONTENT.glob("*.yaml"), *MODELS.glob("*.json")]:
+    for path in sorted(p for pattern in DATA_FILES for p in ROOT.glob(pattern)):
         if re.search(pattern, path.read_text(encoding="utf-8"), flags=re.I):
             found.add(path.relative_to(ROOT).as_posix())
     return found
@@ -200,7 +209,7 @@ def test_every_file_that_says_the_emergency_number_is_listed() -> None:
     for path in saying:
         assert f"`{path}`" in listed, f"{path} says the emergency number; the guide omits it"
     assert "`tests/test_answer_lengths.py`" in listed
-    named = set(re.findall(r"`((?:skill/core/content|interaction_model)/[^`]+)`", listed))
+    named = set(re.findall(rf"`({DATA_DIRS}/[^`]+)`", listed))
     assert named <= saying, f"listed but saying no emergency number: {named - saying}"
 
 
@@ -214,7 +223,7 @@ def _clinic_words() -> set[str]:
 
 
 def test_every_file_that_names_the_clinic_is_listed() -> None:
-    listed = _section("## Another clinic", "**The invocation name**")
+    listed = _section("## What to change for another clinic", "**The invocation name**")
     pattern = "|".join(rf"(?<!\w){re.escape(word)}(?!\w)" for word in _clinic_words())
     naming = _files_saying(pattern)
     assert "skill/core/content/clinic.yaml" in naming
@@ -254,3 +263,18 @@ def test_each_one_shot_phrase_reaches_its_intent(
     assert data["intent"] == intent, data["nlu"]
     assert data["nlu"]["method"] in ("exact", "phrase"), data["nlu"]
     check_response(data["response"])
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def test_the_privacy_answers_are_the_listings() -> None:
+    """The console route copies the guide's table: it must say what the package says."""
+    answers = yaml.safe_load(LISTING.read_text(encoding="utf-8"))["privacy"]
+    table = _section("| Question | Answer | Why |", "A clinic that changes what")
+    assert answers, "skill/publish/listing.yaml has no privacy answers"
+    for key, value in answers.items():
+        row = f"| `{_camel(key)}` | `{json.dumps(value)}` |"
+        assert row in table, f"docs/publish.md should answer {_camel(key)} with {value}"
