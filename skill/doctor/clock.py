@@ -125,8 +125,9 @@ def check_ntp(server: str, timeout_s: float = NTP_TIMEOUT_S) -> Check:
             "with --ntp-server; the kernel's state above still says whether the clock is "
             "synchronised.",
         )
-    offset = response.offset
-    detail = f"{offset:+.3f} s from {server} (stratum {response.stratum})"
+    offset = response.offset  # the server's time minus ours
+    side = "behind" if offset > 0 else "ahead of"
+    detail = f"this clock is {abs(offset):.3f} s {side} {server} (stratum {response.stratum})"
     if abs(offset) >= FAIL_OFFSET_S:
         return fail(
             NTP,

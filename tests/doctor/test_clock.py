@@ -1,0 +1,66 @@
+"""The clock: measured against a local SNTP server, judged against the 150 s Alexa allows."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.doctor.conftest import Doctor, Install, advice, line
+from tests.doctor.servers import FakeNtp
+
+
+def test_a_clock_in_step_passes(install: Install, doctor: Doctor) -> None:
+    with FakeNtp(0.0) as ntp:
+        status, out = doctor("--ntp-server", ntp.address)
+    found = line(out, "clock (NTP)")
+    assert found.startswith("ok    clock (NTP)")
+    assert f"s behind {ntp.address} (stratum 2)" in found
+    assert status == 0, out
+
+
+@pytest.mark.parametrize("offset", [300.0, -300.0])
+def test_a_clock_five_minutes_off_fails(install: Install, doctor: Doctor, offset: float) -> None:
+    with FakeNtp(offset) as ntp:
+        status, out = doctor("--ntp-server", ntp.address)
+    assert status == 1
+    found = line(out, "clock (NTP)")
+    side = "behind" if offset > 0 else "ahead of"
+    assert found.startswith("FAIL ")
+    assert "this clock is 300.0" in found
+    assert f" s {side} {ntp.address}" in found
+    assert "refused beyond 150 s" in found
+    assert "chronyc makestep" in advice(out, "clock (NTP)")
+
+
+def test_a_few_seconds_off_is_a_warning(install: Install, doctor: Doctor) -> None:
+    with FakeNtp(-5.0) as ntp:
+        status, out = doctor("--ntp-server", ntp.address)
+    assert status == 0
+    found = line(out, "clock (NTP)")
+    assert found.startswith("warn ")
+    assert "this clock is 5.0" in found
+    assert f"s ahead of {ntp.address}" in found
+
+
+def test_a_silent_time_server_is_a_warning_within_the_timeout(
+    install: Install, doctor: Doctor
+) -> None:
+    with FakeNtp(answer=False) as ntp:
+        started = time.monotonic()
+        status, out = doctor("--ntp-server", ntp.address)
+        assert time.monotonic() - started < 8
+    assert status == 0
+    found = line(out, "clock (NTP)")
+    assert found.startswith("warn ")
+    assert f"no answer from {ntp.address} within 3 s" in found
+    assert "UDP port 123" in advice(out, "clock (NTP)")
+
+
+def test_offline_says_the_offset_was_not_measured(install: Install, doctor: Doctor) -> None:
+    _, out = doctor("--offline")
+    assert line(out, "clock (NTP)").split(None, 3)[1:] == [
+        "clock",
+        "(NTP)",
+        "--offline: offset not measured",
+    ]
