@@ -84,8 +84,8 @@ class FakeNtp:
             now = ntplib.system_to_ntp_time(time.time() + self.offset_s)
             reply = ntplib.NTPPacket(version=4, mode=4, tx_timestamp=now)
             reply.stratum = 2
-            reply.orig_timestamp = request.tx_timestamp
-            reply.recv_timestamp = now
+            # The fields NTPPacket.to_data packs (set by name: nothing here reads them back).
+            vars(reply).update(orig_timestamp=request.tx_timestamp, recv_timestamp=now)
             self.sock.sendto(reply.to_data(), peer)
 
     def __enter__(self) -> FakeNtp:
