@@ -105,7 +105,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     The checks are the doctor's (skill.doctor.content), printed as a content owner reads them:
     "... ok: ..." on stdout, errors and warnings on stderr."""
     from skill.doctor.content import content_checks
-    from skill.doctor.report import FAIL, WARN
+    from skill.doctor.report import FAIL, OK, WARN
 
     for check in content_checks():
         if check.status == FAIL:
@@ -113,7 +113,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             return 1
         if check.status == WARN:
             print(f"warning: {check.name}: {check.detail}; {check.advice}", file=sys.stderr)
-        else:
+        elif check.status == OK:
             print(f"{check.name} ok: {check.detail}")
     return 0
 

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from skill.doctor.report import Check, fail, ok, warn
+from skill.doctor.report import Check, fail, ok, skip, warn
 
 CONTENT, MODEL, MANIFEST = "content", "interaction model", "audio manifest"
 
@@ -41,7 +41,9 @@ def content_checks() -> list[Check]:
             )
         )
     checks.append(model_check())
-    if content is not None:
+    if content is None:
+        checks.append(skip(MANIFEST, "not checked: the content does not load"))
+    else:
         checks.append(manifest_check(content))
     return checks
 

@@ -57,7 +57,8 @@ def render_text(checks: list[Check]) -> str:
         lines += [f"- {c.name} ({c.status}): {c.advice}" for c in todo]
     failed = sum(c.failed for c in checks)
     warned = sum(c.status == WARN for c in checks)
-    lines += ["", f"{failed} failed, {warned} warnings, {len(checks)} checks"]
+    warnings = "warning" if warned == 1 else "warnings"
+    lines += ["", f"{failed} failed, {warned} {warnings}, {len(checks)} checks"]
     return "\n".join(lines)
 
 
