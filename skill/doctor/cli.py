@@ -21,7 +21,12 @@ def ntp_server(text: str) -> str:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     options = Options(
-        url=args.url, offline=args.offline, ntp_server=args.ntp_server, ca_file=args.ca_file
+        url=args.url,
+        offline=args.offline,
+        ntp_server=args.ntp_server,
+        ca_file=args.ca_file,
+        privacy_url=args.privacy_url,
+        terms_url=args.terms_url,
     )
     checks = run_checks(options)
     print(render_json(checks) if args.json else render_text(checks))
@@ -60,5 +65,12 @@ def add_commands(sub: Any) -> None:
         help="PEM file of extra CA certificates to trust for --url (a self-signed test "
         "certificate); the system's and certifi's are always trusted",
     )
+    for page in ("privacy", "terms"):
+        doctor.add_argument(
+            f"--{page}-url",
+            help=f"where the skill package links the {page} page, if not at the endpoint's "
+            f"origin (as given to `hamstring-coach package --{page}-url`); without it "
+            f"https://HOST/{page}",
+        )
     doctor.add_argument("--json", action="store_true", help="print the results as JSON")
     doctor.set_defaults(func=cmd_doctor)

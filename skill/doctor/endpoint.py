@@ -66,8 +66,16 @@ def trust_context(ca_file: str | None = None) -> ssl.SSLContext:
 
 
 def endpoint_checks(
-    url: str, *, ca_file: str | None = None, skill_id: str | None = None
+    url: str,
+    *,
+    ca_file: str | None = None,
+    skill_id: str | None = None,
+    privacy_url: str | None = None,
+    terms_url: str | None = None,
 ) -> list[Check]:
+    """HTTPS and its certificate, then (if the host speaks TLS) what the skill answers. The
+    policy pages are looked for where `hamstring-coach package` links them: the endpoint's
+    origin, unless the package was given its own URLs (the same options here)."""
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
         return [
@@ -112,8 +120,8 @@ def endpoint_checks(
         warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
         checks.append(_unsigned_check(http, target, skill_id or ANY_SKILL_ID))
         checks.append(_health_check(http, target))
-        for name, path in ((PRIVACY, "/privacy"), (TERMS, "/terms")):
-            checks.append(_page_check(http, target, name, path))
+        for name, page, given in ((PRIVACY, "/privacy", privacy_url), (TERMS, "/terms", terms_url)):
+            checks.append(_page_check(http, name, given or f"{target.origin}{page}"))
     http.clear()
     return checks
 
@@ -279,8 +287,7 @@ def _health_check(http: urllib3.PoolManager, target: Target) -> Check:
     return ok(HEALTH, f"200, verification on, database {database.get('status', '?')}")
 
 
-def _page_check(http: urllib3.PoolManager, target: Target, name: str, path: str) -> Check:
-    url = f"{target.origin}{path}"
+def _page_check(http: urllib3.PoolManager, name: str, url: str) -> Check:
     try:
         response = http.request("GET", url, redirect=False)
     except urllib3.exceptions.HTTPError as exc:
@@ -290,8 +297,9 @@ def _page_check(http: urllib3.PoolManager, target: Target, name: str, path: str)
     return fail(
         name,
         f"{url} answered {response.status}",
-        f"The skill manifest links {url} (certification opens it): forward {path} to "
-        "`serve`, which serves it, or pass your own URL to `hamstring-coach package`.",
+        f"The skill manifest links {url} (certification opens it): forward it to `serve`, "
+        "which serves /privacy and /terms; if the package links pages elsewhere "
+        "(--privacy-url, --terms-url), give doctor the same options.",
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
 
 from skill.config import Config, ConfigError
 from skill.doctor.report import Check, fail, ok, warn
@@ -17,10 +16,10 @@ WHERE_THE_ID_IS = (
 )
 
 
-def load_config(env: Mapping[str, str] | None = None) -> tuple[Config | None, Check]:
+def load_config() -> tuple[Config | None, Check]:
     """The production configuration (verification on), or None and the reason it is invalid."""
     try:
-        config = Config.from_env(env)
+        config = Config.from_env()
     except ConfigError as exc:
         return None, fail(
             "configuration",

@@ -3,6 +3,7 @@ created, and `hamstring-coach doctor` run through the real command line."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import pytest
 
 from skill.cli import main
 from skill.store.progress_store import ProgressStore
+from skill.voice.manifest import ClipEntry, Manifest
 
 SKILL_ID = "amzn1.ask.skill.0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 
@@ -71,3 +73,24 @@ def advice(out: str, name: str) -> str:
         if text.startswith(f"- {name} ("):
             return text
     raise AssertionError(f"no advice for {name!r} in:\n{out}")
+
+
+def clip_folder(folder: Path, data: bytes = b"ID3" + bytes(range(256)) * 4) -> Path:
+    """An audio folder as build-audio leaves it: one clip and a manifest with its hash."""
+    folder.mkdir()
+    (folder / "get-ready.mp3").write_bytes(data)
+    manifest = Manifest(folder)
+    manifest.clips["get-ready"] = ClipEntry(
+        id="get-ready",
+        file="get-ready.mp3",
+        text="Three. Two. One.",
+        engine="espeak",
+        engine_note="",
+        duration_ms=3048,
+        cue_offsets_ms=[0, 1000, 2000],
+        sha256=hashlib.sha256(data).hexdigest(),
+        key="k",
+        kind="count",
+    )
+    manifest.save()
+    return folder

@@ -13,7 +13,7 @@ from flask import Flask
 
 from skill.config import Config
 from skill.web.app import create_app
-from tests.doctor.conftest import SKILL_ID, Doctor, Install, advice, line
+from tests.doctor.conftest import SKILL_ID, Doctor, Install, advice, clip_folder, line
 from tests.doctor.servers import FakeNtp, serving, tls_files
 
 PAGES = ("privacy page", "terms page")
@@ -146,3 +146,58 @@ def test_offline_skips_the_endpoint(install: Install, doctor: Doctor) -> None:
     status, out = doctor("--offline", "--url", "https://coach.example.org/alexa")
     assert status == 0
     assert "--offline: https://coach.example.org/alexa not checked" in line(out, "endpoint")
+
+
+def test_policy_pages_elsewhere_are_checked_where_given(
+    install: Install, doctor: Doctor, ntp: str, tmp_path: Path
+) -> None:
+    ca, chain, key = tls_files(tmp_path, ("localhost",))
+    with serving(production_app(install), (chain, key)) as port:
+        elsewhere = f"https://localhost:{port}/clinic/privacy.html"
+        _, out = doctor(
+            "--url",
+            f"https://localhost:{port}/alexa",
+            "--ca-file",
+            str(ca),
+            "--ntp-server",
+            ntp,
+            "--privacy-url",
+            elsewhere,
+            "--terms-url",
+            f"https://localhost:{port}/healthz",
+        )
+    assert line(out, "privacy page").startswith(
+        f"FAIL  privacy page        {elsewhere} answered 404"
+    )
+    assert "give doctor the same options" in advice(out, "privacy page")
+    assert line(out, "terms page").startswith("ok ")
+
+
+def test_clips_are_fetched_from_the_audio_url(
+    install: Install,
+    doctor: Doctor,
+    ntp: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    here = clip_folder(tmp_path / "here")
+    served = clip_folder(tmp_path / "served", data=b"ID3 from another build")
+    ca, chain, key = tls_files(tmp_path, ("localhost",))
+    monkeypatch.setenv("SKILL_AUDIO_DIR", str(here))
+    for folder, expected in ((here, "ok "), (served, "FAIL ")):
+        app = create_app(
+            Config(skill_id=SKILL_ID, database_url=install.database_url, audio_dir=folder)
+        )
+        with serving(app, (chain, key)) as port:
+            base = f"https://localhost:{port}/audio"
+            monkeypatch.setenv("SKILL_AUDIO_BASE_URL", base)
+            _, out = doctor("--ca-file", str(ca), "--ntp-server", ntp)
+        assert line(out, "audio clips").startswith("ok ")
+        assert line(out, "audio URL").startswith(expected), out
+    assert f"{base}/get-ready.mp3 differs from the manifest's clip" in line(out, "audio URL")
+    with serving(production_app(install), (chain, key)) as port:
+        monkeypatch.setenv("SKILL_AUDIO_BASE_URL", f"https://localhost:{port}/clips")
+        status, out = doctor("--ca-file", str(ca), "--ntp-server", ntp)
+    assert status == 1
+    assert "get-ready.mp3 answered 404" in line(out, "audio URL")
+    assert "SKILL_AUDIO_BASE_URL must serve" in advice(out, "audio URL")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,9 +17,8 @@ import pytest
 
 from skill.store.progress_store import ProgressStore
 from skill.store.schema import SCHEMA_VERSION
-from skill.voice.manifest import ClipEntry, Manifest
 from tests import pg
-from tests.doctor.conftest import SKILL_ID, Doctor, Install, advice, line
+from tests.doctor.conftest import SKILL_ID, Doctor, Install, advice, clip_folder, line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -225,32 +223,10 @@ def test_a_broken_content_file_fails_and_names_file_and_key(tmp_path: Path) -> N
     assert "key rehab.dial" in advice(done.stdout, "content")
 
 
-def _clip_folder(folder: Path) -> Path:
-    """An audio folder as build-audio leaves it: one clip and a manifest with its hash."""
-    folder.mkdir()
-    data = b"ID3" + bytes(range(256)) * 4
-    (folder / "get-ready.mp3").write_bytes(data)
-    manifest = Manifest(folder)
-    manifest.clips["get-ready"] = ClipEntry(
-        id="get-ready",
-        file="get-ready.mp3",
-        text="Three. Two. One.",
-        engine="espeak",
-        engine_note="",
-        duration_ms=3048,
-        cue_offsets_ms=[0, 1000, 2000],
-        sha256=hashlib.sha256(data).hexdigest(),
-        key="k",
-        kind="count",
-    )
-    manifest.save()
-    return folder
-
-
 def test_served_clips_must_match_the_manifest(
     install: Install, doctor: Doctor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = _clip_folder(install.folder / "audio")
+    folder = clip_folder(install.folder / "audio")
     monkeypatch.setenv("SKILL_AUDIO_DIR", str(folder))
     monkeypatch.setenv("SKILL_AUDIO_BASE_URL", "https://coach.example.org/audio")
     status, out = doctor("--offline")
