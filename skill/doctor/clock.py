@@ -62,6 +62,9 @@ class Timex(ctypes.Structure):
         ("stbcnt", ctypes.c_long),
         ("tai", ctypes.c_int),
         ("reserved", ctypes.c_int * 11),
+        # Room past the struct (208 bytes on x86-64 and arm64 glibc): if some libc's struct is
+        # longer, the kernel's write still lands in memory this object owns.
+        ("spare", ctypes.c_char * 64),
     ]
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
 
+from skill.doctor.clock import kernel_sync_state
 from tests.doctor.conftest import Doctor, Install, advice, line
 from tests.doctor.servers import FakeNtp
 
@@ -69,3 +71,12 @@ def test_offline_says_the_offset_was_not_measured(install: Install, doctor: Doct
         "(NTP)",
         "--offline: offset not measured",
     ]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="adjtimex(2) is Linux's")
+def test_the_kernel_state_is_read_on_linux() -> None:
+    found = kernel_sync_state()
+    assert found is not None
+    synced, max_error_us = found
+    assert isinstance(synced, bool)
+    assert 0 <= max_error_us <= 16_000_000  # the kernel caps its estimate at 16 s (NTP_PHASE_LIMIT)
