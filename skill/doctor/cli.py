@@ -7,7 +7,6 @@ from typing import Any
 
 from skill.doctor.clock import DEFAULT_NTP_SERVER, parse_server
 from skill.doctor.report import exit_status, render_json, render_text
-from skill.doctor.runner import Options, run_checks
 
 
 def ntp_server(text: str) -> str:
@@ -20,6 +19,10 @@ def ntp_server(text: str) -> str:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    # Imported here: building the parser (every `hamstring-coach serve`) must not load the
+    # checks' HTTP and NTP clients into the server's workers.
+    from skill.doctor.runner import Options, run_checks
+
     options = Options(
         url=args.url,
         offline=args.offline,

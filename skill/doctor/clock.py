@@ -13,8 +13,6 @@ import ctypes
 import ctypes.util
 import sys
 
-import ntplib
-
 from skill.doctor.report import Check, fail, ok, warn
 
 KERNEL, NTP = "clock (kernel)", "clock (NTP)"
@@ -117,6 +115,8 @@ def parse_server(text: str) -> tuple[str, int]:
 
 def check_ntp(server: str, timeout_s: float = NTP_TIMEOUT_S) -> Check:
     """Measure this clock against `server` with one SNTP query."""
+    import ntplib  # here: `serve` imports this module's parser helpers, never the client
+
     host, port = parse_server(server)
     try:
         response = ntplib.NTPClient().request(host, version=4, port=port, timeout=timeout_s)

@@ -274,3 +274,16 @@ def test_a_healthy_postgres_passes(
         status, out = doctor("--offline")
     assert status == 0, out
     assert f"schema version {SCHEMA_VERSION}, write probe ok" in line(out, "database")
+
+
+def test_the_command_line_loads_no_doctor_clients_until_doctor_runs() -> None:
+    """`serve` builds the same parser: its workers must not carry the NTP and HTTP clients."""
+    code = (
+        "import sys; from skill.cli import build_parser; build_parser(); "
+        "print(sorted({'ntplib', 'urllib3', 'skill.doctor.runner'} & set(sys.modules)))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == "[]"
