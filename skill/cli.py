@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import errno
 import ipaddress
-import json
 import logging
 import socket
 import sys
@@ -101,45 +100,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate the content files and the interaction model, as a content owner would."""
-    from skill.core.content import ContentError, load_content
+    """Validate the content files and the interaction model, as a content owner would.
 
-    try:
-        content = load_content()
-    except ContentError as exc:
-        print(f"content error: {exc}", file=sys.stderr)
-        return 1
-    from skill.resources import interaction_model_path
+    The checks are the doctor's (skill.doctor.content), printed as a content owner reads them:
+    "... ok: ..." on stdout, errors and warnings on stderr."""
+    from skill.doctor.content import content_checks
+    from skill.doctor.report import FAIL, OK, WARN
 
-    try:
-        path = interaction_model_path("en-US")
-        language = json.loads(path.read_text(encoding="utf-8"))["interactionModel"]
-        language = language["languageModel"]
-        intents = {intent["name"]: intent for intent in language["intents"]}
-        invocation = language["invocationName"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        print(f"interaction model error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-    from skill.alexa.handlers import HANDLED_INTENTS
-
-    missing = sorted(i for i in HANDLED_INTENTS if not i.startswith("AMAZON.") and i not in intents)
-    if missing:
-        print(
-            f"interaction model error: {path.name} lacks intents the skill handles: "
-            f"{', '.join(missing)}",
-            file=sys.stderr,
-        )
-        return 1
-    samples = sum(len(i.get("samples", [])) for i in intents.values())
-    print(
-        f"content ok: {len(content.stretches)} stretches, {len(content.answers)} answers, "
-        f"{len(content.phrases.keys())} phrases, {len(content.clinic)} phone numbers"
-    )
-    print(
-        f"interaction model ok: invocation {invocation!r}, "
-        f"{len(intents)} intents, {samples} sample utterances"
-    )
-    _check_audio_manifest(content)
+    for check in content_checks():
+        if check.status == FAIL:
+            print(f"{check.name} error: {check.detail}", file=sys.stderr)
+            return 1
+        if check.status == WARN:
+            print(f"warning: {check.name}: {check.detail}; {check.advice}", file=sys.stderr)
+        elif check.status == OK:
+            print(f"{check.name} ok: {check.detail}")
     return 0
 
 
@@ -173,34 +148,6 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
-
-
-def _check_audio_manifest(content: Any) -> None:
-    """The committed manifest should describe the clips of this content (a warning if not)."""
-    from collections import Counter
-
-    from skill.audio.clips import clip_specs
-    from skill.resources import audio_manifest_path
-    from skill.voice.manifest import load_manifest
-
-    manifest = load_manifest(audio_manifest_path().parent)
-    specs = clip_specs(content)
-    stale = [
-        s.id
-        for s in specs
-        if (entry := manifest.clip(s.id)) is None or entry.key != s.key(entry.engine)
-    ]
-    engines = Counter(e.engine for e in manifest.clips.values())
-    by_engine = ", ".join(f"{n} {engine}" for engine, n in sorted(engines.items()))
-    if stale:
-        print(
-            f"warning: audio manifest: {len(stale)} of {len(specs)} clips missing or out of "
-            f"date for this content (first: {stale[0]}); run build-audio and commit "
-            f"audio/manifest.json",
-            file=sys.stderr,
-        )
-    else:
-        print(f"audio manifest ok: {len(manifest.clips)} clips ({by_engine}), current")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -261,7 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     from skill.publish.cli import add_commands as add_publish_commands
 
     add_publish_commands(sub)
-    for name in ("serve", "check", "chat", "say", "package"):  # the audio commands format their own
+    from skill.doctor.cli import add_commands as add_doctor_commands
+
+    add_doctor_commands(sub)
+    # the audio commands format their own help
+    for name in ("serve", "check", "chat", "say", "package", "doctor"):
         sub.choices[name].formatter_class = HelpFormatter
     return parser
 
