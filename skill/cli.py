@@ -257,7 +257,17 @@ def build_parser() -> argparse.ArgumentParser:
     from skill.simulator.cli import add_commands  # chat, say: the local simulator
 
     add_commands(sub)
-    for name in ("serve", "check", "chat", "say"):  # the audio commands format their own
+
+    from skill.web.retention_cli import add_commands as add_retention_commands
+
+    add_retention_commands(sub)  # forget-inactive
+    for name in (
+        "serve",
+        "check",
+        "chat",
+        "say",
+        "forget-inactive",
+    ):  # the audio commands format their own
         sub.choices[name].formatter_class = HelpFormatter
     return parser
 
