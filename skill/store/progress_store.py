@@ -139,7 +139,7 @@ class ProgressStore:
         check_user_id(user_id)
         with self._transaction("get_profile", budget) as cursor:
             row = self._statements.select_profile.run(cursor, {"user_id": user_id}).fetchone()
-        self._note_seen(user_id, row)
+        self.seen.note_row(user_id, row[6] if row else None)  # profiles.last_seen
         return profile_from_row(row, user_id)
 
     def load(
@@ -151,12 +151,8 @@ class ProgressStore:
         with self._transaction("load", budget) as cursor:
             row = self._statements.select_profile.run(cursor, {"user_id": user_id}).fetchone()
             summary = self._summary(cursor, user_id, today)
-        self._note_seen(user_id, row)
+        self.seen.note_row(user_id, row[6] if row else None)  # profiles.last_seen
         return profile_from_row(row, user_id), summary
-
-    def _note_seen(self, user_id: str, row: tuple[Any, ...] | None) -> None:
-        if row is not None:
-            self.seen.note_row(user_id, row[6])  # profiles.last_seen
 
     def summary(
         self, user_id: str, today: date, *, budget: Budget | None = None
@@ -187,8 +183,7 @@ class ProgressStore:
     ) -> None:
         """In one transaction: add ``holds`` and ``sessions`` to the person's local ``day``
         (atomic increments) and set only the given profile fields (the others keep their
-        value). Nothing given: nothing written. The first save of the day also marks the
-        person as seen today (profiles.last_seen, see skill.store.last_seen)."""
+        value). Nothing given: nothing written. The day's first also sets last_seen."""
         check_user_id(user_id)
         values = profile_values(fields)
         check_count("holds", holds)
@@ -319,8 +314,7 @@ class ProgressStore:
 
     @contextmanager
     def maintenance(self, action: str, seconds: float) -> Iterator[tuple[Any, Statements]]:
-        """One transaction of an operator's job (skill.store.retention): a driver cursor and
-        the compiled statements, guarded like a request's call, with a deadline of its own."""
+        """A transaction of an operator's job (skill.store.retention), with its own deadline."""
         with DEADLINES.scope(seconds), self._guard(action):
             self._schema.ensure()
             with self._connections.transaction() as cursor:

@@ -98,10 +98,6 @@ class Statements:
         """A statement of an operator's job (not per request: compiled on each use)."""
         return self._compile(stmt)
 
-    @property
-    def dialect(self) -> str:
-        return str(self._dialect.name)
-
     def day(self, day: date) -> Any:
         """A day as this driver stores it (SQLAlchemy keeps SQLite dates as ISO text)."""
         return day.isoformat() if self._sqlite else day

@@ -94,6 +94,7 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
                 "verification": mode,
                 "skill_id": config.skill_id_status,
                 "database": f"{database['backend']}: {database['detail']}",
+                "retention_months": config.retention_months,
             }
         },
     )
