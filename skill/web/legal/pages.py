@@ -6,6 +6,7 @@ no external fonts), so a reviewer's or a phone's browser fetches one document an
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Flask, Response, render_template, request
 
 from skill.core.content import Phone, load_content
 
@@ -83,8 +84,11 @@ class Page:
     etag: str
 
 
-def render_pages(app: Flask, retention_months: int) -> dict[str, Page]:
-    """Both pages as bytes, rendered in `app`'s context (its Jinja environment)."""
+@functools.cache
+def render_pages(retention_months: int) -> dict[str, Page]:
+    """Both pages as bytes; once per process and setting (~40 ms: YAML and templates), however
+    many apps are made (the tests make thousands). Rendered by a Flask app of their own, whose
+    Jinja environment (autoescaping .html) sees only these templates."""
     policy = load_policy()
     clinic: Phone = load_content().clinic[policy["contact"]]
     fields = {
@@ -105,7 +109,7 @@ def render_pages(app: Flask, retention_months: int) -> dict[str, Page]:
         ),
     }
     pages = {}
-    with app.app_context():
+    with Flask(__name__, template_folder="templates").app_context():
         pages["privacy"] = render_template(
             "legal/privacy.html",
             page="privacy",
@@ -142,7 +146,6 @@ def _view(page: Page) -> Callable[[], Response]:
 
 
 def register_legal_pages(app: Flask, retention_months: int) -> None:
-    """GET (and HEAD) /privacy and /terms on `app`, rendered now, once."""
-    app.register_blueprint(Blueprint("legal", __name__, template_folder="templates"))
-    for name, page in render_pages(app, retention_months).items():
+    """GET (and HEAD) /privacy and /terms on `app`, rendered once per process."""
+    for name, page in render_pages(retention_months).items():
         app.add_url_rule(f"/{name}", name, _view(page), methods=["GET"])
