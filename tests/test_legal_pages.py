@@ -61,7 +61,10 @@ def test_privacy_page_lists_every_kept_item_the_retention_and_the_contact(tmp_pa
     for item in policy["privacy"]["kept"]:
         assert item["name"] in words
         assert " ".join(item["why"].split()) in words
-    assert "If you do not use Hamstring Coach for 12 months, it deletes everything" in words
+    assert (
+        "If you do not use Hamstring Coach for 12 months (you start no stretch and change no "
+        "setting), it deletes everything" in words
+    )
     assert "When you disable Hamstring Coach in the Alexa app" in words
     clinic = load_content().clinic[policy["contact"]]
     assert f"call {clinic.name} at {clinic.display}" in words
@@ -75,8 +78,8 @@ def test_privacy_page_lists_every_kept_item_the_retention_and_the_contact(tmp_pa
 @pytest.mark.parametrize(
     ("months", "said"),
     [
-        (6, "If you do not use Hamstring Coach for 6 months, it deletes"),
-        (1, "If you do not use Hamstring Coach for a month, it deletes"),
+        (6, "If you do not use Hamstring Coach for 6 months (you start no stretch"),
+        (1, "If you do not use Hamstring Coach for a month (you start no stretch"),
         (0, "Otherwise it keeps what is listed above until you disable the skill."),
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -313,3 +313,27 @@ def test_a_version_4_database_gains_last_seen_backfilled_from_each_persons_progr
         store.close()
     assert rows_of(db_url, "cleo") == {"profiles": 0, "daily_progress": 0}
     assert rows_of(db_url, "anna") == {"profiles": 1, "daily_progress": 2}
+
+
+def test_starting_a_stretch_marks_the_person_seen_and_a_year_later_they_are_forgotten(
+    talk: Any, config: Config, builder: Any
+) -> None:
+    """Through the real app: a launch and a stretch save the person's day as seen (the save the
+    stretch makes anyway); a retention run a year and more later forgets all of it."""
+    talk.launch()
+    talk.say("StartStretchIntent", Stretch=("seated hamstring stretch", "seated"))
+    url = str(config.database_url)
+    engine = raw_engine(url)
+    with engine.connect() as conn:
+        seen = conn.execute(
+            sa.text("SELECT last_seen FROM profiles WHERE user_id = :u"), {"u": builder.user_id}
+        ).scalar_one()
+    engine.dispose()
+    today = date.fromisoformat(str(seen))
+    assert abs(today - datetime.now(UTC).date()) <= timedelta(days=1)  # the server's UTC day
+    later = store_on(url, cutoff_day(today, -13))
+    try:
+        assert forget_inactive(later, 12).people == 1
+    finally:
+        later.close()
+    assert rows_of(url, builder.user_id) == {"profiles": 0, "daily_progress": 0}
