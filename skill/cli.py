@@ -261,13 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     from skill.web.retention_cli import add_commands as add_retention_commands
 
     add_retention_commands(sub)  # forget-inactive
-    for name in (
-        "serve",
-        "check",
-        "chat",
-        "say",
-        "forget-inactive",
-    ):  # the audio commands format their own
+    # the audio commands format their own
+    for name in ("serve", "check", "chat", "say", "forget-inactive"):
         sub.choices[name].formatter_class = HelpFormatter
     return parser
 
