@@ -227,9 +227,9 @@ def test_each_worker_starts_its_job_after_the_fork_and_it_runs_by_itself(
             job.stop()
     assert rows_of(url, "gone") == {"profiles": 0, "daily_progress": 0}
     deadline = time.monotonic() + 5
-    while "retention: forgot 1 people" not in caplog.text and time.monotonic() < deadline:
+    while "retention: 1 people forgotten" not in caplog.text and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert "retention: forgot 1 people not seen since" in caplog.text
+    assert "retention: 1 people forgotten, not seen since" in caplog.text
 
 
 def test_operators_command_counts_then_forgets(
@@ -241,10 +241,10 @@ def test_operators_command_counts_then_forgets(
     monkeypatch.setenv("SKILL_DATABASE_URL", url)
     monkeypatch.setenv("SKILL_RETENTION_MONTHS", "6")
     assert main(["forget-inactive", "--dry-run"]) == 0
-    assert "would forget 1 people not seen since" in capsys.readouterr().out
+    assert "1 people would be forgotten, not seen since" in capsys.readouterr().out
     assert rows_of(url, "gone")["profiles"] == 1
     assert main(["forget-inactive"]) == 0
-    assert "forgot 1 people" in capsys.readouterr().out
+    assert "1 people forgotten, not seen since" in capsys.readouterr().out
     assert rows_of(url, "gone")["profiles"] == 0
     assert rows_of(url, "here")["profiles"] == 1
     monkeypatch.setenv("SKILL_RETENTION_MONTHS", "0")

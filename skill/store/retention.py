@@ -130,7 +130,7 @@ def forget_inactive(
             _sql(st, _FINISH).run(cursor, values)
     run = RetentionRun(cutoff, True, people, rows, time.monotonic() - started)
     log.info(
-        "retention: forgot %d people not seen since %s (%d days of progress), in %.2f s",
+        "retention: %d people forgotten, not seen since %s (%d days of progress), in %.2f s",
         run.people,
         cutoff.isoformat(),
         run.progress_rows,

@@ -35,9 +35,9 @@ def cmd_forget_inactive(args: argparse.Namespace) -> int:
         return 1
     finally:
         store.close()
-    verb = "would forget" if args.dry_run else "forgot"
+    verb = "would be forgotten" if args.dry_run else "forgotten"
     print(
-        f"{verb} {run.people} people not seen since {run.cutoff.isoformat()} "
+        f"{run.people} people {verb}, not seen since {run.cutoff.isoformat()} "
         f"({months} months; {run.progress_rows} days of progress)"
     )
     return 0
