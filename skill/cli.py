@@ -211,8 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     from skill.doctor.cli import add_commands as add_doctor_commands
 
     add_doctor_commands(sub)
+    from skill.web.retention_cli import add_commands as add_retention_commands
+
+    add_retention_commands(sub)  # forget-inactive
     # the audio commands format their own help
-    for name in ("serve", "check", "chat", "say", "package", "doctor"):
+    for name in ("serve", "check", "chat", "say", "package", "doctor", "forget-inactive"):
         sub.choices[name].formatter_class = HelpFormatter
     return parser
 

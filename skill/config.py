@@ -11,6 +11,11 @@ from typing import Any
 from skill.resources import default_audio_dir
 
 MAX_BODY_BYTES = 128 * 1024
+# Forget people not seen for this many months (docs/privacy.md). A year: a stretching habit
+# paused for a season (winter, an injury, a busy spell) comes back to its history and streak,
+# and someone gone for a whole year has most likely left; keeping them longer serves nobody.
+DEFAULT_RETENTION_MONTHS = 12
+MAX_RETENTION_MONTHS = 1200  # 100 years: anything more is a typo; 0 already means "never"
 SPEECH_MODES = ("apla", "ssml")
 
 
@@ -39,6 +44,18 @@ def env_flag(name: str, value: str | None) -> bool:
     raise ConfigError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {value!r}")
 
 
+def retention_months(value: str | None) -> int:
+    """SKILL_RETENTION_MONTHS: whole months, 0 (never forget) to MAX_RETENTION_MONTHS."""
+    if value is None:
+        return DEFAULT_RETENTION_MONTHS
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_RETENTION_MONTHS:
+        raise ConfigError(
+            f"SKILL_RETENTION_MONTHS must be a whole number of months from 0 (never forget) "
+            f"to {MAX_RETENTION_MONTHS}, not {value!r}"
+        )
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Config:
     skill_id: str | None = None  # application id to accept; see skill_id_problem()
@@ -53,6 +70,7 @@ class Config:
     log_level: str = "INFO"
     verify_requests: bool = True  # off only with `serve --dev`
     max_body_bytes: int = MAX_BODY_BYTES
+    retention_months: int = DEFAULT_RETENTION_MONTHS  # 0: never forget anyone
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -70,6 +88,7 @@ class Config:
             audio_dir=audio_dir_from_env(env),
             speech_mode=(get("SKILL_SPEECH_MODE") or "apla").lower(),
             log_level=(get("SKILL_LOG_LEVEL") or "INFO").upper(),
+            retention_months=retention_months(get("SKILL_RETENTION_MONTHS")),
         )
         config = replace(config, **overrides)
         if config.speech_mode not in SPEECH_MODES:

@@ -139,7 +139,7 @@ def test_a_version_2_database_gains_preferences_with_every_profile_kept(db_url: 
 def test_the_tables_the_migrations_make_are_the_ones_the_code_reads(db_url: str) -> None:
     """The migrations' frozen DDL and the table definitions the statements are compiled from
     must name the same columns, in the same order (a profile row is read by position)."""
-    from skill.store.schema import daily_progress_table, profiles_table
+    from skill.store.schema import daily_progress_table, profiles_table, retention_runs_table
 
     store = ProgressStore(db_url)
     try:
@@ -149,7 +149,7 @@ def test_the_tables_the_migrations_make_are_the_ones_the_code_reads(db_url: str)
     engine = raw_engine(db_url)
     try:
         inspector = sa.inspect(engine)
-        for table in (profiles_table, daily_progress_table):
+        for table in (profiles_table, daily_progress_table, retention_runs_table):
             made = [column["name"] for column in inspector.get_columns(table.name)]
             assert made == [column.name for column in table.columns], table.name
     finally:
@@ -161,6 +161,7 @@ def test_the_tables_the_migrations_make_are_the_ones_the_code_reads(db_url: str)
         "disclaimer_heard",
         "resume_point",
         "preferences",
+        "last_seen",
     ]
 
 

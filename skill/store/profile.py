@@ -39,10 +39,11 @@ class UserProfile:
 
 
 def profile_from_row(row: tuple[Any, ...] | None, user_id: str) -> UserProfile:
-    """A profile from a `profiles` row in the table's column order (None: defaults)."""
+    """A profile from a `profiles` row in the table's column order (None: defaults). The
+    store's own columns after `preferences` (last_seen) are not the person's profile."""
     if row is None:
         return UserProfile()
-    _user_id, hold_seconds, last_stretch, disclaimer_heard, resume_point, preferences = row
+    _user_id, hold_seconds, last_stretch, disclaimer_heard, resume_point, preferences = row[:6]
     return UserProfile(
         hold_seconds=hold_seconds,
         last_stretch=last_stretch,

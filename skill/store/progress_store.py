@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -59,6 +59,7 @@ from skill.store.engines import (
 )
 from skill.store.errors import ErrorLog, StoreUnavailable, describe, user_tag
 from skill.store.health import HEALTH_DEADLINE_S, HEALTH_REUSE_S, HEALTH_TOTAL_S, probe_write
+from skill.store.last_seen import SeenDays, utc_today
 from skill.store.profile import UserProfile, profile_from_row
 from skill.store.schema import SCHEMA_VERSION, Schema
 from skill.store.statements import Statements
@@ -98,6 +99,7 @@ class ProgressStore:
         error_log_interval_s: float = 60.0,
         pending_deletions: Path | None = None,
         breaker: Breaker | None = None,
+        today: Callable[[], date] = utc_today,
     ) -> None:
         if call_timeout_s <= 0:
             raise ValueError("call_timeout_s must be positive")
@@ -122,6 +124,7 @@ class ProgressStore:
         self.deletions = PendingDeletions(pending_deletions)
         self._deletion_retry = threading.Lock()
         self._next_deletion_retry = 0.0
+        self.seen = SeenDays(today)  # `today`: the UTC day a save marks the person as seen
         self._health_lock = threading.Lock()
         self._last_health: tuple[float, dict[str, Any]] | None = None
 
@@ -136,6 +139,7 @@ class ProgressStore:
         check_user_id(user_id)
         with self._transaction("get_profile", budget) as cursor:
             row = self._statements.select_profile.run(cursor, {"user_id": user_id}).fetchone()
+        self.seen.note_row(user_id, row[6] if row else None)  # profiles.last_seen
         return profile_from_row(row, user_id)
 
     def load(
@@ -147,6 +151,7 @@ class ProgressStore:
         with self._transaction("load", budget) as cursor:
             row = self._statements.select_profile.run(cursor, {"user_id": user_id}).fetchone()
             summary = self._summary(cursor, user_id, today)
+        self.seen.note_row(user_id, row[6] if row else None)  # profiles.last_seen
         return profile_from_row(row, user_id), summary
 
     def summary(
@@ -178,7 +183,7 @@ class ProgressStore:
     ) -> None:
         """In one transaction: add ``holds`` and ``sessions`` to the person's local ``day``
         (atomic increments) and set only the given profile fields (the others keep their
-        value). Nothing given: nothing written."""
+        value). Nothing given: nothing written. The day's first also sets last_seen."""
         check_user_id(user_id)
         values = profile_values(fields)
         check_count("holds", holds)
@@ -189,6 +194,9 @@ class ProgressStore:
             check_day(day)
         elif not values:
             return
+        seen = self.seen.due(user_id)
+        if seen is not None:
+            values["last_seen"] = self._statements.day(seen)
         with self._transaction("save", budget, write=True) as cursor:
             if holds or sessions:
                 assert day is not None
@@ -202,6 +210,8 @@ class ProgressStore:
             if values:
                 upsert = self._statements.profile_upsert(tuple(sorted(values)))
                 upsert.run(cursor, {"user_id": user_id, **values})
+        if seen is not None:
+            self.seen.mark(user_id, seen)
 
     # -- forgetting a person --
 
@@ -211,6 +221,7 @@ class ProgressStore:
         with self._transaction("delete_user", budget, write=True) as cursor:
             for statement in self._statements.delete_user:
                 statement.run(cursor, {"user_id": user_id})
+        self.seen.forget(user_id)
         log.info("deleted all data of user %s", user_tag(user_id))
 
     def forget_user(self, user_id: str) -> bool:
@@ -300,6 +311,14 @@ class ProgressStore:
         if problem:  # the database answers, reads work: requests go on trying
             return {"status": "degraded", "detail": problem}
         return {"status": "ok", "detail": f"schema version {SCHEMA_VERSION}", "write_probe": "ok"}
+
+    @contextmanager
+    def maintenance(self, action: str, seconds: float) -> Iterator[tuple[Any, Statements]]:
+        """A transaction of an operator's job (skill.store.retention), with its own deadline."""
+        with DEADLINES.scope(seconds), self._guard(action):
+            self._schema.ensure()
+            with self._connections.transaction() as cursor:
+                yield cursor, self._statements
 
     # -- plumbing --
 

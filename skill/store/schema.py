@@ -46,6 +46,8 @@ profiles_table = sa.Table(
     sa.Column("disclaimer_heard", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("resume_point", sa.Text),  # JSON text: portable, and tiny
     sa.Column("preferences", sa.Text),  # JSON text, as resume_point (migration 3)
+    # The last day (UTC) the skill saved anything for the person: retention (migration 5)
+    sa.Column("last_seen", sa.Date),
 )
 
 health_probe_table = sa.Table(
@@ -62,6 +64,16 @@ daily_progress_table = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("holds", sa.Integer, nullable=False, server_default="0"),
     sa.Column("sessions", sa.Integer, nullable=False, server_default="0"),
+)
+
+retention_runs_table = sa.Table(
+    "retention_runs",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),  # one run per UTC day, claimed by one host
+    sa.Column("host", sa.Text, nullable=False),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("forgotten", sa.Integer),  # people forgotten by that run
 )
 
 # DDL is frozen as text per migration (not derived from the tables above), so
@@ -134,6 +146,38 @@ def migration_3(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE profiles ADD COLUMN preferences TEXT")
 
 
+def migration_5(conn: Connection) -> None:
+    """Retention (skill.store.retention): profiles gain `last_seen`, the last day the skill
+    saved anything for the person, indexed so the daily job finds the people to forget without
+    reading every row; and `retention_runs`, the row by which one host claims a day's run.
+
+    Backfill: a person's latest day of progress, else the day of the migration (someone with a
+    profile and no progress gets the full retention period from now, never less). Progress with
+    no profile row (counts saved, no setting ever changed) gets a profile row carrying its
+    latest day, so every person the database keeps has a last-seen day.
+    """
+    conn.exec_driver_sql("ALTER TABLE profiles ADD COLUMN last_seen DATE")
+    conn.exec_driver_sql(
+        "UPDATE profiles SET last_seen = COALESCE("
+        "(SELECT MAX(day) FROM daily_progress WHERE daily_progress.user_id = profiles.user_id),"
+        " CURRENT_DATE)"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO profiles (user_id, last_seen)"
+        " SELECT user_id, MAX(day) FROM daily_progress"
+        " WHERE user_id NOT IN (SELECT user_id FROM profiles) GROUP BY user_id"
+    )
+    conn.exec_driver_sql("CREATE INDEX profiles_last_seen ON profiles (last_seen)")
+    conn.exec_driver_sql(
+        "CREATE TABLE retention_runs ("
+        " day DATE NOT NULL PRIMARY KEY,"
+        " host TEXT NOT NULL,"
+        " started_at TIMESTAMP NOT NULL,"
+        " finished_at TIMESTAMP,"
+        " forgotten INTEGER)"
+    )
+
+
 # Append (version, description, function) to change the schema; never edit
 # a released entry. Each runs in the same transaction as its version row.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
@@ -141,6 +185,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "per-day progress stored in (user, day) order (SQLite: WITHOUT ROWID)", migration_2),
     (3, "profiles remember coaching preferences", migration_3),
     (4, "a row per host that the health check writes", migration_4),
+    (5, "profiles remember the last day they were used; one retention run per day", migration_5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

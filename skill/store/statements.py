@@ -87,11 +87,16 @@ class Statements:
                 set_={"checked_at": probe.excluded.checked_at},
             )
         )
-        # One upsert per set of profile fields a request changes (at most 31), made on first use.
+        # One upsert per set of profile fields a request changes, and last_seen with the first
+        # save of a day (at most 63), made on first use.
         self._profile_upserts: dict[tuple[str, ...], DriverStatement] = {}
 
     def _compile(self, stmt: sa.Executable) -> DriverStatement:
         return DriverStatement.compile(stmt, self._dialect)
+
+    def compile(self, stmt: sa.Executable) -> DriverStatement:
+        """A statement of an operator's job (not per request: compiled on each use)."""
+        return self._compile(stmt)
 
     def day(self, day: date) -> Any:
         """A day as this driver stores it (SQLAlchemy keeps SQLite dates as ISO text)."""

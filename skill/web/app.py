@@ -32,6 +32,8 @@ from skill.store.progress_store import ProgressStore
 from skill.voice.manifest import LiveManifest
 from skill.web import jsonio
 from skill.web.audio_files import ClipFiles
+from skill.web.legal.pages import register_legal_pages
+from skill.web.retention_job import RetentionJob
 
 log = logging.getLogger("skill.web.app")
 
@@ -349,6 +351,8 @@ def create_app(
     app.wsgi_app = AlexaRoute(app.wsgi_app, endpoint)  # type: ignore[method-assign]
     clips = ClipFiles(live_manifest)
     app.add_url_rule("/audio/<path:name>", "audio", clips.serve, methods=["GET", "HEAD"])
+    register_legal_pages(app, config.retention_months)  # /privacy, /terms
+    app.extensions["retention_job"] = RetentionJob(store, config.retention_months)
 
     @app.get("/healthz")
     def healthz() -> Response:

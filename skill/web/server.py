@@ -12,6 +12,7 @@ from gunicorn.glogging import Logger
 
 from skill.config import Config
 from skill.web.app import create_app
+from skill.web.retention_job import start_in_worker
 from skill.web.worker import BufferingThreadWorker
 
 log = logging.getLogger("skill.web.server")
@@ -67,6 +68,7 @@ def gunicorn_options(*, host: str, port: int, workers: int, log_level: str) -> d
         "accesslog": None,  # our own structured line per request replaces it
         "logger_class": NoAccessLogger,
         "logconfig_dict": json_log_config(log_level),
+        "post_worker_init": start_in_worker,  # each worker's retention thread, after the fork
     }
 
 
@@ -92,6 +94,7 @@ def run_server(config: Config, *, host: str, port: int, workers: int) -> int:
                 "verification": mode,
                 "skill_id": config.skill_id_status,
                 "database": f"{database['backend']}: {database['detail']}",
+                "retention_months": config.retention_months,
             }
         },
     )

@@ -1,0 +1,1 @@
+"""The privacy policy and terms of use: words in policy.yaml, pages rendered by pages.py."""
