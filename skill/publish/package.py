@@ -40,6 +40,7 @@ def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would keep the ASK CLI of another account out
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import SplitResult, urlsplit
 
+ENDPOINT_PATH = "/alexa"  # the route of skill/web/app.py that takes Alexa's requests
+
 
 class UrlError(ValueError):
     """A URL the skill package cannot use; the message says why and what to give instead."""
@@ -60,6 +62,12 @@ def check_endpoint(url: str) -> str:
         )
     if parts.query:
         raise UrlError(f"--endpoint {url!r} must not have a ?query: Alexa posts to the path")
+    if not parts.path.rstrip("/").endswith(ENDPOINT_PATH):
+        # `serve` answers Alexa at /alexa only; a reverse proxy may put a prefix before it.
+        raise UrlError(
+            f"--endpoint {url!r} does not end in {ENDPOINT_PATH}, where `serve` answers Alexa "
+            f"(e.g. https://{host}{ENDPOINT_PATH})"
+        )
     return url
 
 

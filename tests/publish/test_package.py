@@ -146,6 +146,8 @@ def test_own_policy_urls_and_certificate_types(
         ("https://coach.example.org/alexa?key=1", "must not have a ?query"),
         ("https://coach.example.org:99999/alexa", "is not a valid URL"),
         ("coach.example.org/alexa", "must start with https://"),
+        ("https://coach.example.org", "does not end in /alexa"),
+        ("https://coach.example.org/skill", "does not end in /alexa"),
     ],
 )
 def test_an_endpoint_alexa_cannot_call_is_refused(
@@ -195,3 +197,18 @@ def test_default_out_is_the_current_folder(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     assert main(["package", "--endpoint", ENDPOINT]) == 0
     assert (tmp_path / "skill-package" / "skill.json").is_file()
+
+
+def test_the_package_is_readable_by_other_accounts(tmp_path: Path) -> None:
+    """Written by root or a deploy user, the files must be readable by whoever runs the ASK CLI."""
+    code, _ = package(tmp_path)
+    assert code == 0
+    for path in (tmp_path / "skill-package").rglob("*"):
+        if path.is_file():
+            assert path.stat().st_mode & 0o044 == 0o044, path
+
+
+def test_a_proxy_prefix_before_alexa_is_accepted(tmp_path: Path) -> None:
+    url = "https://clinic.example.org/coach/alexa"
+    assert main(["package", "--endpoint", url, "--out", str(tmp_path)]) == 0
+    assert manifest_of(tmp_path / "skill-package")["apis"]["custom"]["endpoint"]["uri"] == url
