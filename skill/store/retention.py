@@ -40,8 +40,9 @@ steady state forgets a few people a day (those who left a year ago that day); ev
 run after an upgrade, or after the setting was shortened, rarely needs more than a quarter.
 What does need more is a fault: a clock far ahead that the clock checks missed, a wrong
 setting, a bug. The cap turns such a fault into a warning in the log with three quarters of
-the people still there, and a real backlog is done in a few days (75% of it in 5 runs). The
-operator's `forget-inactive` is not capped: it prints the count first and has --dry-run."""
+the people still there; a real backlog still goes within days (the cap is a share of who is
+left each day: half the people gone takes three runs). The operator's `forget-inactive` is not
+capped: it prints the count first and has --dry-run."""
 CLOCK_SLACK_DAYS = 1  # this host's UTC day vs. the database server's: more is a wrong clock
 
 
