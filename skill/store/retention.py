@@ -8,6 +8,11 @@ day. The work goes in batches of `BATCH_USERS` people, one short transaction eac
 is held for long and requests interleave. Each day's run is claimed first with a row in
 `retention_runs` (INSERT ... ON CONFLICT DO NOTHING): with many workers and hosts on one
 database, only one of them does it; a run cut short (a crash) is finished by the next day's.
+
+Safeguards, as a mistake here deletes people who still use the skill: a NULL `last_seen`
+(written by an older server, or after another process deleted the row) is filled in, never
+stale; a host whose clock disagrees with the database does nothing (ClockSuspect); a daily run
+forgets at most MAX_SHARE_PER_RUN of everyone. docs/privacy.md explains each.
 """
 
 from __future__ import annotations
