@@ -70,8 +70,12 @@ def test_privacy_page_lists_every_kept_item_the_retention_and_the_contact(tmp_pa
     assert f"call {clinic.name} at {clinic.display}" in words
     effective = policy["effective"]
     assert (
-        f"Version {policy['version']}, effective {effective:%B} {effective.day}, {effective.year}."
-        in words
+        f"Version {policy['version']} (retention: 12 months), effective {effective:%B} "
+        f"{effective.day}, {effective.year}." in words
+    )
+    assert (
+        "Copies of the skill's database in its operator's backups are kept for at most 30 days "
+        "and deleted when they expire" in words
     )
 
 
@@ -90,6 +94,28 @@ def test_privacy_page_states_the_configured_retention(
     assert said in words
     if months == 0:
         assert "If you do not use" not in words
+
+
+@pytest.mark.parametrize(
+    ("months", "named"),
+    [(12, "(retention: 12 months)"), (1, "(retention: 1 month)"), (0, "(retention: until you")],
+)
+def test_the_version_line_of_both_pages_names_the_retention_in_force(
+    tmp_path: Path, months: int, named: str
+) -> None:
+    """The policy's words follow SKILL_RETENTION_MONTHS: a changed setting shows in the line
+    that names the version, never silently under the same one."""
+    client = client_with(tmp_path, months)
+    for page in ("/privacy", "/terms"):
+        line = re.search(r"Version \d+ \([^)]*\), effective", text_of(client.get(page).data))
+        assert line is not None, page
+        assert named in line.group(0), page
+
+
+def test_the_policy_file_names_the_test_that_guards_it() -> None:
+    policy_file = Path(__file__).parents[1] / "skill" / "web" / "legal" / "policy.yaml"
+    named = set(re.findall(r"tests/\w+\.py", policy_file.read_text(encoding="utf-8")))
+    assert named == {f"tests/{Path(__file__).name}"}
 
 
 def test_terms_say_guidance_not_advice_emergency_own_risk_and_contact(tmp_path: Path) -> None:

@@ -22,10 +22,27 @@ from skill.web.app import create_app
 from skill.web.retention_job import RetentionJob, start_in_worker
 from tests.stores import raw_engine
 
-TODAY = date(2026, 3, 31)
-LONG_AGO = date(2025, 2, 27)  # 13 months before TODAY
-ON_THE_EDGE = date(2025, 3, 31)  # exactly 12 months: still recent
-LAST_MONTH = date(2026, 2, 15)
+# The real UTC day: the clock checks compare the host's day with the newest last_seen (and on
+# PostgreSQL with the server's day, faked by `database_clock` below unless a test wants it).
+TODAY = datetime.now(UTC).date()
+LONG_AGO = cutoff_day(TODAY, 13)
+ON_THE_EDGE = cutoff_day(TODAY, 12)  # exactly 12 months: still recent
+LAST_MONTH = cutoff_day(TODAY, 1) - timedelta(days=3)
+
+
+@pytest.fixture(autouse=True)
+def database_clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The database server's UTC day as the retention run reads it: by default none (as on
+    SQLite), so a test's host clock may walk ahead on PostgreSQL too; `real` gives the real
+    server's, `day` a fixed one."""
+    clock: dict[str, Any] = {"real": False, "day": None}
+    real = retention.database_today
+
+    def fake(backend: str, cursor: Any, st: Any) -> date | None:
+        return real(backend, cursor, st) if clock["real"] else clock["day"]
+
+    monkeypatch.setattr(retention, "database_today", fake)
+    return clock
 
 
 def store_on(url: str, day: date) -> ProgressStore:
@@ -100,7 +117,7 @@ def test_people_not_seen_for_the_retention_months_are_forgotten_with_all_their_r
     try:
         assert forget_inactive(store, 12, dry_run=True).people == 6
         assert rows_of(db_url, "gone-0") == {"profiles": 1, "daily_progress": 1}
-        run = forget_inactive(store, 12)
+        run = forget_inactive(store, 12, max_share=None)  # the cap has a test of its own
     finally:
         store.close()
 
@@ -130,7 +147,7 @@ def test_a_second_worker_the_same_day_does_nothing_and_the_next_day_runs_again(
     finally:
         first.close()
         second.close()
-    tomorrow = store_on(db_url, date(2026, 4, 1))
+    tomorrow = store_on(db_url, TODAY + timedelta(days=1))
     try:
         assert RetentionJob(tomorrow, 12).run_due() is True
     finally:

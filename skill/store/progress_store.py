@@ -5,31 +5,26 @@ local SQLite file (the default, one host) and PostgreSQL (many hosts behind a lo
 
 Concurrency design (why there is no lost update):
 
-* Progress lives in ``daily_progress`` as one row per (user, local day) with
-  integer counters, changed only by a single atomic statement
-  ``INSERT ... ON CONFLICT (user_id, day) DO UPDATE SET holds = holds + 1``.
-  Two overlapping requests of one person (a SessionEndedRequest racing an
-  intent, two devices) each add their own counts; nothing is read and written
-  back, so no finished hold or session can be overwritten.
-* The profile (preferences, disclaimer, resume point) is written per field:
-  ``save`` upserts only the columns it was given. Fields are independent facts
-  with last-writer-wins meaning, so a version column would only turn harmless
-  overlaps into retries or failures. The request's unit of work
-  (skill.store.unit_of_work) gives only the fields the request changed, so a
-  request holding a stale copy cannot undo another request's change to an
-  unrelated field.
+* Progress lives in ``daily_progress`` as one row per (user, local day) with integer counters,
+  changed only by a single atomic statement ``INSERT ... ON CONFLICT (user_id, day) DO UPDATE
+  SET holds = holds + 1``. Two overlapping requests of one person (a SessionEndedRequest racing
+  an intent, two devices) each add their own counts; nothing is read and written back, so no
+  finished hold or session can be overwritten.
+* The profile (preferences, disclaimer, resume point) is written per field: ``save`` upserts
+  only the columns it was given. Fields are independent facts with last-writer-wins meaning, so
+  a version column would only turn harmless overlaps into retries or failures. The request's
+  unit of work (skill.store.unit_of_work) gives only the fields the request changed, so a
+  request holding a stale copy cannot undo another request's change to an unrelated field.
 
-Failure design: every public method raises :class:`StoreUnavailable` quickly
-when the database is down, frozen, locked or unwritable: each call has a
-deadline (at most ``call_timeout_s``, and at most what is left of the request's
-`Budget`, see deadlines.py); after a failure the store is skipped for a while
-and then probed by one call at a time (breaker.py); the error is logged at most
-once per ``error_log_interval_s`` (errors.py). A connection that failed is
-dropped, so service resumes on its own when the database is back.
+Failure design: every public method raises :class:`StoreUnavailable` quickly when the database
+is down, frozen, locked or unwritable: each call has a deadline (at most ``call_timeout_s``, and
+at most what is left of the request's `Budget`, see deadlines.py); after a failure the store is
+skipped for a while and then probed by one call at a time (breaker.py); the error is logged at
+most once per ``error_log_interval_s`` (errors.py). A connection that failed is dropped, so
+service resumes on its own when the database is back.
 
-Privacy: no health information is stored. User ids are stored as given but
-only a short sha256 prefix ever reaches the logs, and SQL parameters are
-hidden from SQLAlchemy error messages.
+Privacy: no health information is stored. User ids are stored as given but only a short sha256
+prefix ever reaches the logs, and SQL parameters are hidden from SQLAlchemy error messages.
 """
 
 from __future__ import annotations
@@ -314,8 +309,9 @@ class ProgressStore:
 
     @contextmanager
     def maintenance(self, action: str, seconds: float) -> Iterator[tuple[Any, Statements]]:
-        """A transaction of an operator's job (skill.store.retention), with its own deadline."""
-        with DEADLINES.scope(seconds), self._guard(action):
+        """A transaction of an operator's job (skill.store.retention), with its own deadline,
+        outside the requests' breaker (see _guard)."""
+        with DEADLINES.scope(seconds), self._guard(action, job=True):
             self._schema.ensure()
             with self._connections.transaction() as cursor:
                 yield cursor, self._statements
@@ -323,12 +319,15 @@ class ProgressStore:
     # -- plumbing --
 
     @contextmanager
-    def _guard(self, action: str, *, probe: bool = False, starved: bool = False) -> Iterator[None]:
+    def _guard(
+        self, action: str, *, probe: bool = False, starved: bool = False, job: bool = False
+    ) -> Iterator[None]:
         """Turn database/driver/filesystem errors into StoreUnavailable, and remember them (the
         breaker). A `probe` (the health check) goes through even while the breaker is open. A
         `starved` call (the request's budget cut its deadline below STARVED_BELOW_S) tells
-        nothing about the database when it fails: not remembered."""
-        permit = Permit.CLOSED if probe else self.breaker.allow()
+        nothing about the database when it fails: not remembered. Nor a `job`'s (retention: a
+        batch's lock wait says nothing about requests), which also ignores the breaker."""
+        permit = Permit.CLOSED if probe or job else self.breaker.allow()
         if not permit:
             raise StoreUnavailable(
                 f"{action} skipped: the {self.backend} store failed moments ago "
@@ -340,7 +339,7 @@ class ProgressStore:
         except (exc.SQLAlchemyError, self._driver_error, OSError) as err:
             # Re-check the schema next time: the file may have been replaced.
             self._schema.ready = False
-            if starved:
+            if starved or job:
                 self.breaker.release(permit)
             else:
                 self.breaker.failure(slow=time.monotonic() - started >= SLOW_FAILURE_S)
@@ -354,7 +353,8 @@ class ProgressStore:
         except BaseException:
             self.breaker.release(permit)
             raise
-        self.breaker.success()
+        if not job:
+            self.breaker.success()
         self._errors.success()
 
     def _settle_deletions(self, budget: Budget | None, started: float) -> None:

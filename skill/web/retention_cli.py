@@ -2,7 +2,10 @@
 
 The server runs it daily by itself (skill.web.retention_job); an operator runs it to see what
 it would forget (--dry-run), or to apply a shorter SKILL_RETENTION_MONTHS at once. It does not
-take the day's claim: the server's own run still happens.
+take the day's claim: the server's own run still happens. It prints the count before it
+deletes, is not capped (the operator asked for exactly this), refuses when this host's clock
+disagrees with the database (as the server's run does), and never creates or migrates a
+database: it refuses one that is missing or at another schema version (skill.store.existing).
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from typing import Any
 
 from skill.config import Config, ConfigError
 from skill.store.errors import StoreUnavailable
+from skill.store.existing import schema_problem
 from skill.store.progress_store import ProgressStore
-from skill.store.retention import BATCH_DEADLINE_S, forget_inactive
+from skill.store.retention import BATCH_DEADLINE_S, ClockSuspect, forget_inactive
 
 
 def cmd_forget_inactive(args: argparse.Namespace) -> int:
@@ -25,21 +29,35 @@ def cmd_forget_inactive(args: argparse.Namespace) -> int:
         return 2
     months = config.retention_months if args.months is None else args.months
     if months <= 0:
-        print("SKILL_RETENTION_MONTHS is 0: nobody is forgotten for not using the skill")
+        if args.months is None:
+            print("SKILL_RETENTION_MONTHS is 0: nobody is forgotten for not using the skill")
+        else:
+            print("--months 0 means never forget: nobody is forgotten")
         return 0
+    problem = schema_problem(config.database_url)
+    if problem:  # the store would create or migrate it
+        print(f"error: {problem}; nothing changed", file=sys.stderr)
+        return 2
     store = ProgressStore(config.database_url, call_timeout_s=BATCH_DEADLINE_S)
     try:
-        run = forget_inactive(store, months, dry_run=args.dry_run, claim=False)
-    except StoreUnavailable as err:
+        found = forget_inactive(store, months, dry_run=True, claim=False)
+        found_line = (
+            f"not seen since {found.cutoff.isoformat()} ({months} months; "
+            f"{found.progress_rows} days of progress)"
+        )
+        if args.dry_run:
+            print(f"{found.people} people would be forgotten, {found_line}")
+            return 0
+        print(f"{found.people} people to forget, {found_line}", flush=True)
+        if not found.people:
+            return 0
+        run = forget_inactive(store, months, claim=False, max_share=None)
+    except (StoreUnavailable, ClockSuspect) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     finally:
         store.close()
-    verb = "would be forgotten" if args.dry_run else "forgotten"
-    print(
-        f"{run.people} people {verb}, not seen since {run.cutoff.isoformat()} "
-        f"({months} months; {run.progress_rows} days of progress)"
-    )
+    print(f"{run.people} people forgotten, not seen since {run.cutoff.isoformat()}")
     return 0
 
 

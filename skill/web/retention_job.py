@@ -15,7 +15,7 @@ from datetime import date
 
 from skill.store.errors import StoreUnavailable
 from skill.store.progress_store import ProgressStore
-from skill.store.retention import forget_inactive
+from skill.store.retention import ClockSuspect, forget_inactive
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,9 @@ class RetentionJob:
             return False
         try:
             run = forget_inactive(self.store, self.months, today=today)
+        except ClockSuspect as err:  # nothing done; tried again within the hour
+            log.error("%s", err)
+            return False
         except StoreUnavailable as err:  # logged by the store; tried again within the hour
             log.warning("retention run postponed: %s", err)
             return False

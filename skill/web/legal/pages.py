@@ -36,7 +36,8 @@ def load_policy() -> dict[str, Any]:
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise PolicyError(f"{POLICY_FILE}: not a mapping")
-    for key in ("version", "effective", "skill", "contact", "privacy", "terms", "page"):
+    keys = ("version", "effective", "backup_days", "skill", "contact", "privacy", "terms", "page")
+    for key in keys:
         if key not in data:
             raise PolicyError(f"{POLICY_FILE}: {key}: missing")
     if not isinstance(data["effective"], date):
@@ -61,7 +62,8 @@ def described_columns(policy: dict[str, Any]) -> set[str]:
 
 def retention_sentence(policy: dict[str, Any], months: int) -> str:
     """What the policy says about forgetting people, from SKILL_RETENTION_MONTHS (`policy`:
-    the privacy section, its {skill} and {months} filled in)."""
+    the privacy section, its {skill} and {months} filled in; or the page section, whose words
+    go into the version line)."""
     if months <= 0:
         return str(policy["retention_never"])
     return str(policy["retention_one_month" if months == 1 else "retention_months"])
@@ -96,16 +98,22 @@ def render_pages(retention_months: int) -> dict[str, Page]:
         "clinic": clinic.name,
         "phone": clinic.display,
         "months": retention_months,
+        "backup_days": policy["backup_days"],
     }
     privacy = _fill(policy["privacy"], fields)
     terms = _fill(policy["terms"], fields)
     effective = policy["effective"]
+    page = policy["page"]
+    # The retention in force is part of the version line: the policy's words follow the
+    # setting, so a changed setting must show where the version does.
     common = {
         "skill": policy["skill"],
         "links": terms["links"],
-        "nav_label": policy["page"]["nav_label"],
-        "version_line": policy["page"]["version"].format(
-            version=policy["version"], effective=f"{effective:%B} {effective.day}, {effective.year}"
+        "nav_label": page["nav_label"],
+        "version_line": page["version"].format(
+            version=policy["version"],
+            retention=retention_sentence(page, retention_months).format(**fields),
+            effective=f"{effective:%B} {effective.day}, {effective.year}",
         ),
     }
     pages = {}
