@@ -269,13 +269,13 @@ def test_operators_command_counts_then_forgets(
     assert "nobody is forgotten" in capsys.readouterr().out
 
 
-def test_a_version_4_database_gains_last_seen_backfilled_from_each_persons_progress(
+def test_a_version_4_database_gains_last_seen_set_to_the_day_of_the_upgrade(
     db_url: str,
 ) -> None:
-    """The release before issue 18 (schema 4): on first use profiles gain last_seen, set to
-    the person's latest day of progress, or the day of the migration for a profile without
-    progress; progress without a profile gets a profile row with its latest day; everything
-    the person had is kept, and retention then treats them accordingly."""
+    """The release before issue 18 (schema 4): on first use profiles gain last_seen, set to the
+    day of the migration for everyone (the retention period starts with the upgrade: nobody is
+    forgotten on a guess from old progress); progress without a profile gets a profile row;
+    everything the person had is kept, and a run that day forgets nobody."""
     from skill.store.schema import MIGRATIONS, SCHEMA_VERSION
 
     if db_url.startswith("sqlite:///"):
@@ -319,16 +319,16 @@ def test_a_version_4_database_gains_last_seen_backfilled_from_each_persons_progr
     engine.dispose()
     assert version == SCHEMA_VERSION == 5
     assert {user: str(day) for user, day in seen.items()} == {
-        "anna": LAST_MONTH.isoformat(),
+        "anna": str(migrated_on),
         "ben": str(migrated_on),
-        "cleo": LONG_AGO.isoformat(),
+        "cleo": str(migrated_on),  # progress only, and LONG_AGO: kept a full period from now
     }
     store = store_on(db_url, TODAY)
     try:
-        assert forget_inactive(store, 12).people == 1  # cleo: no day in the last 12 months
+        assert forget_inactive(store, 12).people == 0
     finally:
         store.close()
-    assert rows_of(db_url, "cleo") == {"profiles": 0, "daily_progress": 0}
+    assert rows_of(db_url, "cleo") == {"profiles": 1, "daily_progress": 1}
     assert rows_of(db_url, "anna") == {"profiles": 1, "daily_progress": 2}
 
 

@@ -55,7 +55,7 @@ def last_seen(url: str, user_id: str) -> str:
 def test_a_profile_an_older_server_wrote_without_last_seen_survives_the_run(db_url: str) -> None:
     """During a rolling upgrade a server of the release before issue 18 (schema 4) keeps
     serving the migrated database and inserts profiles without last_seen: a run counts them as
-    seen on their latest day of progress, else today, never as stale."""
+    seen today, never as stale."""
     use_skill(db_url, LONG_AGO, "gone")  # migrates; someone really gone, as a control
     execute(db_url, "INSERT INTO profiles (user_id, hold_seconds) VALUES ('newbie', 30)")
     execute(

@@ -2,9 +2,9 @@
 when they disable the skill (ProgressStore.delete_user).
 
 "Seen" is `profiles.last_seen`, the last UTC day the skill saved anything for the person
-(skill.store.last_seen; migration 5 backfilled it). Progress rows with no profile row (possible
-only from before migration 5, or after a deletion raced a save) count as seen on their latest
-day. The work goes in batches of `BATCH_USERS` people, one short transaction each, so no lock
+(skill.store.last_seen; migration 5 set it to the day of the upgrade). Progress rows with no
+profile row (possible only after a deletion raced a save) count as seen on their latest day.
+The work goes in batches of `BATCH_USERS` people, one short transaction each, so no lock
 is held for long and requests interleave. Each day's run is claimed first with a row in
 `retention_runs` (INSERT ... ON CONFLICT DO NOTHING): with many workers and hosts on one
 database, only one of them does it; a run cut short (a crash) is finished by the next day's.
@@ -84,10 +84,9 @@ _DELETE_PROFILES = (
     f"(SELECT user_id FROM profiles WHERE {_STALE} ORDER BY last_seen LIMIT :batch) "
     "RETURNING user_id"
 )
-_FILL_UNKNOWN = (
-    "UPDATE profiles SET last_seen = COALESCE((SELECT MAX(day) FROM daily_progress d"
-    " WHERE d.user_id = profiles.user_id), :today) WHERE last_seen IS NULL"
-)
+# Unknown counts as seen today, not as the latest day of progress: a profile row that old code
+# just wrote is for someone using the skill now, whatever their progress says.
+_FILL_UNKNOWN = "UPDATE profiles SET last_seen = :today WHERE last_seen IS NULL"
 _NEWEST_SEEN = "SELECT MAX(last_seen) FROM profiles"
 _PG_TODAY = "SELECT CAST(timezone('UTC', now()) AS date)"
 _COUNT_PEOPLE = (

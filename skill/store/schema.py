@@ -151,21 +151,18 @@ def migration_5(conn: Connection) -> None:
     saved anything for the person, indexed so the daily job finds the people to forget without
     reading every row; and `retention_runs`, the row by which one host claims a day's run.
 
-    Backfill: a person's latest day of progress, else the day of the migration (someone with a
-    profile and no progress gets the full retention period from now, never less). Progress with
-    no profile row (counts saved, no setting ever changed) gets a profile row carrying its
-    latest day, so every person the database keeps has a last-seen day.
+    Backfill: the day of the migration for everyone, so the retention period starts with the
+    upgrade that brings it and nobody is forgotten on a guess. (The latest day of progress
+    would miss people who since started a stretch or changed a setting without finishing a
+    hold; only the release that writes last_seen knows.) Progress with no profile row gets a
+    profile row, so every person the database keeps has a last-seen day.
     """
     conn.exec_driver_sql("ALTER TABLE profiles ADD COLUMN last_seen DATE")
-    conn.exec_driver_sql(
-        "UPDATE profiles SET last_seen = COALESCE("
-        "(SELECT MAX(day) FROM daily_progress WHERE daily_progress.user_id = profiles.user_id),"
-        " CURRENT_DATE)"
-    )
+    conn.exec_driver_sql("UPDATE profiles SET last_seen = CURRENT_DATE")
     conn.exec_driver_sql(
         "INSERT INTO profiles (user_id, last_seen)"
-        " SELECT user_id, MAX(day) FROM daily_progress"
-        " WHERE user_id NOT IN (SELECT user_id FROM profiles) GROUP BY user_id"
+        " SELECT DISTINCT user_id, CURRENT_DATE FROM daily_progress"
+        " WHERE user_id NOT IN (SELECT user_id FROM profiles)"
     )
     conn.exec_driver_sql("CREATE INDEX profiles_last_seen ON profiles (last_seen)")
     conn.exec_driver_sql(
