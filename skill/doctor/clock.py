@@ -117,13 +117,19 @@ def check_ntp(server: str, timeout_s: float = NTP_TIMEOUT_S) -> Check:
     """Measure this clock against `server` with one SNTP query."""
     import ntplib  # here: `serve` imports this module's parser helpers, never the client
 
+    from skill.doctor.network import ResolveError, address  # urllib3 too, so here as well
+
     host, port = parse_server(server)
     try:
-        response = ntplib.NTPClient().request(host, version=4, port=port, timeout=timeout_s)
+        # Resolved first, within DNS_TIMEOUT_S: ntplib's own lookup has no deadline.
+        ip = address(host, port, udp=True)
+        response = ntplib.NTPClient().request(ip, version=4, port=port, timeout=timeout_s)
     except (ntplib.NTPException, OSError) as exc:
         return warn(
             NTP,
-            f"no answer from {server} within {timeout_s:.0f} s ({exc})",
+            str(exc)
+            if isinstance(exc, ResolveError)
+            else f"no answer from {server} within {timeout_s:.0f} s ({exc})",
             "Allow outgoing UDP port 123 to a time server, or name one your network allows "
             "with --ntp-server; the kernel's state above still says whether the clock is "
             "synchronised.",
