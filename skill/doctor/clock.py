@@ -106,11 +106,15 @@ def parse_server(text: str) -> tuple[str, int]:
     """HOST or HOST:PORT (a bare IPv6 address or [v6]:PORT works too)."""
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
-        return host, int(rest.removeprefix(":") or 123)
-    if text.count(":") == 1:
-        host, port = text.split(":")
-        return host, int(port)
-    return text, 123
+        port = int(rest.removeprefix(":") or 123)
+    elif text.count(":") == 1:
+        host, number = text.split(":")
+        port = int(number)
+    else:
+        host, port = text, 123
+    if not host or not 0 < port < 65536:
+        raise ValueError(f"not HOST or HOST:PORT (port 1-65535): {text!r}")
+    return host, port
 
 
 def check_ntp(server: str, timeout_s: float = NTP_TIMEOUT_S) -> Check:

@@ -42,7 +42,7 @@ def resolve(host: str, port: int, *, udp: bool = False) -> list[tuple[Any, ...]]
 
     threading.Thread(target=lookup, name=f"doctor-dns-{host}", daemon=True).start()
     if not done.wait(DNS_TIMEOUT_S):
-        raise ResolveError(f"no DNS answer for {host} within {DNS_TIMEOUT_S:.0f} s")
+        raise ResolveError(f"no DNS answer for {host} within {DNS_TIMEOUT_S:g} s")
     if "error" in found:
         raise ResolveError(f"cannot resolve {host}: {found['error']}")
     if not found["addresses"]:
