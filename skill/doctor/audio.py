@@ -15,9 +15,9 @@ import hashlib
 import urllib3
 
 from skill.config import Config
-from skill.doctor.endpoint import trust_context
 from skill.doctor.network import Client
 from skill.doctor.report import Check, fail, ok, skip
+from skill.doctor.trust import trust_context
 from skill.voice.manifest import MANIFEST_NAME, load_manifest, sha256_file
 
 NAME = "audio clips"

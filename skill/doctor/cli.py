@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import ssl
 from typing import Any
 from urllib.parse import urlsplit
 
 from skill.doctor.clock import DEFAULT_NTP_SERVER, parse_server
 from skill.doctor.report import exit_status, render_json, render_text
+from skill.doctor.trust import ca_problem
 
 
 def ntp_server(text: str) -> str:
@@ -35,11 +35,9 @@ def url(text: str) -> str:
 
 def ca_file(text: str) -> str:
     """argparse type: a PEM file of CA certificates that loads (tried in a throwaway context)."""
-    try:
-        ssl.create_default_context().load_verify_locations(cafile=text)
-    except (OSError, ssl.SSLError, ValueError) as exc:
-        why = getattr(exc, "strerror", None) or exc
-        raise argparse.ArgumentTypeError(f"{text}: not a readable PEM CA file ({why})") from None
+    problem = ca_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text}: not a readable PEM CA file ({problem})")
     return text
 
 

@@ -5,7 +5,7 @@ https://developer.amazon.com/docs/custom-skills/host-a-custom-skill-as-a-web-ser
 HTTPS on port 443, a certificate Amazon trusts whose Subject Alternative Names hold the domain
 (self-signed only for testing), and requests verified as coming from Alexa, which certification
 tests by sending unsigned requests that must get 400. Every call here has a timeout
-(`HTTP_TIMEOUT_S`, and `DNS_TIMEOUT_S` for the name lookup, skill.doctor.network), so a silent
+(skill.doctor.network: `HTTP_TIMEOUT_S`, and `DNS_TIMEOUT_S` for the name lookup), so a silent
 host or resolver costs seconds, not minutes.
 """
 
@@ -21,13 +21,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import certifi
 import urllib3
 
-from skill.doctor.network import HTTP_TIMEOUT_S, Client, connect
+from skill.doctor.network import Client, connect
 from skill.doctor.report import Check, fail, ok, skip, warn
+from skill.doctor.trust import ca_problem, trust_context
 
-__all__ = ["HTTP_TIMEOUT_S", "endpoint_checks", "trust_context"]
 EXPIRY_WARN_DAYS = 14  # renewal (e.g. ACME's, 30 days ahead) has stopped if it gets this close
 ALEXA_PORT = 443
 HTTPS, CERT, PORT = "https", "certificate expiry", "port"
@@ -56,26 +55,6 @@ class Target:
         port = "" if self.port == ALEXA_PORT else f":{self.port}"
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"https://{host}{port}"
-
-
-def trust_context(ca_file: str | None = None) -> ssl.SSLContext:
-    """What this host trusts (the system store), plus certifi's bundle (what Python programs
-    use where the system has none), plus an operator's own CA file (a self-signed test
-    certificate uploaded to the developer console)."""
-    context = ssl.create_default_context()
-    context.load_verify_locations(cafile=certifi.where())
-    if ca_file:
-        context.load_verify_locations(cafile=ca_file)  # OSError, ssl.SSLError: see ca_problem
-    return context
-
-
-def ca_problem(ca_file: str) -> str | None:
-    """Why `ca_file` cannot be trusted (missing, unreadable, no PEM certificate), or None."""
-    try:
-        ssl.create_default_context().load_verify_locations(cafile=ca_file)
-    except (OSError, ssl.SSLError, ValueError) as exc:
-        return f"--ca-file {ca_file}: {getattr(exc, 'strerror', None) or exc}"
-    return None
 
 
 def endpoint_checks(
@@ -123,7 +102,7 @@ def endpoint_checks(
     problem = ca_problem(ca_file) if ca_file else None
     if problem:
         advice = "Give --ca-file a readable PEM file of CA certificates (BEGIN CERTIFICATE)."
-        return [*checks, fail(HTTPS, problem, advice)]
+        return [*checks, fail(HTTPS, f"--ca-file {ca_file}: {problem}", advice)]
     context = trust_context(ca_file)
     tls, cert, spoke_tls = _tls_check(target, context)
     checks.append(tls)
