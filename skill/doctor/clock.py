@@ -128,12 +128,18 @@ def check_ntp(server: str, timeout_s: float = NTP_TIMEOUT_S) -> Check:
         # Resolved first, within DNS_TIMEOUT_S: ntplib's own lookup has no deadline.
         ip = address(host, port, udp=True)
         response = ntplib.NTPClient().request(ip, version=4, port=port, timeout=timeout_s)
+    except ResolveError as exc:
+        return warn(
+            NTP,
+            str(exc),
+            "Check this host's DNS (resolv.conf, `getent hosts NAME`), or give --ntp-server a "
+            "time server's IP address; the kernel's state above still says whether the clock "
+            "is synchronised.",
+        )
     except (ntplib.NTPException, OSError) as exc:
         return warn(
             NTP,
-            str(exc)
-            if isinstance(exc, ResolveError)
-            else f"no answer from {server} within {timeout_s:.0f} s ({exc})",
+            f"no answer from {server} within {timeout_s:.0f} s ({exc})",
             "Allow outgoing UDP port 123 to a time server, or name one your network allows "
             "with --ntp-server; the kernel's state above still says whether the clock is "
             "synchronised.",

@@ -34,6 +34,7 @@ def test_a_dead_resolver_fails_by_the_deadline(
     assert line(out, "unsigned request").startswith("skip ")
     assert line(out, "clock (NTP)").startswith("warn ")
     assert line(out, "clock (NTP)").endswith(f"no DNS answer for time{DEAD} within 0.5 s")
+    assert "give --ntp-server a time server's IP address" in advice(out, "clock (NTP)")
 
 
 def test_a_name_that_does_not_exist_says_so(
