@@ -15,8 +15,9 @@ import hashlib
 import urllib3
 
 from skill.config import Config
-from skill.doctor.endpoint import HTTP_TIMEOUT_S, trust_context
+from skill.doctor.network import Client
 from skill.doctor.report import Check, fail, ok, skip
+from skill.doctor.trust import trust_context
 from skill.voice.manifest import MANIFEST_NAME, load_manifest, sha256_file
 
 NAME = "audio clips"
@@ -74,23 +75,18 @@ def check_clip_url(config: Config | None, ca_file: str | None = None) -> Check |
         return skip(URL_NAME, "not checked: no clips in the audio folder")
     entry = min(manifest.clips.values(), key=lambda e: e.file)
     url = manifest.url(entry.id, config.audio_base_url) or ""
-    context = trust_context(ca_file)
-    http = urllib3.PoolManager(
-        ssl_context=context,
-        timeout=urllib3.Timeout(connect=HTTP_TIMEOUT_S, read=HTTP_TIMEOUT_S),
-        retries=False,
-    )
+    http = Client(trust_context(ca_file))
     advice = (
         "SKILL_AUDIO_BASE_URL must serve SKILL_AUDIO_DIR's files over HTTPS with a trusted "
         "certificate (`serve` does, under /audio/: https://HOST/audio); Alexa fetches each "
         "clip there."
     )
     try:
-        response = http.request("GET", url, redirect=False)
-    except urllib3.exceptions.HTTPError as exc:
+        response = http.request("GET", url)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
         return fail(URL_NAME, f"GET {url}: {getattr(exc, 'reason', None) or exc}", advice)
     finally:
-        http.clear()
+        http.close()
     if response.status != 200:
         return fail(URL_NAME, f"GET {url} answered {response.status}", advice)
     if hashlib.sha256(response.data).hexdigest() != entry.sha256:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 from typing import Any
+from urllib.parse import urlsplit
 
 from skill.doctor.clock import DEFAULT_NTP_SERVER, parse_server
 from skill.doctor.report import exit_status, render_json, render_text
+from skill.doctor.trust import ca_problem
 
 
 def ntp_server(text: str) -> str:
@@ -15,6 +17,27 @@ def ntp_server(text: str) -> str:
         parse_server(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not HOST or HOST:PORT: {text!r}") from None
+    return text
+
+
+def url(text: str) -> str:
+    """argparse type: a URL that parses, with a valid port (whether it is the right URL is
+    the checks' business: an http:// endpoint is a FAIL with advice, not a usage error)."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - ValueError for a port that is not a number or out of range
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a valid URL: {exc}") from None
+    if not parts.scheme or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a URL like https://HOST/alexa")
+    return text
+
+
+def ca_file(text: str) -> str:
+    """argparse type: a PEM file of CA certificates that loads (tried in a throwaway context)."""
+    problem = ca_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text}: not a readable PEM CA file ({problem})")
     return text
 
 
@@ -48,6 +71,7 @@ def add_commands(sub: Any) -> None:
     )
     doctor.add_argument(
         "--url",
+        type=url,
         help="the public endpoint as in the developer console (https://HOST/alexa): checks "
         "HTTPS, its certificate, that unsigned requests get 400, /healthz, /privacy and "
         "/terms; without it the endpoint is not checked",
@@ -65,12 +89,14 @@ def add_commands(sub: Any) -> None:
     )
     doctor.add_argument(
         "--ca-file",
+        type=ca_file,
         help="PEM file of extra CA certificates to trust for --url (a self-signed test "
         "certificate); the system's and certifi's are always trusted",
     )
     for page in ("privacy", "terms"):
         doctor.add_argument(
             f"--{page}-url",
+            type=url,
             help=f"where the skill package links the {page} page, if not at the endpoint's "
             f"origin (as given to `hamstring-coach package --{page}-url`); without it "
             f"https://HOST/{page}",

@@ -106,20 +106,36 @@ def parse_server(text: str) -> tuple[str, int]:
     """HOST or HOST:PORT (a bare IPv6 address or [v6]:PORT works too)."""
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
-        return host, int(rest.removeprefix(":") or 123)
-    if text.count(":") == 1:
-        host, port = text.split(":")
-        return host, int(port)
-    return text, 123
+        port = int(rest.removeprefix(":") or 123)
+    elif text.count(":") == 1:
+        host, number = text.split(":")
+        port = int(number)
+    else:
+        host, port = text, 123
+    if not host or not 0 < port < 65536:
+        raise ValueError(f"not HOST or HOST:PORT (port 1-65535): {text!r}")
+    return host, port
 
 
 def check_ntp(server: str, timeout_s: float = NTP_TIMEOUT_S) -> Check:
     """Measure this clock against `server` with one SNTP query."""
     import ntplib  # here: `serve` imports this module's parser helpers, never the client
 
+    from skill.doctor.network import ResolveError, address  # urllib3 too, so here as well
+
     host, port = parse_server(server)
     try:
-        response = ntplib.NTPClient().request(host, version=4, port=port, timeout=timeout_s)
+        # Resolved first, within DNS_TIMEOUT_S: ntplib's own lookup has no deadline.
+        ip = address(host, port, udp=True)
+        response = ntplib.NTPClient().request(ip, version=4, port=port, timeout=timeout_s)
+    except ResolveError as exc:
+        return warn(
+            NTP,
+            str(exc),
+            "Check this host's DNS (resolv.conf, `getent hosts NAME`), or give --ntp-server a "
+            "time server's IP address; the kernel's state above still says whether the clock "
+            "is synchronised.",
+        )
     except (ntplib.NTPException, OSError) as exc:
         return warn(
             NTP,

@@ -56,13 +56,14 @@ def check_database(config: Config | None) -> Check:
     where = url.render_as_string(hide_password=True)
     sqlite_path = Path(url.database or "") if url.get_backend_name() == "sqlite" else None
     if sqlite_path is not None:
-        problem = _sqlite_file_problem(sqlite_path)
+        default = not (config.database_url if config else os.environ.get("SKILL_DATABASE_URL"))
+        problem = _sqlite_file_problem(sqlite_path, default=default)
         if problem is not None:
             return problem
     return _check_engine(url, where, sqlite_path)
 
 
-def _sqlite_file_problem(path: Path) -> Check | None:
+def _sqlite_file_problem(path: Path, *, default: bool = False) -> Check | None:
     """What stops SQLite before it starts (root passes os.access, so also file types), or a
     warning for a database `serve` has yet to create; None: open it and see."""
     if path.exists():
@@ -84,13 +85,30 @@ def _sqlite_file_problem(path: Path) -> Check | None:
         return fail(
             NAME, f"cannot create {path}: {ancestor} is not writable by this user", ADVICE_SQLITE
         )
+    if default:
+        return warn(
+            NAME,
+            f"no database yet at {path}, the default SQLite file for this user and "
+            f"environment (SKILL_DATABASE_URL unset, {_data_home()}); `serve` creates it "
+            f"(schema version {SCHEMA_VERSION}) at start",
+            "Nothing, if this is a new install. Otherwise the service looks elsewhere: the "
+            "systemd unit sets XDG_DATA_HOME=/var/lib (its database is "
+            "/var/lib/hamstring-coach/progress.sqlite3) and reads SKILL_DATABASE_URL from "
+            "/etc/hamstring-coach/hamstring-coach.env, which a shell does not. Run doctor the "
+            'way docs/doctor.md shows under "Run it as the service sees it".',
+        )
     return warn(
         NAME,
         f"no database yet at {path}; `serve` creates it (schema version {SCHEMA_VERSION}) at start",
-        "Nothing, if this is a new install. Otherwise SKILL_DATABASE_URL (or the user the "
-        "service runs as, which sets the default folder) points elsewhere than you think: "
-        "people's progress would start again from nothing.",
+        "Nothing, if this is a new install. Otherwise SKILL_DATABASE_URL points elsewhere than "
+        "the service's: people's progress would start again from nothing.",
     )
+
+
+def _data_home() -> str:
+    """Where the default folder came from (platformdirs follows XDG_DATA_HOME on Linux)."""
+    configured = os.environ.get("XDG_DATA_HOME", "").strip()
+    return f"XDG_DATA_HOME={configured}" if configured else "XDG_DATA_HOME unset: ~/.local/share"
 
 
 def _check_engine(url: URL, where: str, sqlite_path: Path | None) -> Check:

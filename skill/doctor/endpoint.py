@@ -5,13 +5,13 @@ https://developer.amazon.com/docs/custom-skills/host-a-custom-skill-as-a-web-ser
 HTTPS on port 443, a certificate Amazon trusts whose Subject Alternative Names hold the domain
 (self-signed only for testing), and requests verified as coming from Alexa, which certification
 tests by sending unsigned requests that must get 400. Every call here has a timeout
-(`HTTP_TIMEOUT_S`), so a silent host costs seconds, not minutes.
+(skill.doctor.network: `HTTP_TIMEOUT_S`, and `DNS_TIMEOUT_S` for the name lookup), so a silent
+host or resolver costs seconds, not minutes.
 """
 
 from __future__ import annotations
 
 import json
-import socket
 import ssl
 import time
 import uuid
@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import certifi
 import urllib3
 
+from skill.doctor.network import Client, connect
 from skill.doctor.report import Check, fail, ok, skip, warn
+from skill.doctor.trust import ca_problem, trust_context
 
-HTTP_TIMEOUT_S = 5.0
 EXPIRY_WARN_DAYS = 14  # renewal (e.g. ACME's, 30 days ahead) has stopped if it gets this close
 ALEXA_PORT = 443
 HTTPS, CERT, PORT = "https", "certificate expiry", "port"
@@ -34,6 +34,9 @@ UNSIGNED, HEALTH, PRIVACY, TERMS = "unsigned request", "healthz", "privacy page"
 # An application id for the probe when SKILL_ID is unset: the request is refused before it
 # matters (no signature), so this only needs to be well-formed.
 ANY_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+# What `serve` answers an unsigned request (skill/web/app.py: RequestRejected -> error_response,
+# a JSON body {"error": "request verification failed: ..."}): a proxy's own 400 page is not it.
+SKILL_REFUSAL = "request verification failed"
 ADVICE_CONNECT = (
     "Check the host name's DNS record, that the server (or its reverse proxy) listens on "
     "this port, and that the firewall lets the internet in."
@@ -54,17 +57,6 @@ class Target:
         return f"https://{host}{port}"
 
 
-def trust_context(ca_file: str | None = None) -> ssl.SSLContext:
-    """What this host trusts (the system store), plus certifi's bundle (what Python programs
-    use where the system has none), plus an operator's own CA file (a self-signed test
-    certificate uploaded to the developer console)."""
-    context = ssl.create_default_context()
-    context.load_verify_locations(cafile=certifi.where())
-    if ca_file:
-        context.load_verify_locations(cafile=ca_file)
-    return context
-
-
 def endpoint_checks(
     url: str,
     *,
@@ -76,7 +68,17 @@ def endpoint_checks(
     """HTTPS and its certificate, then (if the host speaks TLS) what the skill answers. The
     policy pages are looked for where `hamstring-coach package` links them: the endpoint's
     origin, unless the package was given its own URLs (the same options here)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # ValueError: not a number, or out of range
+    except ValueError as exc:
+        return [
+            fail(
+                HTTPS,
+                f"{url!r} is not a valid URL ({exc})",
+                "Give the endpoint as it is in the developer console: https://HOST/alexa.",
+            )
+        ]
     if parts.scheme != "https" or not parts.hostname:
         return [
             fail(
@@ -86,7 +88,7 @@ def endpoint_checks(
                 "(terminate TLS at a reverse proxy in front of `serve`, see docs/deploy.md).",
             )
         ]
-    target = Target(url, parts.hostname, parts.port or ALEXA_PORT, parts.path or "/")
+    target = Target(url, parts.hostname, port or ALEXA_PORT, parts.path or "/")
     checks: list[Check] = []
     if target.port != ALEXA_PORT:
         checks.append(
@@ -97,6 +99,10 @@ def endpoint_checks(
                 "endpoint URL.",
             )
         )
+    problem = ca_problem(ca_file) if ca_file else None
+    if problem:
+        advice = "Give --ca-file a readable PEM file of CA certificates (BEGIN CERTIFICATE)."
+        return [*checks, fail(HTTPS, f"--ca-file {ca_file}: {problem}", advice)]
     context = trust_context(ca_file)
     tls, cert, spoke_tls = _tls_check(target, context)
     checks.append(tls)
@@ -109,20 +115,14 @@ def endpoint_checks(
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    http = urllib3.PoolManager(
-        ssl_context=context,
-        cert_reqs=context.verify_mode,
-        assert_hostname=None if context.check_hostname else False,
-        timeout=urllib3.Timeout(connect=HTTP_TIMEOUT_S, read=HTTP_TIMEOUT_S),
-        retries=False,
-    )
+    http = Client(context)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
         checks.append(_unsigned_check(http, target, skill_id or ANY_SKILL_ID))
         checks.append(_health_check(http, target))
         for name, page, given in ((PRIVACY, "/privacy", privacy_url), (TERMS, "/terms", terms_url)):
             checks.append(_page_check(http, name, given or f"{target.origin}{page}"))
-    http.clear()
+    http.close()
     return checks
 
 
@@ -133,7 +133,7 @@ def _tls_check(
     check, the certificate if accepted, and whether the host spoke TLS at all."""
     where = f"{target.host}:{target.port}"
     try:
-        sock = socket.create_connection((target.host, target.port), timeout=HTTP_TIMEOUT_S)
+        sock = connect(target.host, target.port)
     except OSError as exc:
         return fail(HTTPS, f"cannot connect to {where}: {_why(exc)}", ADVICE_CONNECT), None, False
     try:
@@ -227,16 +227,25 @@ def launch_envelope(skill_id: str) -> dict[str, Any]:
     }
 
 
-def _unsigned_check(http: urllib3.PoolManager, target: Target, skill_id: str) -> Check:
+def _unsigned_check(http: Client, target: Target, skill_id: str) -> Check:
     body = json.dumps(launch_envelope(skill_id)).encode()
     headers = {"Content-Type": "application/json"}
     try:
-        response = http.request("POST", target.url, body=body, headers=headers, redirect=False)
-    except urllib3.exceptions.HTTPError as exc:
+        response = http.request("POST", target.url, body=body, headers=headers)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
         return fail(UNSIGNED, f"POST {target.url}: {_why(exc)}", ADVICE_CONNECT)
     reason = _reason(response.data)
+    if response.status == 400 and reason.startswith(SKILL_REFUSAL):
+        return ok(UNSIGNED, f"refused with 400 ({reason})")
     if response.status == 400:
-        return ok(UNSIGNED, f"refused with 400 ({reason})" if reason else "refused with 400")
+        said = f"the JSON error {reason!r}" if reason else _sample(response)
+        return fail(
+            UNSIGNED,
+            f"an unsigned LaunchRequest got 400, but not the skill's refusal: {said}",
+            f"Something before `serve` answered (a proxy's own error page) or changed the "
+            f"request: forward POST {target.path} to `serve` unchanged, body and headers "
+            f'included; `serve` answers a JSON {{"error": "{SKILL_REFUSAL}: ..."}}.',
+        )
     if response.status == 200:
         return fail(
             UNSIGNED,
@@ -252,11 +261,11 @@ def _unsigned_check(http: urllib3.PoolManager, target: Target, skill_id: str) ->
     )
 
 
-def _health_check(http: urllib3.PoolManager, target: Target) -> Check:
+def _health_check(http: Client, target: Target) -> Check:
     url = f"{target.origin}/healthz"
     try:
-        response = http.request("GET", url, redirect=False)
-    except urllib3.exceptions.HTTPError as exc:
+        response = http.request("GET", url)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
         return fail(HEALTH, f"GET {url}: {_why(exc)}", ADVICE_CONNECT)
     try:
         status = json.loads(response.data)
@@ -287,10 +296,10 @@ def _health_check(http: urllib3.PoolManager, target: Target) -> Check:
     return ok(HEALTH, f"200, verification on, database {database.get('status', '?')}")
 
 
-def _page_check(http: urllib3.PoolManager, name: str, url: str) -> Check:
+def _page_check(http: Client, name: str, url: str) -> Check:
     try:
-        response = http.request("GET", url, redirect=False)
-    except urllib3.exceptions.HTTPError as exc:
+        response = http.request("GET", url)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
         return fail(name, f"GET {url}: {_why(exc)}", ADVICE_CONNECT)
     if response.status == 200:
         return ok(name, f"{url}: 200")
@@ -311,6 +320,12 @@ def _reason(data: bytes) -> str:
     if isinstance(found, dict):
         return str(found.get("error") or found.get("reason") or "")[:120]
     return ""
+
+
+def _sample(response: urllib3.BaseHTTPResponse) -> str:
+    kind = response.headers.get("Content-Type", "no Content-Type")
+    text = " ".join(response.data[:80].decode("utf-8", "replace").split())
+    return f"{kind} {text!r}"
 
 
 def _why(exc: BaseException) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -194,3 +195,38 @@ def test_clips_are_fetched_from_the_audio_url(
     assert status == 1
     assert "get-ready.mp3 answered 404" in line(out, "audio URL")
     assert "SKILL_AUDIO_BASE_URL must serve" in advice(out, "audio URL")
+
+
+def proxy_400(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    """A reverse proxy answering everything with its own HTML 400 page (nginx's "The plain
+    HTTP request was sent to HTTPS port", or "Request Header Or Cookie Too Large")."""
+    start_response("400 Bad Request", [("Content-Type", "text/html")])
+    return [b"<html><head><title>400 Bad Request</title></head><body>nginx</body></html>"]
+
+
+def wrong_refusal(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    """Some JSON 400 that is not the skill's refusal of an unsigned request."""
+    start_response("400 Bad Request", [("Content-Type", "application/json")])
+    return [b'{"error": "body is not valid JSON"}']
+
+
+@pytest.mark.parametrize(
+    ("app", "says"),
+    [
+        (proxy_400, "text/html '<html><head><title>400 Bad Request</title>"),
+        (wrong_refusal, "the JSON error 'body is not valid JSON'"),
+    ],
+)
+def test_a_400_that_is_not_the_skills_refusal_fails(
+    install: Install, doctor: Doctor, ntp: str, tmp_path: Path, app: Any, says: str
+) -> None:
+    ca, chain, key = tls_files(tmp_path, ("localhost",))
+    with serving(app, (chain, key)) as port:
+        url = f"https://localhost:{port}/alexa"
+        status, out = doctor("--url", url, "--ca-file", str(ca), "--ntp-server", ntp)
+    assert status == 1
+    found = line(out, "unsigned request")
+    assert found.startswith("FAIL ")
+    assert "got 400, but not the skill's refusal" in found
+    assert says in found
+    assert "forward POST /alexa to `serve` unchanged" in advice(out, "unsigned request")
