@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from skill.store.schema import SCHEMA_VERSION
+from skill.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests import pg
 
 MONDAY = date(2024, 5, 13)
@@ -25,6 +25,18 @@ BACKENDS = [
 def raw_engine(url: str) -> sa.Engine:
     """A separate, plain engine to inspect or lock the database behind the store's back."""
     return sa.create_engine(pg.with_driver(url), poolclass=sa.NullPool)
+
+
+def migrate_to(conn: sa.Connection, version: int) -> None:
+    """Bring an empty database to `version` as that release did, with its schema_version rows:
+    the starting point of an upgrade test."""
+    conn.exec_driver_sql(
+        "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+        " applied_at TIMESTAMP NOT NULL)"
+    )
+    for number, _description, apply in MIGRATIONS[:version]:
+        apply(conn)
+        conn.exec_driver_sql(f"INSERT INTO schema_version VALUES ({number}, CURRENT_TIMESTAMP)")
 
 
 def schema_versions(url: str) -> list[int]:

@@ -20,7 +20,7 @@ from skill.store.retention import cutoff_day, forget_inactive
 from skill.web import retention_job
 from skill.web.app import create_app
 from skill.web.retention_job import RetentionJob, start_in_worker
-from tests.stores import raw_engine
+from tests.stores import migrate_to, raw_engine
 
 # The real UTC day: the clock checks compare the host's day with the newest last_seen (and on
 # PostgreSQL with the server's day, faked by `database_clock` below unless a test wants it).
@@ -276,21 +276,13 @@ def test_a_version_4_database_gains_last_seen_set_to_the_day_of_the_upgrade(
     day of the migration for everyone (the retention period starts with the upgrade: nobody is
     forgotten on a guess from old progress); progress without a profile gets a profile row;
     everything the person had is kept, and a run that day forgets nobody."""
-    from skill.store.schema import MIGRATIONS, SCHEMA_VERSION
+    from skill.store.schema import SCHEMA_VERSION
 
     if db_url.startswith("sqlite:///"):
         Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = raw_engine(db_url)
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
-            " applied_at TIMESTAMP NOT NULL)"
-        )
-        for version, _description, apply in MIGRATIONS[:4]:
-            apply(conn)
-            conn.exec_driver_sql(
-                f"INSERT INTO schema_version VALUES ({version}, CURRENT_TIMESTAMP)"
-            )
+        migrate_to(conn, 4)
         conn.exec_driver_sql(
             "INSERT INTO profiles (user_id, hold_seconds, last_stretch, disclaimer_heard,"
             " resume_point, preferences) VALUES"

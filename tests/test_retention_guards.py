@@ -19,9 +19,8 @@ from skill.cli import main
 from skill.store import retention
 from skill.store.progress_store import ProgressStore
 from skill.store.retention import ClockSuspect, forget_inactive
-from skill.store.schema import MIGRATIONS
 from skill.web.retention_job import RetentionJob
-from tests.stores import raw_engine
+from tests.stores import migrate_to, raw_engine
 from tests.test_retention import (
     LAST_MONTH,
     LONG_AGO,
@@ -174,13 +173,7 @@ def schema_4_file(path: Path) -> str:
     url = f"sqlite:///{path}"
     engine = raw_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
-            " applied_at TIMESTAMP NOT NULL)"
-        )
-        for version, _description, apply in MIGRATIONS[:4]:
-            apply(conn)
-            conn.exec_driver_sql(f"INSERT INTO schema_version VALUES ({version}, '2026-01-01')")
+        migrate_to(conn, 4)
         conn.exec_driver_sql("INSERT INTO profiles (user_id, hold_seconds) VALUES ('anna', 30)")
     engine.dispose()
     return url

@@ -19,7 +19,7 @@ from skill.doctor.report import Check, fail, ok, warn
 from skill.store.connections import DriverConnections
 from skill.store.deadlines import DEADLINES
 from skill.store.engines import default_database_url, normalize_url, postgres_engine, sqlite_engine
-from skill.store.errors import describe
+from skill.store.errors import database_errors, describe
 from skill.store.health import probe_write
 from skill.store.schema import SCHEMA_VERSION, read_version
 from skill.store.statements import Statements
@@ -136,12 +136,7 @@ def _check_engine(url: URL, where: str, sqlite_path: Path | None) -> Check:
                     "(docs/deploy.md, Backups); the migration then runs by itself.",
                 )
             problem = _probe(engine, sqlite_path)
-    except (
-        sa.exc.SQLAlchemyError,
-        OSError,
-        TimeoutError,
-        engine.dialect.loaded_dbapi.Error,
-    ) as err:
+    except database_errors(engine) as err:
         reason = describe(err)
         if scope.expired or isinstance(err, TimeoutError):
             reason = f"no answer within {DATABASE_DEADLINE_S:.0f} s ({reason})"

@@ -12,6 +12,8 @@ import threading
 import time
 from collections.abc import Callable
 
+import sqlalchemy as sa
+
 from skill.logs import short_user_id
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,12 @@ SETTLE_S = 10.0
 
 class StoreUnavailable(Exception):
     """The database cannot be used right now; carry on without persistence."""
+
+
+def database_errors(engine: sa.Engine) -> tuple[type[BaseException], ...]:
+    """What opening or using `engine` raises when the database, not the code, is the problem:
+    SQLAlchemy's errors, the driver's own, the file system's, and a deadline's TimeoutError."""
+    return (sa.exc.SQLAlchemyError, engine.dialect.loaded_dbapi.Error, OSError, TimeoutError)
 
 
 def user_tag(user_id: str) -> str:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from skill.store.deadlines import DEADLINES
 from skill.store.engines import default_database_url, normalize_url, postgres_engine, sqlite_engine
-from skill.store.errors import describe
+from skill.store.errors import database_errors, describe
 from skill.store.schema import SCHEMA_VERSION, read_version
 
 CHECK_DEADLINE_S = 10.0
@@ -36,12 +34,7 @@ def schema_problem(url: str | None) -> str | None:
     try:
         with DEADLINES.scope(CHECK_DEADLINE_S), engine.connect() as conn:
             version = read_version(conn)
-    except (
-        sa.exc.SQLAlchemyError,
-        OSError,
-        TimeoutError,
-        engine.dialect.loaded_dbapi.Error,
-    ) as err:
+    except database_errors(engine) as err:
         return f"cannot read the database's schema version: {describe(err)}"
     finally:
         engine.dispose()
