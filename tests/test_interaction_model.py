@@ -93,8 +93,9 @@ PHRASE_SLOT_TYPES = {"AMAZON.SearchQuery"}
 # (docs/alexa-platform.md, "Phrase slots and sample utterances"). Old third-party reports name
 # about 2500 utterances and about 200 KB. The byte figure we keep; the utterance count we passed
 # in issue 15 (casual carriers, bare red flags), since it is our own budget: a dated forum
-# figure, not a limit we could confirm. 3200 leaves room without inviting bulk.
-MAX_TOTAL_SAMPLES = 3200
+# figure, not a limit we could confirm. 3200 left room without inviting bulk; issue 18 raised
+# it to 3300 for PrivacyIntent (41 samples, 3234 in all), a question people ask by voice.
+MAX_TOTAL_SAMPLES = 3300
 MAX_MODEL_BYTES = 200_000
 ANSWER_INTENTS = [
     "SwitchLegsIntent",
@@ -108,6 +109,7 @@ ANSWER_INTENTS = [
     "WhyHamstringsIntent",
     "StrapAlternativeIntent",
     "SeeDoctorIntent",
+    "PrivacyIntent",
 ]
 STRETCH_PHRASES = [
     "the chair stretch",
