@@ -10,9 +10,11 @@ a plain checkout all read the same files:
   `skill.audio_manifest`, mapped the same way (the MP3s never ship: they are build output);
 - the content YAML lives in `skill.core.content` and is read by its loader.
 
-Only one case needs the file system: a checkout run without installing (`python -m skill.cli`
-or pytest from the checkout). There the mapped packages cannot be imported, and their folders
-are read where the mapping points, at the top of the checkout.
+When the code runs from a checkout (editable install, or none: `python -m skill.cli` or pytest
+from the checkout), the folders are read at the top of that checkout, where the mapping points.
+That is the same place for an editable install of this checkout, and the right one for a second
+checkout or git worktree run with `PYTHONPATH=.` beside an editable install of the first (the
+installed mapping would hand it the first checkout's model).
 
 The audio *directory* is different: build-audio writes clips there, so it must be writable.
 `default_audio_dir()` is the checkout's `audio/` when the code runs from a checkout (editable
@@ -48,14 +50,11 @@ def checkout_root() -> Path | None:
 
 
 def package_files(package: str) -> Traversable:
-    """A mapped package's files, installed or (uninstalled checkout) at the top of it."""
-    try:
-        return resources.files(package)
-    except ModuleNotFoundError:
-        root = checkout_root()
-        if root is None:
-            raise
+    """A mapped package's files: at the top of the checkout this code runs from, else installed."""
+    root = checkout_root()
+    if root is not None:
         return root / _FOLDERS[package]
+    return resources.files(package)
 
 
 def _as_path(item: Traversable) -> Path:

@@ -46,6 +46,32 @@ def test_resources_in_a_checkout() -> None:
     assert resources.default_audio_dir() == ROOT / "audio"
 
 
+def test_a_second_checkout_reads_its_own_model(tmp_path: Path) -> None:
+    """A copy of the checkout (a git worktree, say) run with PYTHONPATH beside an editable
+    install of this one reads its own interaction model, not the installed mapping's."""
+    copy = tmp_path / "copy"
+    for name in ("skill", "interaction_model", "audio"):
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("*.mp3"))
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    code = (
+        "from skill import resources; "
+        "print(resources.interaction_model_path()); print(resources.audio_manifest_path())"
+    )
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    found = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert found == [
+        str(copy / "interaction_model" / "en-US.json"),
+        str(copy / "audio" / "manifest.json"),
+    ]
+
+
 def test_check_reads_the_packaged_audio_manifest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
