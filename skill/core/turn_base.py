@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from skill.core.content import Content
 from skill.core.playback import PlayPlan
 from skill.core.routine import RoutineState, Stage
+from skill.core.screens import Screen
 from skill.core.session_state import Expect, Replay
 from skill.core.speech import Speech
 
@@ -16,6 +17,7 @@ from skill.core.speech import Speech
 class Card:
     title: str
     text: str
+    picture: str | None = None  # a stretch id: its pose goes on the card where images are served
 
 
 @dataclass
@@ -37,6 +39,8 @@ class Turn:
     outro: Speech = field(default_factory=Speech)
     # A set turn: where each of its holds starts and ends (skill/core/playback.py).
     play: PlayPlan | None = None
+    # What a device with a screen shows (skill/core/screens.py); None: nothing new to show.
+    screen: Screen | None = None
 
 
 def speech_of(*texts: str) -> Speech:
