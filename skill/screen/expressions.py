@@ -236,13 +236,20 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
+def _equal(left: Any, right: Any) -> bool:
+    """APL equality: no coercion between types (1 == '1' is false, true == 1 is false)."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return left is right
+    if isinstance(left, int | float) and isinstance(right, int | float):
+        return float(left) == float(right)
+    return type(left) is type(right) and left == right
+
+
 def _binary(op: str, left: Any, right: Any) -> Any:
     if op == "+" and (isinstance(left, str) or isinstance(right, str)):
         return to_text(left) + to_text(right)
     if op in ("==", "!="):
-        same = left == right and type(left) is not bool or left is right
-        if isinstance(left, int | float) and isinstance(right, int | float):
-            same = float(left) == float(right)
+        same = _equal(left, right)
         return same if op == "==" else not same
     a, b = _number(left, op), _number(right, op)
     if op == "+":
