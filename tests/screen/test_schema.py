@@ -241,6 +241,11 @@ BREAKS: list[tuple[str, Mutation, str]] = [
         "layouts.Pose: no property 'items2'",
     ),
     (
+        "layout parameter form",
+        lambda d: d["document"]["layouts"]["Pose"]["parameters"].append({"label": "x"}),
+        "parameter {'label': 'x'} is not a name",
+    ),
+    (
         "command type",
         lambda d: first(d, type="SendEvent").update(type="SendMessage"),
         "unknown command",
@@ -299,7 +304,7 @@ def test_each_rule_can_fail_on_its_own(rule: str, mutate: Mutation, expected: st
     directive = render_directive(BASE)  # valid: the first test checks it
     mutate(directive)
     problems = validate_directive(directive)
-    assert any(expected in problem for problem in problems), problems
+    assert any(expected in problem for problem in problems), (rule, problems)
 
 
 def test_a_feature_newer_than_the_document_version_is_reported(
