@@ -46,7 +46,7 @@ class ImageEntry:
 
 
 def image_file_name(stretch_id: str, leg: str, size: str) -> str:
-    """"pose_seated_right_small.png": the drawing's APL name and the card size."""
+    """ "pose_seated_right_small.png": the drawing's APL name and the card size."""
     if size not in CARD_SIZES:
         raise ValueError(f"size must be one of {', '.join(CARD_SIZES)}, not {size!r}")
     return f"{graphic_name(stretch_id, leg)}_{size}.png"
@@ -72,7 +72,8 @@ def images_dir() -> Path:
 def parse_manifest(data: dict[str, Any]) -> dict[str, ImageEntry]:
     """The manifest's entries by file name (ValueError when it is not one of ours)."""
     if data.get("version") != MANIFEST_VERSION:
-        raise ValueError(f"image manifest version {data.get('version')!r} is not {MANIFEST_VERSION}")
+        version = data.get("version")
+        raise ValueError(f"image manifest version {version!r} is not {MANIFEST_VERSION}")
     return {name: ImageEntry(file=name, **fields) for name, fields in data["files"].items()}
 
 
