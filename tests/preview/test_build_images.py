@@ -111,9 +111,8 @@ def test_check_passes_on_the_committed_pictures(capsys) -> None:
     assert "match the drawings" in capsys.readouterr().out
 
 
-def test_check_fails_when_the_drawings_change_until_rebuilt(
-    edited_art: Path, tmp_path: Path, capsys
-) -> None:
+@pytest.mark.usefixtures("edited_art")
+def test_check_fails_when_the_drawings_change_until_rebuilt(tmp_path: Path, capsys) -> None:
     assert run("build-images", "--check") == 1
     err = capsys.readouterr().err
     assert "the drawings (skill/screen/art/) changed" in err
