@@ -71,11 +71,13 @@ def pixels(pngs: list[Path]) -> list[dict[str, float]]:
 
 @pytest.fixture
 def edited_art(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A copy of the drawings with the seated stretch's foot moved, in use by the skill."""
+    """A copy of the drawings with the seated stretch's floor line drawn thicker, in use."""
     folder = tmp_path / "art"
     shutil.copytree(Path(str(art.art_dir())), folder)
     seated = folder / "seated.json"
-    seated.write_text(seated.read_text().replace("L205,166", "L207,163"))
+    drawing = json.loads(seated.read_text())
+    drawing["items"][0]["strokeWidth"] += 4
+    seated.write_text(json.dumps(drawing))
     monkeypatch.setattr(art, "art_dir", lambda: folder)
     art._source.cache_clear()
     yield folder
@@ -122,7 +124,7 @@ def test_check_fails_when_the_drawings_change_until_rebuilt(tmp_path: Path, caps
     assert run("build-images", "--check", "--out", str(out)) == 0
     old = committed_images()["pose_seated_right_large.png"].sha256
     new = json.loads((out / "manifest.json").read_text())["files"]["pose_seated_right_large.png"]
-    assert new["sha256"] != old  # the moved foot shows in the picture
+    assert new["sha256"] != old  # the thicker floor shows in the picture
 
 
 def test_check_fails_on_a_damaged_or_missing_picture(tmp_path: Path, capsys) -> None:
