@@ -241,6 +241,46 @@ BREAKS: list[tuple[str, Mutation, str]] = [
         "layouts.Pose: no property 'items2'",
     ),
     (
+        "absolute dimension",
+        lambda d: text_with(d, "data.text").update(fontSize="10vw"),
+        "not an absolute dimension: '10vw'",
+    ),
+    (
+        "string",
+        lambda d: text_with(d, "data.text").update(fontFamily=12),
+        "not a string: 12",
+    ),
+    (
+        "boolean",
+        lambda d: first(d, data="${screen.setup}").update(numbered="yes"),
+        "not a boolean: 'yes'",
+    ),
+    (
+        "AVG viewport size",
+        lambda d: ring(d).update(viewportWidth=-1),
+        "viewportWidth must be a positive number",
+    ),
+    (
+        "AVG scale type",
+        lambda d: ring(d).update(scaleTypeWidth="zoom"),
+        "scaleTypeWidth 'zoom' is not one of",
+    ),
+    (
+        "AVG parameter name",
+        lambda d: ring(d)["parameters"][0].pop("name"),
+        "a parameter needs a name",
+    ),
+    (
+        "styles",
+        lambda d: text_with(d, "data.text").update(style="caption"),
+        "Text has no property 'style'",
+    ),
+    (
+        "packages",
+        lambda d: d["document"].update({"import": []}),
+        "document has no property 'import'",
+    ),
+    (
         "layout parameter form",
         lambda d: d["document"]["layouts"]["Pose"]["parameters"].append({"label": "x"}),
         "parameter {'label': 'x'} is not a name",
@@ -311,8 +351,10 @@ def test_a_feature_newer_than_the_document_version_is_reported(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(apl_reference.SINCE, "Frame", "1.6")
+    monkeypatch.setitem(apl_reference.SINCE, "maxLines", "2022.1")
     problems = validate_directive(render_directive(FinishScreen("Well done", holds_done=2)))
     assert any("Frame needs APL 1.6, the document is 1.5" in p for p in problems), problems
+    assert any("maxLines needs APL 2022.1, the document is 1.5" in p for p in problems), problems
 
 
 def test_an_avg_version_newer_than_the_apl_version_is_reported() -> None:
