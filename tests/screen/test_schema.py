@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from skill.core.screens import AnswerScreen, FinishScreen, SetupScreen
+from skill.core.screens import AnswerScreen, FinishScreen, ScreenHold, SetScreen, SetupScreen
 from skill.screen import apl_reference
 from skill.screen.avg_check import avg_problems
 from skill.screen.directive import render_directive
@@ -34,6 +34,14 @@ SCREENS = {
         "Your clinic", "Call to book.", "(904) 858-7045", stretch_id="supine"
     ),
     "answer without number": AnswerScreen("Stop the stretch", "Sharp pain means stop."),
+    "set without captions": SetScreen(
+        "Seated hamstring stretch",
+        (ScreenHold("seated", "left", 1, 1, 0, 30_000),),
+        (),
+        length_ms=32_000,
+    ),
+    "set without holds": SetScreen("Seated hamstring stretch", (), ()),
+    "finish, nothing yet": FinishScreen("Well done", holds_done=0, days_this_week=0, streak_days=0),
 }
 
 
