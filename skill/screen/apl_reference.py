@@ -183,6 +183,16 @@ AVG_ENUMS = {
     "scaleTypeWidth": {"none", "grow", "shrink", "stretch"},
 }
 
+# Properties a device re-evaluates when a value they use changes ("Dynamic: Yes" on the APL 1.5
+# component pages): only these may follow elapsedTime. `when`, `data`, resources and every
+# other property are evaluated once, when the document is inflated. A VectorGraphic's graphic
+# parameters and a layout's parameters follow their bound values (Amazon's engine 1.5.0:
+# Graphic::initialize and Properties::addToContext make a dependant for each).
+DYNAMIC_PROPERTIES = {
+    "display", "opacity", "checked", "disabled", "transform", "accessibilityLabel", "text",
+    "color", "backgroundColor", "borderColor",
+}
+
 # The viewport object in the data-binding context, and the values of its enumerated fields.
 VIEWPORT_FIELDS = {"width", "height", "pixelWidth", "pixelHeight", "shape", "dpi", "theme", "mode"}
 VIEWPORT_VALUES = {

@@ -90,6 +90,65 @@ def _viewport_problems(expression: Node) -> list[str]:
     return problems
 
 
+def _names(text: str) -> set[str]:
+    """The context names a property string reads."""
+    try:
+        parts = split_template(text)
+    except ExpressionError:
+        return set()  # reported by expression_problems
+    return {
+        str(node.value)
+        for part in parts
+        if isinstance(part, Node)
+        for node in _nodes(part)
+        if node.kind == "name"
+    }
+
+
+def clock_problems(
+    spec: Any, document: dict[str, Any], clock: frozenset[str], where: str
+) -> set[str]:
+    """Properties that follow the clock (`elapsedTime`, or a layout parameter bound to it) but
+    that a device evaluates only once: they would never change on the screen."""
+    if not isinstance(spec, dict):
+        return set()
+    problems: set[str] = set()
+    kind = spec.get("type")
+    layout = document.get("layouts", {}).get(kind)
+    parameters = set(_graphic_parameters(spec, document)) if kind == "VectorGraphic" else set()
+    if layout is not None:
+        parameters = {
+            p if isinstance(p, str) else p.get("name") for p in layout.get("parameters", [])
+        }
+    for key, value in spec.items():
+        if (
+            key in ("item", "items", "firstItem", "lastItem", "type")
+            or ref.PROPERTY_KINDS.get(key) == "commands"
+        ):
+            continue
+        follows = any(_names(text) & clock for _, text in _strings(value, key))
+        if follows and (
+            key in ("when", "data", "bind")
+            or not (key in ref.DYNAMIC_PROPERTIES or key in parameters)
+        ):
+            problems.add(
+                f"{where}.{key}: follows elapsedTime, but a device evaluates {key} only once"
+            )
+    if layout is not None:
+        inner = {
+            p
+            for p in parameters
+            if p in spec and any(_names(t) & clock for _, t in _strings(spec[p], p))
+        }
+        body = frozenset((clock - parameters) | inner)
+        for item in _as_list(layout.get("item", layout.get("items"))):
+            problems |= clock_problems(item, document, body, f"layouts.{kind}")
+    for key in ("item", "items", "firstItem", "lastItem"):
+        for i, child in enumerate(_as_list(spec.get(key))):
+            problems |= clock_problems(child, document, clock, f"{where}.{key}[{i}]")
+    return problems
+
+
 def _component_problems(spec: Any, document: dict[str, Any], where: str) -> list[str]:
     """One component as written, and all below it."""
     if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
@@ -264,8 +323,15 @@ def document_problems(directive: dict[str, Any]) -> list[str]:
         ]
         for item in _as_list(layout.get("item", layout.get("items"))):
             problems += _component_problems(item, document, f"layouts.{name}")
+    clock = frozenset({"elapsedTime"})
     for item in _as_list(template.get("item", template.get("items"))):
         problems += _component_problems(item, document, "mainTemplate")
+        problems += sorted(clock_problems(item, document, clock, "mainTemplate"))
+    for i, block in enumerate(_as_list(document.get("resources"))):
+        if any(_names(text) & clock for _, text in _strings(block, "")):
+            problems.append(
+                f"resources[{i}]: follows elapsedTime, but resources are evaluated once"
+            )
     for name, graphic in document.get("graphics", {}).items():
         problems += avg_problems(graphic, f"graphics.{name}", APL_VERSION, evaluated=False)
     return problems + _resource_problems(document) + expression_problems(document)

@@ -289,6 +289,28 @@ BREAKS: list[tuple[str, Mutation, str]] = [
         "document has no property 'import'",
     ),
     (
+        "clock on a static property",
+        lambda d: text_with(d, "data.line").update(fontSize="${elapsedTime > 5000 ? 40 : 30}"),
+        "fontSize: follows elapsedTime, but a device evaluates fontSize only once",
+    ),
+    (
+        "clock in when",
+        lambda d: text_with(d, "data.line").update(when="${elapsedTime < 5000}"),
+        "when: follows elapsedTime, but a device evaluates when only once",
+    ),
+    (
+        "clock through a layout parameter",
+        lambda d: first(d, type="Pose", graphic="${data.graphic}").update(
+            width="${elapsedTime > 0 ? 300 : 200}"
+        ),
+        "layouts.Pose.width: follows elapsedTime",
+    ),
+    (
+        "clock in a resource",
+        lambda d: d["document"]["resources"][0]["dimensions"].update(pad="${elapsedTime}"),
+        "resources[0]: follows elapsedTime, but resources are evaluated once",
+    ),
+    (
         "layout parameter form",
         lambda d: d["document"]["layouts"]["Pose"]["parameters"].append({"label": "x"}),
         "parameter {'label': 'x'} is not a name",
