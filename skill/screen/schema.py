@@ -12,13 +12,18 @@ data source and every evaluated value must be of its property's kind.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from . import apl_reference as ref
 from .avg_check import avg_problems, is_color
+from .binding_check import (
+    as_list,
+    clock_problems,
+    expression_problems,
+    graphic_parameters,
+    resource_clock_problems,
+)
 from .directive import APL_VERSION, BUTTON_ACTIONS, DIRECTIVE_TYPE, TOKEN, directive_bytes
-from .expressions import ExpressionError, Node, split_template
 from .inflate import InflateError, inflate
 from .inflate import Node as Shown
 from .viewports import VIEWPORTS
@@ -31,122 +36,6 @@ MAX_DIRECTIVE_BYTES = 24_000
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
-
-
-def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every string in a JSON value with where it is."""
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, f"{where}[{i}]")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{where}.{key}")
-
-
-def _nodes(node: Node) -> Iterator[Node]:
-    yield node
-    for part in node.parts:
-        yield from _nodes(part)
-
-
-def expression_problems(document: dict[str, Any]) -> list[str]:
-    """Expressions that do not parse, and viewport conditions on fields or values that no
-    viewport has."""
-    problems: list[str] = []
-    for where, text in _strings(document, "document"):
-        if "${" not in text:
-            continue
-        try:
-            parts = split_template(text)
-        except ExpressionError as error:
-            problems.append(f"{where}: {error}")
-            continue
-        for part in parts:
-            if isinstance(part, Node):
-                problems.extend(f"{where}: {p}" for p in _viewport_problems(part))
-    return problems
-
-
-def _viewport_field(node: Node) -> str | None:
-    if node.kind == "attr" and node.parts[0].kind == "name" and node.parts[0].value == "viewport":
-        return str(node.value)
-    return None
-
-
-def _viewport_problems(expression: Node) -> list[str]:
-    problems = []
-    for node in _nodes(expression):
-        field = _viewport_field(node)
-        if field is not None and field not in ref.VIEWPORT_FIELDS:
-            problems.append(f"viewport has no field {field!r}")
-        if node.kind == "binary" and node.value in ("==", "!="):
-            for one, other in (node.parts, node.parts[::-1]):
-                name = _viewport_field(one)
-                allowed = ref.VIEWPORT_VALUES.get(name or "")
-                if allowed and other.kind == "str" and other.value not in allowed:
-                    problems.append(f"viewport.{name} is never {other.value!r}")
-    return problems
-
-
-def _names(text: str) -> set[str]:
-    """The context names a property string reads."""
-    try:
-        parts = split_template(text)
-    except ExpressionError:
-        return set()  # reported by expression_problems
-    return {
-        str(node.value)
-        for part in parts
-        if isinstance(part, Node)
-        for node in _nodes(part)
-        if node.kind == "name"
-    }
-
-
-def clock_problems(
-    spec: Any, document: dict[str, Any], clock: frozenset[str], where: str
-) -> set[str]:
-    """Properties that follow the clock (`elapsedTime`, or a layout parameter bound to it) but
-    that a device evaluates only once: they would never change on the screen."""
-    if not isinstance(spec, dict):
-        return set()
-    problems: set[str] = set()
-    kind = spec.get("type")
-    layout = document.get("layouts", {}).get(kind)
-    parameters = set(_graphic_parameters(spec, document)) if kind == "VectorGraphic" else set()
-    if layout is not None:
-        parameters = {
-            p if isinstance(p, str) else p.get("name") for p in layout.get("parameters", [])
-        }
-    for key, value in spec.items():
-        if (
-            key in ("item", "items", "firstItem", "lastItem", "type")
-            or ref.PROPERTY_KINDS.get(key) == "commands"
-        ):
-            continue
-        follows = any(_names(text) & clock for _, text in _strings(value, key))
-        if follows and (
-            key in ("when", "data", "bind")
-            or not (key in ref.DYNAMIC_PROPERTIES or key in parameters)
-        ):
-            problems.add(
-                f"{where}.{key}: follows elapsedTime, but a device evaluates {key} only once"
-            )
-    if layout is not None:
-        inner = {
-            p
-            for p in parameters
-            if p in spec and any(_names(t) & clock for _, t in _strings(spec[p], p))
-        }
-        body = frozenset((clock - parameters) | inner)
-        for item in _as_list(layout.get("item", layout.get("items"))):
-            problems |= clock_problems(item, document, body, f"layouts.{kind}")
-    for key in ("item", "items", "firstItem", "lastItem"):
-        for i, child in enumerate(_as_list(spec.get(key))):
-            problems |= clock_problems(child, document, clock, f"{where}.{key}[{i}]")
-    return problems
 
 
 def _component_problems(spec: Any, document: dict[str, Any], where: str) -> list[str]:
@@ -168,7 +57,7 @@ def _component_problems(spec: Any, document: dict[str, Any], where: str) -> list
     problems += _since(kind, where)
     allowed = ref.BASE_PROPERTIES | ref.CHILD_OF_CONTAINER | ref.COMPONENT_PROPERTIES[kind]
     if kind == "VectorGraphic":
-        allowed = allowed | _graphic_parameters(spec, document)
+        allowed = allowed | graphic_parameters(spec, document)
     for key, value in spec.items():
         if key not in allowed:
             problems.append(f"{where}: {kind} has no property {key!r}")
@@ -191,19 +80,6 @@ def _component_problems(spec: Any, document: dict[str, Any], where: str) -> list
         ):
             problems += _component_problems(child, document, f"{where}.{key}[{i}]")
     return problems
-
-
-def _graphic_parameters(spec: dict[str, Any], document: dict[str, Any]) -> set[str]:
-    """A VectorGraphic passes extra properties to its graphic's parameters (of any graphic the
-    source could name, when the source is an expression)."""
-    graphics = document.get("graphics", {})
-    source = spec.get("source")
-    names = [source] if isinstance(source, str) and source in graphics else list(graphics)
-    return {
-        p if isinstance(p, str) else p.get("name")
-        for name in names
-        for p in graphics[name].get("parameters", [])
-    }
 
 
 def _since(name: str, where: str) -> list[str]:
@@ -321,24 +197,16 @@ def document_problems(directive: dict[str, Any]) -> list[str]:
         problems += [
             f"layouts.{name}: no property {key!r}" for key in sorted(set(layout) - ref.LAYOUT_KEYS)
         ]
-        for item in _as_list(layout.get("item", layout.get("items"))):
+        for item in as_list(layout.get("item", layout.get("items"))):
             problems += _component_problems(item, document, f"layouts.{name}")
     clock = frozenset({"elapsedTime"})
-    for item in _as_list(template.get("item", template.get("items"))):
+    for item in as_list(template.get("item", template.get("items"))):
         problems += _component_problems(item, document, "mainTemplate")
         problems += sorted(clock_problems(item, document, clock, "mainTemplate"))
-    for i, block in enumerate(_as_list(document.get("resources"))):
-        if any(_names(text) & clock for _, text in _strings(block, "")):
-            problems.append(
-                f"resources[{i}]: follows elapsedTime, but resources are evaluated once"
-            )
+    problems += resource_clock_problems(document)
     for name, graphic in document.get("graphics", {}).items():
         problems += avg_problems(graphic, f"graphics.{name}", APL_VERSION, evaluated=False)
     return problems + _resource_problems(document) + expression_problems(document)
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def moments(directive: dict[str, Any]) -> list[int]:
