@@ -122,7 +122,9 @@ def _resource_problems(document: dict[str, Any]) -> list[str]:
             if not (isinstance(value, str) and ("${" in value or is_color(value))):
                 problems.append(f"{where}.colors.{name}: not a color: {value!r}")
         for name, value in block.get("dimensions", {}).items():
-            if not _is_dimension(value, absolute=False):
+            if not (isinstance(value, str) and "${" in value) and not _is_dimension(
+                value, absolute=False
+            ):
                 problems.append(f"{where}.dimensions.{name}: not a dimension: {value!r}")
     return problems
 

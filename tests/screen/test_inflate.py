@@ -205,6 +205,12 @@ def test_an_urgent_answer_shows_911_plainly_in_red_with_nothing_competing() -> N
     assert number.props["color"] == "#FF5247"
     assert not graphics(node)
     assert not [n for n in visible(node) if n.type == "TouchWrapper"]
+    assert node.props["borderWidth"] == 12
+    assert node.props["borderRadius"] == 0
+    on_round = shown(
+        AnswerScreen("Call 911", "Call 911 now.", "911", urgent=True), 0, "hubRoundSmall"
+    )
+    assert on_round.props["borderRadius"] == 240  # the red border follows the round screen
 
 
 def test_a_clinic_answer_shows_the_number_large_beside_the_picture() -> None:
