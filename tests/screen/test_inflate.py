@@ -229,3 +229,20 @@ def test_a_document_whose_parameter_has_no_data_source_does_not_inflate() -> Non
     directive["datasources"] = {}
     with pytest.raises(InflateError, match="no data source named 'screen'"):
         inflate(directive, VIEWPORTS["hubRoundSmall"], 0)
+
+
+def test_type_grows_with_the_screen_from_round_to_extra_large() -> None:
+    screen = typical_set()
+    moment = screen.holds[0].start_ms + 1000
+    sizes = []
+    for viewport in (
+        "hubRoundSmall",
+        "hubLandscapeMedium",
+        "hubLandscapeLarge",
+        "hubLandscapeXLarge",
+    ):
+        node = shown(screen, moment, viewport)
+        (countdown,) = [n for n in visible(node) if n.props.get("text") == "29"]
+        sizes.append(countdown.props["fontSize"])
+    assert sizes == sorted(sizes)
+    assert len(set(sizes)) == 4
