@@ -171,13 +171,21 @@ def test_a_hold_picked_up_midway_starts_its_ring_part_full() -> None:
     assert "Rep 2 of 3 · left leg" in texts(node)
 
 
-def test_a_document_carries_only_the_poses_its_screen_shows() -> None:
+def test_a_document_carries_only_the_drawings_and_layouts_its_screen_uses() -> None:
     directive = render_directive(hold_set("supine", "left"))
     assert sorted(directive["document"]["graphics"]) == ["pose_supine_left", "ring"]
+    assert sorted(directive["document"]["layouts"]) == ["Buttons", "FinishPanel", "Heading", "Pose"]
+    clinic = render_directive(
+        AnswerScreen("Your clinic", "Call to book.", "(904) 858-7045", stretch_id="seated")
+    )
+    assert sorted(clinic["document"]["graphics"]) == ["pose_seated_right"]
+    assert sorted(clinic["document"]["layouts"]) == ["Pose"]
     urgent = render_directive(
         AnswerScreen("Call 911", "Call 911 now.", "911", urgent=True, stretch_id="seated")
     )
-    assert sorted(urgent["document"]["graphics"]) == ["ring"]
+    assert "graphics" not in urgent["document"]
+    finish = render_directive(FinishScreen("Well done", holds_done=3))
+    assert sorted(finish["document"]["layouts"]) == ["FinishPanel"]
 
 
 def test_the_set_up_screen_lists_the_steps_beside_the_picture() -> None:
