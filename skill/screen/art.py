@@ -32,6 +32,8 @@ _PATH_ATTRIBUTES = {
     "strokeLineCap": "stroke-linecap",
     "strokeLineJoin": "stroke-linejoin",
     "strokeMiterLimit": "stroke-miterlimit",
+    "strokeDashOffset": "stroke-dashoffset",
+    "pathLength": "pathLength",
 }
 
 
@@ -114,6 +116,9 @@ def _item_svg(item: dict[str, Any]) -> str:
         for avg_name, svg_name in _PATH_ATTRIBUTES.items():
             if avg_name in item:
                 attributes[svg_name] = _number(item[avg_name])
+        if "strokeDashArray" in item:
+            dashes = item["strokeDashArray"]
+            attributes["stroke-dasharray"] = " ".join(_number(value) for value in dashes)
         text = "".join(f" {name}={quoteattr(value)}" for name, value in attributes.items())
         return f"<path{text}/>"
     raise ValueError(f"avg_to_svg draws AVG groups and paths, not {kind!r}")
