@@ -214,8 +214,20 @@ def build_parser() -> argparse.ArgumentParser:
     from skill.web.retention_cli import add_commands as add_retention_commands
 
     add_retention_commands(sub)  # forget-inactive
+    from skill.preview.images import add_commands as add_image_commands
+
+    add_image_commands(sub)  # build-images
     # the audio commands format their own help
-    for name in ("serve", "check", "chat", "say", "package", "doctor", "forget-inactive"):
+    for name in (
+        "serve",
+        "check",
+        "chat",
+        "say",
+        "package",
+        "doctor",
+        "forget-inactive",
+        "build-images",
+    ):
         sub.choices[name].formatter_class = HelpFormatter
     return parser
 
