@@ -1,0 +1,587 @@
+"""An evaluated APL component tree (skill/screen/inflate.py's `Node`) as one self-contained
+HTML page of the viewport's size, so a real browser lays it out and draws it.
+
+APL lays components out with a subset of Flexbox (Yoga); CSS flexbox is the same model, so
+each component becomes one flex box with APL's defaults (Container: column, stretch, start,
+no wrap; shrink 0; sizes include padding). 1 CSS px = 1 dp; the screenshot's device scale
+factor turns dp into the viewport's pixels. What is drawn exactly and what is approximated:
+docs/screen-preview.md. A component type or property this module does not know raises
+`PreviewError`: a preview that silently differs from the device would be worse than none.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from skill.screen.art import avg_to_svg
+
+
+class PreviewError(ValueError):
+    """The tree holds something the preview cannot draw faithfully."""
+
+
+class NodeLike(Protocol):
+    """The shape of skill.screen.inflate.Node that this module reads."""
+
+    type: str
+    props: Mapping[str, Any]
+    children: Sequence[NodeLike]
+
+
+class ViewportLike(Protocol):
+    """The shape of skill.screen.viewports.Viewport that this module reads."""
+
+    name: str
+    shape: str
+
+    @property
+    def width_dp(self) -> float: ...
+
+    @property
+    def height_dp(self) -> float: ...
+
+
+# Around a round screen: what the clipped corners show (a light "table top", so the circle's
+# edge is visible against a dark screen, and a test can tell the corners were clipped).
+BACKDROP = "#d9d9d9"
+
+# Text colour and screen background when a document does not set them. Amazon's Text page says
+# only that the default colour "depends on the theme"; these values are our approximation.
+THEME_TEXT = {"dark": "#fafafa", "light": "#1e2222"}
+THEME_BACKGROUND = {"dark": "#000000", "light": "#ffffff"}
+
+# Properties that change nothing on a still picture: identity, speech, touch and event handlers.
+_INERT = frozenset(
+    {
+        "id",
+        "description",
+        "accessibilityLabel",
+        "role",
+        "entities",
+        "entity",
+        "onMount",
+        "onPress",
+        "onDown",
+        "onUp",
+        "onMove",
+        "onCursorEnter",
+        "onCursorExit",
+        "onFocus",
+        "onBlur",
+        "handleKeyDown",
+        "handleKeyUp",
+        "handleTick",
+        "speech",
+        "checked",
+        "disabled",
+        "inheritParentState",
+        "preserve",
+        "action",
+        "actions",
+        "lang",
+        "onTextLayout",
+        "onLoad",
+        "onFail",
+        "layoutDirection",
+    }
+)
+
+# Placement and box properties every component has (APL base component + Container children).
+_BOX = frozenset(
+    {
+        "width",
+        "height",
+        "minWidth",
+        "maxWidth",
+        "minHeight",
+        "maxHeight",
+        "padding",
+        "paddingLeft",
+        "paddingRight",
+        "paddingTop",
+        "paddingBottom",
+        "paddingStart",
+        "paddingEnd",
+        "position",
+        "top",
+        "left",
+        "right",
+        "bottom",
+        "start",
+        "end",
+        "display",
+        "opacity",
+        "grow",
+        "shrink",
+        "alignSelf",
+        "spacing",
+    }
+)
+
+_CONTAINER = frozenset({"direction", "alignItems", "justifyContent", "wrap"})
+_FRAME = frozenset({"backgroundColor", "background", "borderColor", "borderWidth", "borderRadius"})
+_TEXT = frozenset(
+    {
+        "text",
+        "color",
+        "fontSize",
+        "fontWeight",
+        "fontStyle",
+        "fontFamily",
+        "letterSpacing",
+        "lineHeight",
+        "maxLines",
+        "textAlign",
+        "textAlignVertical",
+    }
+)
+_GRAPHIC = frozenset({"source", "scale", "align"})
+
+_DIRECTION = {
+    "column": "column",
+    "row": "row",
+    "columnReverse": "column-reverse",
+    "rowReverse": "row-reverse",
+}
+_ALIGN = {
+    "start": "flex-start",
+    "end": "flex-end",
+    "center": "center",
+    "baseline": "baseline",
+    "stretch": "stretch",
+}
+_JUSTIFY = {
+    "start": "flex-start",
+    "end": "flex-end",
+    "center": "center",
+    "spaceBetween": "space-between",
+    "spaceAround": "space-around",
+    "spaceEvenly": "space-evenly",
+}
+_WRAP = {"noWrap": "nowrap", "wrap": "wrap", "wrapReverse": "wrap-reverse"}
+_TEXT_ALIGN = {
+    "auto": "left",
+    "left": "left",
+    "right": "right",
+    "center": "center",
+    "start": "left",
+    "end": "right",
+}
+_TEXT_VERTICAL = {
+    "auto": "flex-start",
+    "top": "flex-start",
+    "center": "center",
+    "bottom": "flex-end",
+}
+# VectorGraphic `scale` and `align` as CSS object-fit / object-position on the drawn image.
+_SCALE = {
+    "none": "none",
+    "fill": "fill",
+    "best-fit": "contain",
+    "best-fill": "cover",
+    "best-fit-down": "scale-down",
+}
+_GRAPHIC_ALIGN = {
+    "center": "center",
+    "top": "center top",
+    "bottom": "center bottom",
+    "left": "left center",
+    "right": "right center",
+    "top-left": "left top",
+    "top-right": "right top",
+    "bottom-left": "left bottom",
+    "bottom-right": "right bottom",
+}
+# The text markup APL's Text accepts that we draw (everything else raises).
+_MARKUP_TAGS = frozenset({"br", "b", "i", "u", "em", "strong", "sup", "sub", "strike", "tt"})
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z]+)\s*(/?)\s*>")
+_ANY_TAG = re.compile(r"<[^>]*>")
+_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]+|rgba?\([0-9., %]+\)|hsla?\([0-9., %]+\))$")
+_DIMENSION = re.compile(r"^(-?[0-9]*\.?[0-9]+)\s*(dp|px|vw|vh|%)?$")
+
+
+def page(root: NodeLike, viewport: ViewportLike, document: Mapping[str, Any], title: str) -> str:
+    """The whole HTML page: `root` drawn on a screen of the viewport's size in dp, clipped to
+    a circle on a round viewport, on the document's background."""
+    theme = document.get("theme", "dark")
+    if theme not in THEME_TEXT:
+        raise PreviewError(f"unknown document theme {theme!r}")
+    drawer = _Drawer(viewport, document.get("graphics") or {}, theme)
+    background = document.get("background", THEME_BACKGROUND[theme])
+    body = drawer.component(root, parent_direction="column", first=True, root=True)
+    shape = "round" if viewport.shape == "round" else "rectangle"
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_css(viewport, theme)}</style></head>"
+        f"<body><div id='screen' class='{shape}' style='{_background_css(background)}'>"
+        f"{body}</div></body></html>\n"
+    )
+
+
+def _css(viewport: ViewportLike, theme: str) -> str:
+    """Yoga's defaults as CSS: every box a column flex container that does not shrink, sizes
+    including padding, no implicit minimum size from content."""
+    return (
+        f"html,body{{margin:0;padding:0;background:{BACKDROP};overflow:hidden}}"
+        f"#screen{{position:relative;overflow:hidden;width:{viewport.width_dp}px;"
+        f"height:{viewport.height_dp}px;display:flex;flex-direction:column;"
+        f"font-family:sans-serif;color:{THEME_TEXT[theme]}}}"
+        "#screen.round{border-radius:50%}"
+        ".apl{display:flex;flex-direction:column;align-items:stretch;"
+        "justify-content:flex-start;flex-wrap:nowrap;position:relative;box-sizing:border-box;"
+        "flex:0 0 auto;min-width:0;min-height:0}"
+        ".apl-text>span{display:block;white-space:pre-wrap;overflow-wrap:break-word}"
+        ".apl-graphic>img{display:block;width:100%;height:100%}"
+    )
+
+
+class _Drawer:
+    """Turns nodes into HTML for one viewport and one document's graphics."""
+
+    def __init__(self, viewport: ViewportLike, graphics: Mapping[str, Any], theme: str) -> None:
+        self.viewport = viewport
+        self.graphics = graphics
+        self.theme = theme
+        self.kinds: dict[str, tuple[frozenset[str], Callable[[NodeLike, dict[str, str]], str]]] = {
+            "Container": (_CONTAINER, self._container),
+            "Frame": (_FRAME, self._single),
+            "TouchWrapper": (frozenset(), self._single),
+            "Text": (_TEXT, self._text),
+            "VectorGraphic": (_GRAPHIC, self._graphic),
+        }
+
+    def component(
+        self, node: NodeLike, parent_direction: str, first: bool, root: bool = False
+    ) -> str:
+        """One component and its children as HTML; raises on anything unknown."""
+        if node.type not in self.kinds:
+            raise PreviewError(f"component type {node.type!r} is not drawn by the preview")
+        own, draw = self.kinds[node.type]
+        unknown = sorted(set(node.props) - own - _BOX - _INERT)
+        if unknown:
+            raise PreviewError(f"{node.type} properties not drawn by the preview: {unknown}")
+        style = self._box(node.props, parent_direction, first, root)
+        if node.type == "Frame":
+            style.update(self._frame(node.props))
+        return draw(node, style)
+
+    # --- placement ------------------------------------------------------------------------
+
+    def _box(
+        self, props: Mapping[str, Any], parent_direction: str, first: bool, root: bool
+    ) -> dict[str, str]:
+        style: dict[str, str] = {}
+        for prop, css in (
+            ("width", "width"),
+            ("height", "height"),
+            ("minWidth", "min-width"),
+            ("maxWidth", "max-width"),
+            ("minHeight", "min-height"),
+            ("maxHeight", "max-height"),
+            ("top", "top"),
+            ("left", "left"),
+            ("right", "right"),
+            ("bottom", "bottom"),
+            ("start", "left"),
+            ("end", "right"),
+        ):
+            if prop in props and props[prop] is not None:
+                value = self.dimension(props[prop], prop)
+                if value != "auto":
+                    style[css] = value
+        if root:  # the top component fills the viewport unless it says otherwise
+            style.setdefault("width", "100%")
+            style.setdefault("height", "100%")
+        style.update(self._padding(props))
+        position = props.get("position", "relative")
+        if position not in ("relative", "absolute", "sticky"):
+            raise PreviewError(f"unknown position {position!r}")
+        if position == "sticky":
+            raise PreviewError("position sticky (scrolling) is not drawn by the preview")
+        if position == "absolute":
+            style["position"] = "absolute"
+        display = props.get("display", "normal")
+        if display == "none":
+            style["display"] = "none"
+        elif display == "invisible":
+            style["visibility"] = "hidden"
+        elif display != "normal":
+            raise PreviewError(f"unknown display {display!r}")
+        if "opacity" in props:
+            style["opacity"] = _number(props["opacity"], "opacity")
+        if "grow" in props:
+            style["flex-grow"] = _number(props["grow"], "grow")
+        if "shrink" in props:
+            style["flex-shrink"] = _number(props["shrink"], "shrink")
+        if "alignSelf" in props and props["alignSelf"] != "auto":
+            style["align-self"] = _enum(_ALIGN, props["alignSelf"], "alignSelf")
+        if "spacing" in props and not first and position != "absolute":
+            # APL: extra space before this child along its parent's main axis; none for the first
+            side = {
+                "column": "top",
+                "row": "left",
+                "column-reverse": "bottom",
+                "row-reverse": "right",
+            }[parent_direction]
+            style[f"margin-{side}"] = self.dimension(props["spacing"], "spacing")
+        return style
+
+    def _padding(self, props: Mapping[str, Any]) -> dict[str, str]:
+        style: dict[str, str] = {}
+        if "padding" in props:
+            value = props["padding"]
+            if isinstance(value, list):  # its sides' order is not checked against Amazon's page
+                raise PreviewError(f"a padding array is not drawn by the preview: {value!r}")
+            for side in ("left", "top", "right", "bottom"):
+                style[f"padding-{side}"] = self.dimension(value, "padding")
+        for prop, side in (
+            ("paddingLeft", "left"),
+            ("paddingRight", "right"),
+            ("paddingTop", "top"),
+            ("paddingBottom", "bottom"),
+            ("paddingStart", "left"),
+            ("paddingEnd", "right"),
+        ):
+            if prop in props and props[prop] is not None:
+                style[f"padding-{side}"] = self.dimension(props[prop], prop)
+        return style
+
+    def dimension(self, value: Any, prop: str) -> str:
+        """An APL dimension as CSS px (dp) or %: numbers are dp, px are divided by the
+        viewport's density (dpi / 160), vw / vh are shares of the viewport."""
+        if isinstance(value, bool):
+            raise PreviewError(f"{prop}: not a dimension: {value!r}")
+        if isinstance(value, int | float):
+            return f"{_fmt(float(value))}px"
+        if not isinstance(value, str):
+            raise PreviewError(f"{prop}: not a dimension: {value!r}")
+        text = value.strip()
+        if text == "auto":
+            return "auto"
+        match = _DIMENSION.match(text)
+        if match is None:
+            raise PreviewError(f"{prop}: not a dimension: {value!r}")
+        number, unit = float(match.group(1)), match.group(2) or "dp"
+        if unit == "%":
+            return f"{_fmt(number)}%"
+        if unit == "px":
+            return f"{_fmt(number * 160 / self._dpi())}px"
+        if unit == "vw":
+            return f"{_fmt(number * self.viewport.width_dp / 100)}px"
+        if unit == "vh":
+            return f"{_fmt(number * self.viewport.height_dp / 100)}px"
+        return f"{_fmt(number)}px"
+
+    def _dpi(self) -> float:
+        dpi = getattr(self.viewport, "dpi", 160)
+        return float(dpi)
+
+    # --- components -----------------------------------------------------------------------
+
+    def _children(self, node: NodeLike, direction: str) -> str:
+        return "".join(
+            self.component(child, direction, first=index == 0)
+            for index, child in enumerate(node.children)
+        )
+
+    def _container(self, node: NodeLike, style: dict[str, str]) -> str:
+        props = node.props
+        direction = _enum(_DIRECTION, props.get("direction", "column"), "direction")
+        style["flex-direction"] = direction
+        style["align-items"] = _enum(_ALIGN, props.get("alignItems", "stretch"), "alignItems")
+        style["justify-content"] = _enum(
+            _JUSTIFY, props.get("justifyContent", "start"), "justifyContent"
+        )
+        style["flex-wrap"] = _enum(_WRAP, props.get("wrap", "noWrap"), "wrap")
+        return _div("apl apl-container", style, node, self._children(node, direction))
+
+    def _single(self, node: NodeLike, style: dict[str, str]) -> str:
+        """Frame and TouchWrapper: one child (or none) laid out as in a column."""
+        if len(node.children) > 1:
+            raise PreviewError(f"{node.type} has {len(node.children)} children; APL allows one")
+        kind = "apl-frame" if node.type == "Frame" else "apl-touch"
+        return _div(f"apl {kind}", style, node, self._children(node, "column"))
+
+    def _frame(self, props: Mapping[str, Any]) -> dict[str, str]:
+        style: dict[str, str] = {}
+        if "background" in props:
+            style.update(_background(props["background"]))
+        elif "backgroundColor" in props:
+            style["background-color"] = _color(props["backgroundColor"])
+        if "borderWidth" in props:
+            style["border-style"] = "solid"
+            style["border-width"] = self.dimension(props["borderWidth"], "borderWidth")
+            style["border-color"] = _color(props.get("borderColor", "transparent"))
+        if "borderRadius" in props:
+            style["border-radius"] = self.dimension(props["borderRadius"], "borderRadius")
+            style["overflow"] = "hidden"  # APL clips a Frame's child to its rounded corners
+        return style
+
+    def _text(self, node: NodeLike, style: dict[str, str]) -> str:
+        if node.children:
+            raise PreviewError("a Text has no children")
+        props = node.props
+        style["justify-content"] = _enum(
+            _TEXT_VERTICAL, props.get("textAlignVertical", "auto"), "textAlignVertical"
+        )
+        inner: dict[str, str] = {
+            "color": _color(props.get("color", THEME_TEXT[self.theme])),
+            "font-size": self.dimension(props.get("fontSize", 40), "fontSize"),
+            "line-height": _line_height(props.get("lineHeight", 1.25)),
+            "text-align": _enum(_TEXT_ALIGN, props.get("textAlign", "auto"), "textAlign"),
+        }
+        weight = str(props.get("fontWeight", "normal"))
+        if weight not in ("normal", "bold") and weight not in {
+            str(n) for n in range(100, 1000, 100)
+        }:
+            raise PreviewError(f"unknown fontWeight {weight!r}")
+        inner["font-weight"] = weight
+        font_style = props.get("fontStyle", "normal")
+        if font_style not in ("normal", "italic"):
+            raise PreviewError(f"unknown fontStyle {font_style!r}")
+        inner["font-style"] = font_style
+        if "fontFamily" in props:
+            family = str(props["fontFamily"])
+            if not re.fullmatch(r"[A-Za-z0-9 ,\-]+", family):
+                raise PreviewError(f"fontFamily not drawn: {family!r}")
+            inner["font-family"] = f"{family}, sans-serif"
+        if "letterSpacing" in props:
+            inner["letter-spacing"] = self.dimension(props["letterSpacing"], "letterSpacing")
+        max_lines = int(_number(props.get("maxLines", 0), "maxLines"))
+        if max_lines > 0:
+            inner.update(
+                {
+                    "display": "-webkit-box",
+                    "-webkit-box-orient": "vertical",
+                    "-webkit-line-clamp": str(max_lines),
+                    "overflow": "hidden",
+                }
+            )
+        text = markup(str(props.get("text", "")))
+        content = f"<span style='{_style(inner)}'>{text}</span>"
+        return _div("apl apl-text", style, node, content)
+
+    def _graphic(self, node: NodeLike, style: dict[str, str]) -> str:
+        if node.children:
+            raise PreviewError("a VectorGraphic has no children")
+        props = node.props
+        source = props.get("source")
+        if not isinstance(source, str) or source not in self.graphics:
+            raise PreviewError(
+                f"VectorGraphic source {source!r} is not in the document's graphics "
+                "(URLs are not fetched by the preview)"
+            )
+        avg = self.graphics[source]
+        width, height = (_avg_size(avg, key) for key in ("width", "height"))
+        # `auto` takes the graphic's own size (Amazon's VectorGraphic page)
+        style.setdefault("width", f"{_fmt(width)}px")
+        style.setdefault("height", f"{_fmt(height)}px")
+        svg = avg_to_svg(avg, round(width), round(height))
+        data = base64.b64encode(svg.encode()).decode()
+        image = {
+            "object-fit": _enum(_SCALE, props.get("scale", "none"), "scale"),
+            "object-position": _enum(_GRAPHIC_ALIGN, props.get("align", "center"), "align"),
+        }
+        content = (
+            f"<img alt='{html.escape(source)}' style='{_style(image)}' "
+            f"src='data:image/svg+xml;base64,{data}'>"
+        )
+        return _div("apl apl-graphic", style, node, content)
+
+
+def markup(text: str) -> str:
+    """APL Text markup as HTML: the simple tags kept, character references decoded and the
+    rest escaped; any other tag raises (it would show differently on the device)."""
+    out: list[str] = []
+    at = 0
+    for match in _ANY_TAG.finditer(text):
+        out.append(html.escape(html.unescape(text[at : match.start()]), quote=False))
+        tag = _TAG.fullmatch(match.group(0))
+        if tag is None or tag.group(2).lower() not in _MARKUP_TAGS:
+            raise PreviewError(f"text markup not drawn by the preview: {match.group(0)!r}")
+        closing, name = tag.group(1), tag.group(2).lower()
+        out.append("<br>" if name == "br" else f"<{closing}{name}>")
+        at = match.end()
+    out.append(html.escape(html.unescape(text[at:]), quote=False))
+    return "".join(out)
+
+
+def _div(classes: str, style: dict[str, str], node: NodeLike, content: str) -> str:
+    ident = node.props.get("id")
+    data = f" data-id='{html.escape(str(ident))}'" if ident else ""
+    return f"<div class='{classes}'{data} style='{_style(style)}'>{content}</div>"
+
+
+def _style(style: Mapping[str, str]) -> str:
+    return html.escape(";".join(f"{key}:{value}" for key, value in style.items()))
+
+
+def _enum(table: Mapping[str, str], value: Any, prop: str) -> str:
+    if value not in table:
+        raise PreviewError(f"{prop}: unknown value {value!r}")
+    return table[value]
+
+
+def _number(value: Any, prop: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PreviewError(f"{prop}: not a number: {value!r}")
+    try:
+        return _fmt(float(value))
+    except ValueError as error:
+        raise PreviewError(f"{prop}: not a number: {value!r}") from error
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.3f}".rstrip("0").rstrip(".") or "0"
+
+
+def _line_height(value: Any) -> str:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return _fmt(float(value.strip()[:-1]) / 100)
+    return _number(value, "lineHeight")
+
+
+def _color(value: Any) -> str:
+    if not isinstance(value, str) or not _COLOR.match(value.strip()):
+        raise PreviewError(f"not a colour the preview draws: {value!r}")
+    return value.strip()
+
+
+def _background(value: Any) -> dict[str, str]:
+    """A colour or an APL gradient (linear with angle, or radial) as CSS."""
+    if isinstance(value, str):
+        return {"background-color": _color(value)}
+    if not isinstance(value, Mapping):
+        raise PreviewError(f"not a background: {value!r}")
+    unknown = sorted(set(value) - {"type", "colorRange", "inputRange", "angle", "description"})
+    if unknown:
+        raise PreviewError(f"gradient properties not drawn by the preview: {unknown}")
+    colors = [_color(c) for c in value.get("colorRange", [])]
+    stops = value.get("inputRange") or [i / max(1, len(colors) - 1) for i in range(len(colors))]
+    if len(colors) < 2 or len(stops) != len(colors):
+        raise PreviewError(f"gradient needs matching colorRange and inputRange: {value!r}")
+    ramp = ", ".join(f"{c} {_fmt(float(s) * 100)}%" for c, s in zip(colors, stops, strict=True))
+    kind = value.get("type", "linear")
+    if kind == "linear":
+        angle = _number(value.get("angle", 0), "angle")
+        return {"background-image": f"linear-gradient({angle}deg, {ramp})"}
+    if kind == "radial":
+        return {"background-image": f"radial-gradient(circle, {ramp})"}
+    raise PreviewError(f"unknown gradient type {kind!r}")
+
+
+def _background_css(value: Any) -> str:
+    return _style(_background(value))
+
+
+def _avg_size(avg: Mapping[str, Any], key: str) -> float:
+    value = avg.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value.strip().endswith("dp"):
+        return float(value.strip()[:-2])
+    raise PreviewError(f"AVG {key} not drawn by the preview: {value!r}")
