@@ -6,47 +6,17 @@ Writes DIR/<screen>-<moment>-<viewport>.png, the .html page beside it, and DIR/i
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from skill.preview.browser import open_browser
-from skill.preview.html import BACKDROP, page
+from skill.preview.html import page
 from skill.preview.screens import Moment, Sample
 from skill.screen.directive import render_directive
 from skill.screen.inflate import inflate
 from skill.screen.viewports import Viewport
-
-# Runs in a blank page: reads a PNG back and returns its size, its "ink" (the share of pixels
-# that are neither the screen's background, its most common colour, nor the backdrop around a
-# round screen) and its number of distinct colours (up to 1000). A blank drawing has neither.
-_INK_JS = """async ([dataUrl, backdrop]) => {
-  const img = new Image();
-  img.src = dataUrl;
-  await img.decode();
-  const canvas = document.createElement("canvas");
-  canvas.width = img.width; canvas.height = img.height;
-  const ctx = canvas.getContext("2d");
-  ctx.drawImage(img, 0, 0);
-  const px = ctx.getImageData(0, 0, img.width, img.height).data;
-  const counts = new Map();
-  for (let i = 0; i < px.length; i += 4) {
-    const c = (px[i] << 16) | (px[i + 1] << 8) | px[i + 2];
-    counts.set(c, (counts.get(c) || 0) + 1);
-  }
-  let background = 0, most = -1;
-  for (const [c, n] of counts) { if (n > most && c !== backdrop) { most = n; background = c; } }
-  let ink = 0;
-  for (const [c, n] of counts) { if (c !== background && c !== backdrop) ink += n; }
-  const at = (x, y) => { const i = 4 * (y * img.width + x);
-    return (px[i] << 16) | (px[i + 1] << 8) | px[i + 2]; };
-  return {width: img.width, height: img.height, ink: ink / (px.length / 4),
-          colours: Math.min(counts.size, 1000), background: background,
-          corner: at(0, 0), centre: at(img.width >> 1, img.height >> 1)};
-}"""
 
 
 @dataclass(frozen=True)
@@ -104,18 +74,6 @@ def take(out: Path, samples: Sequence[Sample], viewports: Iterable[Viewport]) ->
     return shots
 
 
-def measure(paths: Iterable[Path]) -> dict[str, dict[str, Any]]:
-    """Each PNG's width, height, ink, colours and the colours of its corner and centre (as
-    0xRRGGBB), read back by the browser: how a test tells a drawing from a blank."""
-    found: dict[str, dict[str, Any]] = {}
-    with open_browser() as browser:
-        tab = browser.new_page()
-        for path in paths:
-            data_url = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
-            found[path.name] = tab.evaluate(_INK_JS, [data_url, _rgb(BACKDROP)])
-    return found
-
-
 def index_page(shots: Sequence[Shot]) -> str:
     """DIR/index.html: every screenshot at its pixel size with its caption."""
     figures = "".join(
@@ -132,8 +90,3 @@ def index_page(shots: Sequence[Shot]) -> str:
         "img{max-width:480px;height:auto;display:block}figcaption{max-width:480px}</style>"
         f"</head><body>{figures}</body></html>\n"
     )
-
-
-def _rgb(colour: str) -> int:
-    """'#rrggbb' as 0xRRGGBB."""
-    return int(colour.lstrip("#"), 16)
