@@ -1,0 +1,154 @@
+"""The data source of each screen: the Screen's facts with the words already written out.
+
+The documents (documents/*.json) hold layout and the timing logic only; every word comes from
+labels.yaml through here, and every number the document compares against the clock is a plain
+millisecond count, so the expressions stay simple enough to check.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from skill.core.screens import AnswerScreen, FinishScreen, Screen, SetScreen, SetupScreen
+
+from .art import graphic_name
+
+# A caption with no next one stays up until long after any set ends (a day, in ms).
+CAPTION_FOREVER_MS = 86_400_000
+
+
+@cache
+def labels() -> dict[str, Any]:
+    """The screen words (skill/screen/labels.yaml)."""
+    text = resources.files("skill.screen").joinpath("labels.yaml").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
+
+
+def kind_of(screen: Screen) -> str:
+    """The document a screen is drawn with: "set", "setup", "finish" or "answer"."""
+    if isinstance(screen, SetScreen):
+        return "set"
+    if isinstance(screen, SetupScreen):
+        return "setup"
+    if isinstance(screen, FinishScreen):
+        return "finish"
+    if isinstance(screen, AnswerScreen):
+        return "answer"
+    raise TypeError(f"not a screen: {screen!r}")
+
+
+def graphics_needed(screen: Screen) -> list[tuple[str, str]]:
+    """The (stretch, leg) drawings a screen shows, each once, in order of appearance."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(screen, SetScreen):
+        pairs = [(hold.stretch_id, hold.leg) for hold in screen.holds]
+    elif isinstance(screen, SetupScreen):
+        pairs = [(screen.stretch_id, screen.leg)]
+    elif isinstance(screen, AnswerScreen) and screen.stretch_id and not screen.urgent:
+        pairs = [(screen.stretch_id, "right")]
+    return list(dict.fromkeys(pairs))
+
+
+def _plural(counts: dict[str, str], n: int) -> str:
+    return counts["one"] if n == 1 else counts["other"]
+
+
+def _rep_line(rep: int, reps: int, leg: str) -> str:
+    words = labels()
+    return str(words["rep_line"]).format(rep=rep, reps=reps, leg=words["legs"][leg])
+
+
+def finish_data(finish: FinishScreen) -> dict[str, Any]:
+    """Today's holds, then the week and the streak when known, as value/label pairs."""
+    words = labels()["finish"]
+    stats = [(finish.holds_done, "holds_today")]
+    if finish.days_this_week is not None:
+        stats.append((finish.days_this_week, "days_this_week"))
+    if finish.streak_days is not None:
+        stats.append((finish.streak_days, "streak"))
+    return {
+        "title": finish.title,
+        "stats": [{"value": str(n), "label": _plural(words[key], n)} for n, key in stats],
+    }
+
+
+def _button_labels() -> dict[str, str]:
+    words = labels()
+    return {**words["buttons"], "tvHint": words["tv_hint"]}
+
+
+def set_data(screen: SetScreen) -> dict[str, Any]:
+    """The hold screen's data: holds and captions as millisecond windows on the set's clock."""
+    words = labels()
+    holds: list[dict[str, Any]] = []
+    previous_end = -1
+    for i, hold in enumerate(screen.holds):
+        line = _rep_line(hold.rep, hold.reps, hold.leg)
+        holds.append(
+            {
+                "graphic": graphic_name(hold.stretch_id, hold.leg),
+                "line": line,
+                "nextLine": str(words["next_up"]).format(line=line),
+                "startMs": hold.start_ms,
+                "endMs": hold.end_ms,
+                "skippedMs": hold.skipped_ms,
+                "totalMs": max(1, hold.end_ms - hold.start_ms + hold.skipped_ms),
+                # The rest before this hold starts at the previous release (none for the first).
+                "restFromMs": previous_end if i else -1,
+            }
+        )
+        previous_end = hold.end_ms
+    captions = sorted(screen.captions, key=lambda caption: caption.at_ms)
+    ends = [caption.at_ms for caption in captions[1:]] + [CAPTION_FOREVER_MS]
+    first = screen.holds[0] if screen.holds else None
+    return {
+        "title": screen.title,
+        "offsetMs": screen.clock_offset_ms,
+        "firstStartMs": first.start_ms if first else 0,
+        "endMs": max([screen.length_ms, previous_end, 0]),
+        "firstGraphic": graphic_name(first.stretch_id, first.leg) if first else "",
+        "leadHeading": words["setup_heading"] if screen.setup else words["get_ready"],
+        "setup": list(screen.setup),
+        "holds": holds,
+        "captions": [
+            {"atMs": caption.at_ms, "untilMs": end, "text": caption.text}
+            for caption, end in zip(captions, ends, strict=True)
+        ],
+        "finish": finish_data(screen.finish) if screen.finish else None,
+        "labels": {
+            **_button_labels(),
+            "rest": words["rest"],
+            "setDone": words["set_done"],
+        },
+    }
+
+
+def datasource(screen: Screen) -> dict[str, Any]:
+    """The `screen` data source object of the RenderDocument directive for any Screen."""
+    kind = kind_of(screen)
+    if isinstance(screen, SetScreen):
+        data = set_data(screen)
+    elif isinstance(screen, SetupScreen):
+        data = {
+            "title": screen.title,
+            "graphic": graphic_name(screen.stretch_id, screen.leg),
+            "steps": list(screen.steps),
+        }
+    elif isinstance(screen, FinishScreen):
+        data = {"finish": finish_data(screen)}
+    else:
+        assert isinstance(screen, AnswerScreen)
+        pairs = graphics_needed(screen)
+        data = {
+            "title": screen.title,
+            "text": screen.text,
+            "number": screen.number or "",
+            "urgent": screen.urgent,
+            "graphic": graphic_name(*pairs[0]) if pairs else "",
+        }
+    return {"kind": kind, **data}
