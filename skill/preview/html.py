@@ -139,7 +139,7 @@ _TEXT = frozenset(
         "textAlignVertical",
     }
 )
-_GRAPHIC = frozenset({"source", "scale", "align"})
+_GRAPHIC = frozenset({"source", "scale", "align", "avg"})
 
 _DIRECTION = {
     "column": "column",
@@ -195,6 +195,54 @@ _GRAPHIC_ALIGN = {
     "top-right": "right top",
     "bottom-left": "left bottom",
     "bottom-right": "right bottom",
+}
+# What skill/screen/art.py's avg_to_svg draws of an AVG object (anything else raises here).
+_AVG_OBJECT = frozenset(
+    {
+        "type",
+        "version",
+        "description",
+        "width",
+        "height",
+        "viewportWidth",
+        "viewportHeight",
+        "items",
+        "item",
+        "parameters",
+    }
+)
+_AVG_ITEMS = {
+    "group": frozenset(
+        {
+            "type",
+            "description",
+            "items",
+            "item",
+            "opacity",
+            "pivotX",
+            "pivotY",
+            "rotation",
+            "scaleX",
+            "scaleY",
+            "translateX",
+            "translateY",
+        }
+    ),
+    "path": frozenset(
+        {
+            "type",
+            "description",
+            "pathData",
+            "fill",
+            "fillOpacity",
+            "stroke",
+            "strokeOpacity",
+            "strokeWidth",
+            "strokeLineCap",
+            "strokeLineJoin",
+            "strokeMiterLimit",
+        }
+    ),
 }
 # The text markup APL's Text accepts that we draw (everything else raises).
 _MARKUP_TAGS = frozenset({"br", "b", "i", "u", "em", "strong", "sup", "sub", "strike", "tt"})
@@ -261,7 +309,7 @@ class _Drawer:
         if node.type not in self.kinds:
             raise PreviewError(f"component type {node.type!r} is not drawn by the preview")
         own, draw = self.kinds[node.type]
-        unknown = sorted(set(node.props) - own - _BOX - _INERT)
+        unknown = sorted(set(node.props) - own - _BOX - _INERT - _parameters(node, self.graphics))
         if unknown:
             raise PreviewError(f"{node.type} properties not drawn by the preview: {unknown}")
         style = self._box(node.props, parent_direction, first, root)
@@ -470,17 +518,23 @@ class _Drawer:
             raise PreviewError("a VectorGraphic has no children")
         props = node.props
         source = props.get("source")
-        if not isinstance(source, str) or source not in self.graphics:
-            raise PreviewError(
-                f"VectorGraphic source {source!r} is not in the document's graphics "
-                "(URLs are not fetched by the preview)"
-            )
-        avg = self.graphics[source]
+        # inflate binds the graphic's parameters and evaluates its expressions into "avg"
+        avg = props.get("avg")
+        if avg is None:
+            if not isinstance(source, str) or source not in self.graphics:
+                raise PreviewError(
+                    f"VectorGraphic source {source!r} is not in the document's graphics "
+                    "(URLs are not fetched by the preview)"
+                )
+            avg = self.graphics[source]
+        if not isinstance(avg, Mapping):
+            raise PreviewError(f"VectorGraphic {source!r}: not an AVG object")
         width, height = (_avg_size(avg, key) for key in ("width", "height"))
         # `auto` takes the graphic's own size (Amazon's VectorGraphic page)
         style.setdefault("width", f"{_fmt(width)}px")
         style.setdefault("height", f"{_fmt(height)}px")
-        svg = avg_to_svg(avg, round(width), round(height))
+        _check_avg(avg, str(source))
+        svg = avg_to_svg(dict(avg), round(width), round(height))
         data = base64.b64encode(svg.encode()).decode()
         image = {
             "object-fit": _enum(_SCALE, props.get("scale", "none"), "scale"),
@@ -585,3 +639,40 @@ def _avg_size(avg: Mapping[str, Any], key: str) -> float:
     if isinstance(value, str) and value.strip().endswith("dp"):
         return float(value.strip()[:-2])
     raise PreviewError(f"AVG {key} not drawn by the preview: {value!r}")
+
+
+def _parameters(node: NodeLike, graphics: Mapping[str, Any]) -> set[str]:
+    """A VectorGraphic's AVG parameter names (from the document's graphic): passed as its
+    properties, drawn through "avg" where inflate bound them."""
+    graphic = graphics.get(node.props.get("source", "")) if node.type == "VectorGraphic" else None
+    if not isinstance(graphic, Mapping):
+        return set()
+    names = set()
+    for parameter in graphic.get("parameters", []):
+        names.add(parameter["name"] if isinstance(parameter, Mapping) else str(parameter))
+    return names
+
+
+def _check_avg(avg: Mapping[str, Any], source: str) -> None:
+    """Raise when the graphic uses an AVG item type or property that avg_to_svg does not
+    draw (it would be drawn without it, silently unlike the device)."""
+    unknown = sorted(set(avg) - _AVG_OBJECT)
+    if unknown:
+        raise PreviewError(f"AVG {source!r}: properties not drawn by avg_to_svg: {unknown}")
+    stack = list(_avg_items(avg))
+    while stack:
+        item = stack.pop()
+        kind = item.get("type")
+        if kind not in _AVG_ITEMS:
+            raise PreviewError(f"AVG {source!r}: item type {kind!r} not drawn by avg_to_svg")
+        unknown = sorted(set(item) - _AVG_ITEMS[kind])
+        if unknown:
+            raise PreviewError(
+                f"AVG {source!r}: {kind} properties not drawn by avg_to_svg: {unknown}"
+            )
+        stack.extend(_avg_items(item))
+
+
+def _avg_items(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    items = node.get("items", node.get("item", []))
+    return items if isinstance(items, list) else [items]
