@@ -40,6 +40,7 @@ def add_commands(sub: Any) -> None:
 
 def cmd_preview_screens(args: argparse.Namespace) -> int:
     from skill.preview.browser import BrowserUnavailable
+    from skill.preview.html import PreviewError
     from skill.preview.screens import samples
     from skill.preview.shots import take
     from skill.screen.viewports import VIEWPORTS
@@ -56,6 +57,9 @@ def cmd_preview_screens(args: argparse.Namespace) -> int:
         shots = take(args.out, samples(), viewports)
     except BrowserUnavailable as error:
         print(f"error: preview-screens {error}", file=sys.stderr)
+        return 1
+    except PreviewError as error:  # the screen uses something the preview cannot draw
+        print(f"error: preview-screens cannot draw {error}", file=sys.stderr)
         return 1
     for shot in shots:
         size = f"{shot.viewport.pixel_width}x{shot.viewport.pixel_height}"

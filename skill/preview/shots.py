@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skill.preview.browser import open_browser
-from skill.preview.html import page
+from skill.preview.html import PreviewError, page
 from skill.preview.screens import Moment, Sample
 from skill.screen.directive import render_directive
 from skill.screen.inflate import inflate
@@ -63,7 +63,10 @@ def take(out: Path, samples: Sequence[Sample], viewports: Iterable[Viewport]) ->
             for sample in samples:
                 for moment in sample.moments:
                     name = stem(sample, moment, viewport)
-                    markup = screen_html(sample, moment, viewport)
+                    try:
+                        markup = screen_html(sample, moment, viewport)
+                    except PreviewError as error:
+                        raise PreviewError(f"{name}: {error}") from error
                     (out / f"{name}.html").write_text(markup, encoding="utf-8")
                     tab.set_content(markup, wait_until="load")
                     path = out / f"{name}.png"

@@ -12,8 +12,10 @@ from skill.preview.browser import BrowserUnavailable, open_browser
 from tests import pg
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Module-scoped: Playwright's sync API cannot run inside itself, so no browser may be
+    open while a test runs the command (which opens its own)."""
     try:
         with open_browser() as opened:
             yield opened
