@@ -11,11 +11,12 @@ import pytest
 from skill.preview.html import THEME_TEXT, PreviewError, markup, page
 from skill.screen.art import avg_graphic, graphic_name
 from skill.screen.inflate import Node
-from skill.screen.viewports import VIEWPORTS
+from skill.screen.viewports import Viewport
 
-SMALL = VIEWPORTS["hubRoundSmall"]  # 480 x 480 dp, round
-MEDIUM = VIEWPORTS["hubLandscapeMedium"]  # 960 x 600 dp
-TV = VIEWPORTS["tvLandscapeXLarge"]  # 960 x 540 dp at 320 dpi
+# Screens of fixed sizes, so the expected boxes below are plain numbers.
+SMALL = Viewport("round", "round", 480, 480, 160, "HUB")  # 480 x 480 dp
+MEDIUM = Viewport("landscape", "rectangle", 960, 600, 160, "HUB")  # 960 x 600 dp
+TV = Viewport("tv", "rectangle", 1920, 1080, 320, "TV")  # 960 x 540 dp at 320 dpi
 
 _BOXES_JS = """() => Object.fromEntries([...document.querySelectorAll('[data-id]')].map(e => {
   const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
