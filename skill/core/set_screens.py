@@ -9,9 +9,9 @@ from dataclasses import replace
 
 from skill.core.content import Content
 from skill.core.routine import After, Intro, RoutineState
-from skill.core.screens import Caption, FinishScreen, ScreenHold, SetScreen
+from skill.core.screens import Caption, FinishScreen, Screen, ScreenHold, SetScreen
 from skill.core.sets import SetTimeline, lead_room_ms
-from skill.core.speech import Text
+from skill.core.speech import Set, Speech, Text
 
 # Intros that open a stretch: the screen shows its set-up steps while the lead-in is said.
 OPENS_STRETCH = frozenset({Intro.START, Intro.RESTART, Intro.NEXT_STRETCH})
@@ -89,3 +89,17 @@ def retimed(screen: SetScreen, timeline: SetTimeline) -> SetScreen:
     return replace(
         screen, holds=holds, captions=set_captions(timeline), length_ms=timeline.length_ms
     )
+
+
+def placed(screen: Screen | None, speech: Speech) -> Screen | None:
+    """`screen` with its clock where the set's audio starts in `speech`: after whatever is
+    said before the set (the coach says every word of a set turn inside the set's own lead,
+    so this is 0; a turn that put words first would still be counted right)."""
+    if not isinstance(screen, SetScreen):
+        return screen
+    sets = [s for s in speech.segments if isinstance(s, Set)]
+    if not sets:
+        return screen
+    before = tuple(speech.segments[: speech.segments.index(sets[0])])
+    offset = lead_room_ms(before)
+    return screen if offset == screen.clock_offset_ms else replace(screen, clock_offset_ms=offset)

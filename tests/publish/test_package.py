@@ -18,6 +18,7 @@ from skill.publish.package import validate_package
 from skill.publish.png import read_png
 from skill.publish.rules import check_manifest
 from skill.resources import interaction_model_path
+from skill.screen.viewports import VIEWPORTS
 
 ROOT = Path(__file__).resolve().parents[2]
 ENDPOINT = "https://coach.example.org/alexa"
@@ -53,7 +54,30 @@ def test_the_package_for_coach_example_org(
     endpoint = {"uri": ENDPOINT, "sslCertificateType": "Trusted"}
     assert m["apis"]["custom"]["endpoint"] == endpoint
     assert m["events"]["endpoint"] == endpoint
-    assert m["apis"]["custom"]["interfaces"] == []  # APL for Audio needs no interface entry
+    # Screens and touches need the APL interface (APL for Audio needs no entry), with the
+    # viewports the documents are laid out for, in Amazon's shape for them.
+    (apl,) = m["apis"]["custom"]["interfaces"]
+    assert apl["type"] == "ALEXA_PRESENTATION_APL"
+    assert {(v["mode"], v["shape"]) for v in apl["supportedViewports"]} == {
+        ("HUB", "ROUND"),
+        ("HUB", "RECTANGLE"),
+        ("TV", "RECTANGLE"),
+    }
+    for viewport in apl["supportedViewports"]:
+        assert set(viewport) == {
+            "mode", "shape", "minWidth", "maxWidth", "minHeight", "maxHeight"
+        }  # fmt: skip
+        assert viewport["minWidth"] <= viewport["maxWidth"]
+        assert viewport["minHeight"] <= viewport["maxHeight"]
+    # Every device class the documents are laid out for is one the skill says it supports.
+    for laid_out in VIEWPORTS.values():
+        assert any(
+            v["mode"] == laid_out.mode
+            and v["shape"] == laid_out.shape.upper()
+            and v["minWidth"] <= laid_out.width_dp <= v["maxWidth"]
+            and v["minHeight"] <= laid_out.height_dp <= v["maxHeight"]
+            for v in apl["supportedViewports"]
+        ), laid_out.name
     assert m["permissions"] == []  # the Settings API's time zone needs no permission
     privacy = m["privacyAndCompliance"]
     assert privacy["locales"]["en-US"] == {
