@@ -6,16 +6,19 @@ Writes DIR/<screen>-<moment>-<viewport>.png, the .html page beside it, and DIR/i
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from skill.preview.browser import open_browser
 from skill.preview.html import PreviewError, page
 from skill.preview.screens import Moment, Sample
 from skill.screen.directive import render_directive
 from skill.screen.inflate import inflate
+from skill.screen.schema import validate_directive
 from skill.screen.viewports import Viewport
 
 
@@ -39,10 +42,21 @@ def stem(sample: Sample, moment: Moment, viewport: Viewport) -> str:
     return f"{sample.name}-{moment.name}-{viewport.name}"
 
 
+@functools.cache
+def directive_of(sample: Sample) -> dict[str, Any]:
+    """The directive the skill sends for `sample`, checked as the skill checks it before
+    sending (a document that fails is not sent: there would be nothing to preview)."""
+    directive = render_directive(sample.screen)
+    problems = validate_directive(directive)
+    if problems:
+        raise PreviewError(f"the document fails the APL check: {problems[:3]}")
+    return directive
+
+
 def screen_html(sample: Sample, moment: Moment, viewport: Viewport) -> str:
     """The HTML page of `sample` at `moment` on `viewport`: the skill's own directive,
     evaluated as the device would at that moment."""
-    directive = render_directive(sample.screen)
+    directive = directive_of(sample)
     root = inflate(directive, viewport, moment.elapsed_ms)
     title = stem(sample, moment, viewport)
     return page(root, viewport, directive["document"], title)
