@@ -211,7 +211,7 @@ _AVG_OBJECT = frozenset(
         "parameters",
     }
 )
-_AVG_ITEMS = {
+AVG_ITEMS_DRAWN = {
     "group": frozenset(
         {
             "type",
@@ -663,9 +663,9 @@ def _check_avg(avg: Mapping[str, Any], source: str) -> None:
     while stack:
         item = stack.pop()
         kind = item.get("type")
-        if kind not in _AVG_ITEMS:
+        if kind not in AVG_ITEMS_DRAWN:
             raise PreviewError(f"AVG {source!r}: item type {kind!r} not drawn by avg_to_svg")
-        unknown = sorted(set(item) - _AVG_ITEMS[kind])
+        unknown = sorted(set(item) - AVG_ITEMS_DRAWN[kind])
         if unknown:
             raise PreviewError(
                 f"AVG {source!r}: {kind} properties not drawn by avg_to_svg: {unknown}"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from skill.preview.html import THEME_TEXT, PreviewError, markup, page
-from skill.screen.art import avg_graphic, graphic_name
+from skill.preview.html import AVG_ITEMS_DRAWN, THEME_TEXT, PreviewError, markup, page
+from skill.screen.art import avg_graphic, avg_to_svg, graphic_name
 from skill.screen.inflate import Node
 from skill.screen.viewports import Viewport
 
@@ -155,3 +155,31 @@ def test_an_avg_property_the_svg_drawing_leaves_out_fails_loudly() -> None:
     node = Node("VectorGraphic", {"source": "pose"})
     with pytest.raises(PreviewError, match="strokeDashArray"):
         page(node, MEDIUM, {"graphics": {"pose": graphic}}, "t")
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [
+        ("fill", "#123456"),
+        ("fillOpacity", 0.5),
+        ("stroke", "#654321"),
+        ("strokeOpacity", 0.25),
+        ("strokeWidth", 7),
+        ("strokeLineCap", "round"),
+        ("strokeLineJoin", "bevel"),
+        ("strokeMiterLimit", 3),
+    ],
+)
+def test_every_avg_path_property_the_preview_accepts_is_drawn_by_avg_to_svg(
+    prop: str, value: Any
+) -> None:
+    # The preview's list of what avg_to_svg draws (html.AVG_ITEMS_DRAWN) must not claim more than
+    # it draws: each property changes the SVG.
+    assert prop in AVG_ITEMS_DRAWN["path"]
+    plain = {"type": "AVG", "version": "1.2", "width": 10, "height": 10}
+    path = {"type": "path", "pathData": "M0,0 L10,10"}
+    without = avg_to_svg({**plain, "items": [path]})
+    with_it = avg_to_svg({**plain, "items": [{**path, prop: value}]})
+    assert without != with_it
+    drawn_props = AVG_ITEMS_DRAWN["path"] - {"type", "description", "pathData"}
+    assert len(drawn_props) == 8  # a new entry needs a row above
