@@ -39,8 +39,8 @@ def add_commands(sub: Any) -> None:
 
 
 def cmd_preview_screens(args: argparse.Namespace) -> int:
+    from skill.preview.apl_values import PreviewError
     from skill.preview.browser import BrowserUnavailable
-    from skill.preview.html import PreviewError
     from skill.preview.screens import samples
     from skill.preview.shots import take
     from skill.screen.viewports import VIEWPORTS

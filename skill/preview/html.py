@@ -14,36 +14,39 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from skill.preview.apl_values import (
+    ALIGN,
+    BOX,
+    CONTAINER,
+    DIMENSION,
+    DIRECTION,
+    FRAME,
+    GRAPHIC,
+    GRAPHIC_ALIGN,
+    INERT,
+    JUSTIFY,
+    SCALE,
+    TEXT,
+    TEXT_ALIGN,
+    TEXT_VERTICAL,
+    WRAP,
+    PreviewError,
+    avg_size,
+    check_avg,
+    css_background,
+    css_color,
+    enum,
+    fmt,
+    line_height,
+    markup,
+    number,
+)
 from skill.screen.art import avg_to_svg
-
-
-class PreviewError(ValueError):
-    """The tree holds something the preview cannot draw faithfully."""
-
-
-class NodeLike(Protocol):
-    """The shape of skill.screen.inflate.Node that this module reads."""
-
-    type: str
-    props: Mapping[str, Any]
-    children: Sequence[NodeLike]
-
-
-class ViewportLike(Protocol):
-    """The shape of skill.screen.viewports.Viewport that this module reads."""
-
-    name: str
-    shape: str
-
-    @property
-    def width_dp(self) -> float: ...
-
-    @property
-    def height_dp(self) -> float: ...
-
+from skill.screen.inflate import Node
+from skill.screen.viewports import Viewport
 
 # Around a round screen: what the clipped corners show (a light "table top", so the circle's
 # edge is visible against a dark screen, and a test can tell the corners were clipped).
@@ -54,205 +57,8 @@ BACKDROP = "#d9d9d9"
 THEME_TEXT = {"dark": "#fafafa", "light": "#1e2222"}
 THEME_BACKGROUND = {"dark": "#000000", "light": "#ffffff"}
 
-# Properties that change nothing on a still picture: identity, speech, touch and event handlers.
-_INERT = frozenset(
-    {
-        "id",
-        "description",
-        "accessibilityLabel",
-        "role",
-        "entities",
-        "entity",
-        "onMount",
-        "onPress",
-        "onDown",
-        "onUp",
-        "onMove",
-        "onCursorEnter",
-        "onCursorExit",
-        "onFocus",
-        "onBlur",
-        "handleKeyDown",
-        "handleKeyUp",
-        "handleTick",
-        "speech",
-        "checked",
-        "disabled",
-        "inheritParentState",
-        "preserve",
-        "action",
-        "actions",
-        "lang",
-        "onTextLayout",
-        "onLoad",
-        "onFail",
-        "layoutDirection",
-    }
-)
 
-# Placement and box properties every component has (APL base component + Container children).
-_BOX = frozenset(
-    {
-        "width",
-        "height",
-        "minWidth",
-        "maxWidth",
-        "minHeight",
-        "maxHeight",
-        "padding",
-        "paddingLeft",
-        "paddingRight",
-        "paddingTop",
-        "paddingBottom",
-        "paddingStart",
-        "paddingEnd",
-        "position",
-        "top",
-        "left",
-        "right",
-        "bottom",
-        "start",
-        "end",
-        "display",
-        "opacity",
-        "grow",
-        "shrink",
-        "alignSelf",
-        "spacing",
-    }
-)
-
-_CONTAINER = frozenset({"direction", "alignItems", "justifyContent", "wrap"})
-_FRAME = frozenset({"backgroundColor", "background", "borderColor", "borderWidth", "borderRadius"})
-_TEXT = frozenset(
-    {
-        "text",
-        "color",
-        "fontSize",
-        "fontWeight",
-        "fontStyle",
-        "fontFamily",
-        "letterSpacing",
-        "lineHeight",
-        "maxLines",
-        "textAlign",
-        "textAlignVertical",
-    }
-)
-_GRAPHIC = frozenset({"source", "scale", "align", "avg"})
-
-_DIRECTION = {
-    "column": "column",
-    "row": "row",
-    "columnReverse": "column-reverse",
-    "rowReverse": "row-reverse",
-}
-_ALIGN = {
-    "start": "flex-start",
-    "end": "flex-end",
-    "center": "center",
-    "baseline": "baseline",
-    "stretch": "stretch",
-}
-_JUSTIFY = {
-    "start": "flex-start",
-    "end": "flex-end",
-    "center": "center",
-    "spaceBetween": "space-between",
-    "spaceAround": "space-around",
-    "spaceEvenly": "space-evenly",
-}
-_WRAP = {"noWrap": "nowrap", "wrap": "wrap", "wrapReverse": "wrap-reverse"}
-_TEXT_ALIGN = {
-    "auto": "left",
-    "left": "left",
-    "right": "right",
-    "center": "center",
-    "start": "left",
-    "end": "right",
-}
-_TEXT_VERTICAL = {
-    "auto": "flex-start",
-    "top": "flex-start",
-    "center": "center",
-    "bottom": "flex-end",
-}
-# VectorGraphic `scale` and `align` as CSS object-fit / object-position on the drawn image.
-_SCALE = {
-    "none": "none",
-    "fill": "fill",
-    "best-fit": "contain",
-    "best-fill": "cover",
-    "best-fit-down": "scale-down",
-}
-_GRAPHIC_ALIGN = {
-    "center": "center",
-    "top": "center top",
-    "bottom": "center bottom",
-    "left": "left center",
-    "right": "right center",
-    "top-left": "left top",
-    "top-right": "right top",
-    "bottom-left": "left bottom",
-    "bottom-right": "right bottom",
-}
-# What skill/screen/art.py's avg_to_svg draws of an AVG object (anything else raises here).
-_AVG_OBJECT = frozenset(
-    {
-        "type",
-        "version",
-        "description",
-        "width",
-        "height",
-        "viewportWidth",
-        "viewportHeight",
-        "items",
-        "item",
-        "parameters",
-    }
-)
-AVG_ITEMS_DRAWN = {
-    "group": frozenset(
-        {
-            "type",
-            "description",
-            "items",
-            "item",
-            "opacity",
-            "pivotX",
-            "pivotY",
-            "rotation",
-            "scaleX",
-            "scaleY",
-            "translateX",
-            "translateY",
-        }
-    ),
-    "path": frozenset(
-        {
-            "type",
-            "description",
-            "pathData",
-            "fill",
-            "fillOpacity",
-            "stroke",
-            "strokeOpacity",
-            "strokeWidth",
-            "strokeLineCap",
-            "strokeLineJoin",
-            "strokeMiterLimit",
-        }
-    ),
-}
-# The text markup APL's Text accepts that we draw (everything else raises).
-_MARKUP_TAGS = frozenset({"br", "b", "i", "u", "em", "strong", "sup", "sub", "strike", "tt"})
-_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z]+)\s*(/?)\s*>")
-_ANY_TAG = re.compile(r"<[^>]*>")
-_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]+|rgba?\([0-9., %]+\)|hsla?\([0-9., %]+\))$")
-_DIMENSION = re.compile(r"^(-?[0-9]*\.?[0-9]+)\s*(dp|px|vw|vh|%)?$")
-
-
-def page(root: NodeLike, viewport: ViewportLike, document: Mapping[str, Any], title: str) -> str:
+def page(root: Node, viewport: Viewport, document: Mapping[str, Any], title: str) -> str:
     """The whole HTML page: `root` drawn on a screen of the viewport's size in dp, clipped to
     a circle on a round viewport, on the document's background."""
     theme = document.get("theme", "dark")
@@ -270,7 +76,7 @@ def page(root: NodeLike, viewport: ViewportLike, document: Mapping[str, Any], ti
     )
 
 
-def _css(viewport: ViewportLike, theme: str) -> str:
+def _css(viewport: Viewport, theme: str) -> str:
     """Yoga's defaults as CSS: every box a column flex container that does not shrink, sizes
     including padding, no implicit minimum size from content."""
     return (
@@ -290,26 +96,24 @@ def _css(viewport: ViewportLike, theme: str) -> str:
 class _Drawer:
     """Turns nodes into HTML for one viewport and one document's graphics."""
 
-    def __init__(self, viewport: ViewportLike, graphics: Mapping[str, Any], theme: str) -> None:
+    def __init__(self, viewport: Viewport, graphics: Mapping[str, Any], theme: str) -> None:
         self.viewport = viewport
         self.graphics = graphics
         self.theme = theme
-        self.kinds: dict[str, tuple[frozenset[str], Callable[[NodeLike, dict[str, str]], str]]] = {
-            "Container": (_CONTAINER, self._container),
-            "Frame": (_FRAME, self._single),
+        self.kinds: dict[str, tuple[frozenset[str], Callable[[Node, dict[str, str]], str]]] = {
+            "Container": (CONTAINER, self._container),
+            "Frame": (FRAME, self._single),
             "TouchWrapper": (frozenset(), self._single),
-            "Text": (_TEXT, self._text),
-            "VectorGraphic": (_GRAPHIC, self._graphic),
+            "Text": (TEXT, self._text),
+            "VectorGraphic": (GRAPHIC, self._graphic),
         }
 
-    def component(
-        self, node: NodeLike, parent_direction: str, first: bool, root: bool = False
-    ) -> str:
+    def component(self, node: Node, parent_direction: str, first: bool, root: bool = False) -> str:
         """One component and its children as HTML; raises on anything unknown."""
         if node.type not in self.kinds:
             raise PreviewError(f"component type {node.type!r} is not drawn by the preview")
         own, draw = self.kinds[node.type]
-        unknown = sorted(set(node.props) - own - _BOX - _INERT - _parameters(node, self.graphics))
+        unknown = sorted(set(node.props) - own - BOX - INERT - _parameters(node, self.graphics))
         if unknown:
             raise PreviewError(f"{node.type} properties not drawn by the preview: {unknown}")
         style = self._box(node.props, parent_direction, first, root)
@@ -360,13 +164,13 @@ class _Drawer:
         elif display != "normal":
             raise PreviewError(f"unknown display {display!r}")
         if "opacity" in props:
-            style["opacity"] = _number(props["opacity"], "opacity")
+            style["opacity"] = number(props["opacity"], "opacity")
         if "grow" in props:
-            style["flex-grow"] = _number(props["grow"], "grow")
+            style["flex-grow"] = number(props["grow"], "grow")
         if "shrink" in props:
-            style["flex-shrink"] = _number(props["shrink"], "shrink")
+            style["flex-shrink"] = number(props["shrink"], "shrink")
         if "alignSelf" in props and props["alignSelf"] != "auto":
-            style["align-self"] = _enum(_ALIGN, props["alignSelf"], "alignSelf")
+            style["align-self"] = enum(ALIGN, props["alignSelf"], "alignSelf")
         if "spacing" in props and not first and position != "absolute":
             # APL: extra space before this child along its parent's main axis; none for the first
             side = {
@@ -404,50 +208,46 @@ class _Drawer:
         if isinstance(value, bool):
             raise PreviewError(f"{prop}: not a dimension: {value!r}")
         if isinstance(value, int | float):
-            return f"{_fmt(float(value))}px"
+            return f"{fmt(float(value))}px"
         if not isinstance(value, str):
             raise PreviewError(f"{prop}: not a dimension: {value!r}")
         text = value.strip()
         if text == "auto":
             return "auto"
-        match = _DIMENSION.match(text)
+        match = DIMENSION.match(text)
         if match is None:
             raise PreviewError(f"{prop}: not a dimension: {value!r}")
-        number, unit = float(match.group(1)), match.group(2) or "dp"
+        amount, unit = float(match.group(1)), match.group(2) or "dp"
         if unit == "%":
-            return f"{_fmt(number)}%"
+            return f"{fmt(amount)}%"
         if unit == "px":
-            return f"{_fmt(number * 160 / self._dpi())}px"
+            return f"{fmt(amount * 160 / self.viewport.dpi)}px"
         if unit == "vw":
-            return f"{_fmt(number * self.viewport.width_dp / 100)}px"
+            return f"{fmt(amount * self.viewport.width_dp / 100)}px"
         if unit == "vh":
-            return f"{_fmt(number * self.viewport.height_dp / 100)}px"
-        return f"{_fmt(number)}px"
-
-    def _dpi(self) -> float:
-        dpi = getattr(self.viewport, "dpi", 160)
-        return float(dpi)
+            return f"{fmt(amount * self.viewport.height_dp / 100)}px"
+        return f"{fmt(amount)}px"
 
     # --- components -----------------------------------------------------------------------
 
-    def _children(self, node: NodeLike, direction: str) -> str:
+    def _children(self, node: Node, direction: str) -> str:
         return "".join(
             self.component(child, direction, first=index == 0)
             for index, child in enumerate(node.children)
         )
 
-    def _container(self, node: NodeLike, style: dict[str, str]) -> str:
+    def _container(self, node: Node, style: dict[str, str]) -> str:
         props = node.props
-        direction = _enum(_DIRECTION, props.get("direction", "column"), "direction")
+        direction = enum(DIRECTION, props.get("direction", "column"), "direction")
         style["flex-direction"] = direction
-        style["align-items"] = _enum(_ALIGN, props.get("alignItems", "stretch"), "alignItems")
-        style["justify-content"] = _enum(
-            _JUSTIFY, props.get("justifyContent", "start"), "justifyContent"
+        style["align-items"] = enum(ALIGN, props.get("alignItems", "stretch"), "alignItems")
+        style["justify-content"] = enum(
+            JUSTIFY, props.get("justifyContent", "start"), "justifyContent"
         )
-        style["flex-wrap"] = _enum(_WRAP, props.get("wrap", "noWrap"), "wrap")
+        style["flex-wrap"] = enum(WRAP, props.get("wrap", "noWrap"), "wrap")
         return _div("apl apl-container", style, node, self._children(node, direction))
 
-    def _single(self, node: NodeLike, style: dict[str, str]) -> str:
+    def _single(self, node: Node, style: dict[str, str]) -> str:
         """Frame and TouchWrapper: one child (or none) laid out as in a column."""
         if len(node.children) > 1:
             raise PreviewError(f"{node.type} has {len(node.children)} children; APL allows one")
@@ -457,30 +257,30 @@ class _Drawer:
     def _frame(self, props: Mapping[str, Any]) -> dict[str, str]:
         style: dict[str, str] = {}
         if "background" in props:
-            style.update(_background(props["background"]))
+            style.update(css_background(props["background"]))
         elif "backgroundColor" in props:
-            style["background-color"] = _color(props["backgroundColor"])
+            style["background-color"] = css_color(props["backgroundColor"])
         if "borderWidth" in props:
             style["border-style"] = "solid"
             style["border-width"] = self.dimension(props["borderWidth"], "borderWidth")
-            style["border-color"] = _color(props.get("borderColor", "transparent"))
+            style["border-color"] = css_color(props.get("borderColor", "transparent"))
         if "borderRadius" in props:
             style["border-radius"] = self.dimension(props["borderRadius"], "borderRadius")
             style["overflow"] = "hidden"  # APL clips a Frame's child to its rounded corners
         return style
 
-    def _text(self, node: NodeLike, style: dict[str, str]) -> str:
+    def _text(self, node: Node, style: dict[str, str]) -> str:
         if node.children:
             raise PreviewError("a Text has no children")
         props = node.props
-        style["justify-content"] = _enum(
-            _TEXT_VERTICAL, props.get("textAlignVertical", "auto"), "textAlignVertical"
+        style["justify-content"] = enum(
+            TEXT_VERTICAL, props.get("textAlignVertical", "auto"), "textAlignVertical"
         )
         inner: dict[str, str] = {
-            "color": _color(props.get("color", THEME_TEXT[self.theme])),
+            "color": css_color(props.get("color", THEME_TEXT[self.theme])),
             "font-size": self.dimension(props.get("fontSize", 40), "fontSize"),
-            "line-height": _line_height(props.get("lineHeight", 1.25)),
-            "text-align": _enum(_TEXT_ALIGN, props.get("textAlign", "auto"), "textAlign"),
+            "line-height": line_height(props.get("lineHeight", 1.25)),
+            "text-align": enum(TEXT_ALIGN, props.get("textAlign", "auto"), "textAlign"),
         }
         weight = str(props.get("fontWeight", "normal"))
         if weight not in ("normal", "bold") and weight not in {
@@ -499,7 +299,7 @@ class _Drawer:
             inner["font-family"] = f"{family}, sans-serif"
         if "letterSpacing" in props:
             inner["letter-spacing"] = self.dimension(props["letterSpacing"], "letterSpacing")
-        max_lines = int(_number(props.get("maxLines", 0), "maxLines"))
+        max_lines = int(number(props.get("maxLines", 0), "maxLines"))
         if max_lines > 0:
             inner.update(
                 {
@@ -513,7 +313,7 @@ class _Drawer:
         content = f"<span style='{_style(inner)}'>{text}</span>"
         return _div("apl apl-text", style, node, content)
 
-    def _graphic(self, node: NodeLike, style: dict[str, str]) -> str:
+    def _graphic(self, node: Node, style: dict[str, str]) -> str:
         if node.children:
             raise PreviewError("a VectorGraphic has no children")
         props = node.props
@@ -529,16 +329,16 @@ class _Drawer:
             avg = self.graphics[source]
         if not isinstance(avg, Mapping):
             raise PreviewError(f"VectorGraphic {source!r}: not an AVG object")
-        width, height = (_avg_size(avg, key) for key in ("width", "height"))
+        width, height = (avg_size(avg, key) for key in ("width", "height"))
         # `auto` takes the graphic's own size (Amazon's VectorGraphic page)
-        style.setdefault("width", f"{_fmt(width)}px")
-        style.setdefault("height", f"{_fmt(height)}px")
-        _check_avg(avg, str(source))
+        style.setdefault("width", f"{fmt(width)}px")
+        style.setdefault("height", f"{fmt(height)}px")
+        check_avg(avg, str(source))
         svg = avg_to_svg(dict(avg), round(width), round(height))
         data = base64.b64encode(svg.encode()).decode()
         image = {
-            "object-fit": _enum(_SCALE, props.get("scale", "none"), "scale"),
-            "object-position": _enum(_GRAPHIC_ALIGN, props.get("align", "center"), "align"),
+            "object-fit": enum(SCALE, props.get("scale", "none"), "scale"),
+            "object-position": enum(GRAPHIC_ALIGN, props.get("align", "center"), "align"),
         }
         content = (
             f"<img alt='{html.escape(source)}' style='{_style(image)}' "
@@ -547,24 +347,7 @@ class _Drawer:
         return _div("apl apl-graphic", style, node, content)
 
 
-def markup(text: str) -> str:
-    """APL Text markup as HTML: the simple tags kept, character references decoded and the
-    rest escaped; any other tag raises (it would show differently on the device)."""
-    out: list[str] = []
-    at = 0
-    for match in _ANY_TAG.finditer(text):
-        out.append(html.escape(html.unescape(text[at : match.start()]), quote=False))
-        tag = _TAG.fullmatch(match.group(0))
-        if tag is None or tag.group(2).lower() not in _MARKUP_TAGS:
-            raise PreviewError(f"text markup not drawn by the preview: {match.group(0)!r}")
-        closing, name = tag.group(1), tag.group(2).lower()
-        out.append("<br>" if name == "br" else f"<{closing}{name}>")
-        at = match.end()
-    out.append(html.escape(html.unescape(text[at:]), quote=False))
-    return "".join(out)
-
-
-def _div(classes: str, style: dict[str, str], node: NodeLike, content: str) -> str:
+def _div(classes: str, style: dict[str, str], node: Node, content: str) -> str:
     ident = node.props.get("id")
     data = f" data-id='{html.escape(str(ident))}'" if ident else ""
     return f"<div class='{classes}'{data} style='{_style(style)}'>{content}</div>"
@@ -574,74 +357,11 @@ def _style(style: Mapping[str, str]) -> str:
     return html.escape(";".join(f"{key}:{value}" for key, value in style.items()))
 
 
-def _enum(table: Mapping[str, str], value: Any, prop: str) -> str:
-    if value not in table:
-        raise PreviewError(f"{prop}: unknown value {value!r}")
-    return table[value]
-
-
-def _number(value: Any, prop: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise PreviewError(f"{prop}: not a number: {value!r}")
-    try:
-        return _fmt(float(value))
-    except ValueError as error:
-        raise PreviewError(f"{prop}: not a number: {value!r}") from error
-
-
-def _fmt(number: float) -> str:
-    return f"{number:.3f}".rstrip("0").rstrip(".") or "0"
-
-
-def _line_height(value: Any) -> str:
-    if isinstance(value, str) and value.strip().endswith("%"):
-        return _fmt(float(value.strip()[:-1]) / 100)
-    return _number(value, "lineHeight")
-
-
-def _color(value: Any) -> str:
-    if not isinstance(value, str) or not _COLOR.match(value.strip()):
-        raise PreviewError(f"not a colour the preview draws: {value!r}")
-    return value.strip()
-
-
-def _background(value: Any) -> dict[str, str]:
-    """A colour or an APL gradient (linear with angle, or radial) as CSS."""
-    if isinstance(value, str):
-        return {"background-color": _color(value)}
-    if not isinstance(value, Mapping):
-        raise PreviewError(f"not a background: {value!r}")
-    unknown = sorted(set(value) - {"type", "colorRange", "inputRange", "angle", "description"})
-    if unknown:
-        raise PreviewError(f"gradient properties not drawn by the preview: {unknown}")
-    colors = [_color(c) for c in value.get("colorRange", [])]
-    stops = value.get("inputRange") or [i / max(1, len(colors) - 1) for i in range(len(colors))]
-    if len(colors) < 2 or len(stops) != len(colors):
-        raise PreviewError(f"gradient needs matching colorRange and inputRange: {value!r}")
-    ramp = ", ".join(f"{c} {_fmt(float(s) * 100)}%" for c, s in zip(colors, stops, strict=True))
-    kind = value.get("type", "linear")
-    if kind == "linear":
-        angle = _number(value.get("angle", 0), "angle")
-        return {"background-image": f"linear-gradient({angle}deg, {ramp})"}
-    if kind == "radial":
-        return {"background-image": f"radial-gradient(circle, {ramp})"}
-    raise PreviewError(f"unknown gradient type {kind!r}")
-
-
 def _background_css(value: Any) -> str:
-    return _style(_background(value))
+    return _style(css_background(value))
 
 
-def _avg_size(avg: Mapping[str, Any], key: str) -> float:
-    value = avg.get(key)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str) and value.strip().endswith("dp"):
-        return float(value.strip()[:-2])
-    raise PreviewError(f"AVG {key} not drawn by the preview: {value!r}")
-
-
-def _parameters(node: NodeLike, graphics: Mapping[str, Any]) -> set[str]:
+def _parameters(node: Node, graphics: Mapping[str, Any]) -> set[str]:
     """A VectorGraphic's AVG parameter names (from the document's graphic): passed as its
     properties, drawn through "avg" where inflate bound them."""
     graphic = graphics.get(node.props.get("source", "")) if node.type == "VectorGraphic" else None
@@ -651,28 +371,3 @@ def _parameters(node: NodeLike, graphics: Mapping[str, Any]) -> set[str]:
     for parameter in graphic.get("parameters", []):
         names.add(parameter["name"] if isinstance(parameter, Mapping) else str(parameter))
     return names
-
-
-def _check_avg(avg: Mapping[str, Any], source: str) -> None:
-    """Raise when the graphic uses an AVG item type or property that avg_to_svg does not
-    draw (it would be drawn without it, silently unlike the device)."""
-    unknown = sorted(set(avg) - _AVG_OBJECT)
-    if unknown:
-        raise PreviewError(f"AVG {source!r}: properties not drawn by avg_to_svg: {unknown}")
-    stack = list(_avg_items(avg))
-    while stack:
-        item = stack.pop()
-        kind = item.get("type")
-        if kind not in AVG_ITEMS_DRAWN:
-            raise PreviewError(f"AVG {source!r}: item type {kind!r} not drawn by avg_to_svg")
-        unknown = sorted(set(item) - AVG_ITEMS_DRAWN[kind])
-        if unknown:
-            raise PreviewError(
-                f"AVG {source!r}: {kind} properties not drawn by avg_to_svg: {unknown}"
-            )
-        stack.extend(_avg_items(item))
-
-
-def _avg_items(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    items = node.get("items", node.get("item", []))
-    return items if isinstance(items, list) else [items]

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skill.preview.apl_values import PreviewError
 from skill.preview.browser import open_browser
-from skill.preview.html import PreviewError, page
+from skill.preview.html import page
 from skill.preview.screens import Moment, Sample
 from skill.screen.directive import render_directive
 from skill.screen.inflate import inflate

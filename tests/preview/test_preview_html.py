@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from skill.preview.html import AVG_ITEMS_DRAWN, THEME_TEXT, PreviewError, markup, page
+from skill.preview.apl_values import AVG_ITEMS_DRAWN, PreviewError, markup
+from skill.preview.html import THEME_TEXT, page
 from skill.screen.art import avg_graphic, avg_to_svg, graphic_name
 from skill.screen.inflate import Node
 from skill.screen.viewports import Viewport
@@ -173,7 +174,7 @@ def test_an_avg_property_the_svg_drawing_leaves_out_fails_loudly() -> None:
 def test_every_avg_path_property_the_preview_accepts_is_drawn_by_avg_to_svg(
     prop: str, value: Any
 ) -> None:
-    # The preview's list of what avg_to_svg draws (html.AVG_ITEMS_DRAWN) must not claim more than
+    # What the preview believes avg_to_svg draws (AVG_ITEMS_DRAWN) must not claim more than
     # it draws: each property changes the SVG.
     assert prop in AVG_ITEMS_DRAWN["path"]
     plain = {"type": "AVG", "version": "1.2", "width": 10, "height": 10}
