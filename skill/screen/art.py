@@ -74,7 +74,6 @@ def avg_graphic(stretch_id: str, leg: str) -> dict[str, Any]:
     items = graphic.pop("items")
     centre = graphic.get("viewportWidth", graphic["width"]) / 2
     graphic["items"] = [{"type": "group", "scaleX": -1, "pivotX": centre, "items": items}]
-    graphic["description"] = graphic["description"].replace("right leg", "left leg")
     return graphic
 
 

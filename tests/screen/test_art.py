@@ -118,7 +118,7 @@ def test_each_drawing_is_a_valid_avg_object(stretch: str, leg: str) -> None:
     assert graphic["version"] == "1.2"
     assert graphic["width"] > 0
     assert graphic["height"] > 0
-    assert graphic["description"].endswith(f"{leg} leg")
+    assert graphic["description"].startswith(f"{stretch.capitalize()} hamstring stretch")
     items = walk(graphic["items"])
     assert items
     for item in items:
