@@ -44,10 +44,10 @@ def run(argv: list[str]) -> int:
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """One run of the command over every viewport: its folder and what it printed."""
     out = tmp_path_factory.mktemp("screens")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    printed, errors = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(errors):
         status = run(["preview-screens", "--out", str(out)])
-    assert status == 0, printed.getvalue()
+    assert status == 0, errors.getvalue()
     return out, printed.getvalue()
 
 
