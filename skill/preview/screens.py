@@ -157,17 +157,3 @@ def samples(content: Content | None = None) -> tuple[Sample, ...]:
 def _emergency_key(content: Content) -> str:
     """The answer that is the emergency (call 911)."""
     return next(key for key, answer in content.answers.items() if answer.emergency)
-
-
-def expected_countdown(sample: Sample, moment: Moment) -> int | None:
-    """The whole seconds left in the hold under way at `moment`, when one is (what the large
-    countdown must show); None between holds or on a screen without holds."""
-    screen = sample.screen
-    if not isinstance(screen, SetScreen):
-        return None
-    at = moment.elapsed_ms - screen.clock_offset_ms
-    for hold in screen.holds:
-        if hold.start_ms <= at < hold.end_ms:
-            left_ms = hold.end_ms - at
-            return left_ms // 1000 if left_ms % 1000 == 0 else None
-    return None

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from skill.core.screens import SetScreen
 from skill.preview.cli import add_commands
 from skill.preview.html import BACKDROP
-from skill.preview.screens import expected_countdown, samples
+from skill.preview.screens import Moment, Sample, samples
 from skill.screen.viewports import VIEWPORTS
 from tests.preview.pngs import measure, png_size, rgb
 
@@ -30,6 +31,20 @@ EXPECTED = {
     for moment in sample.moments
     for viewport in VIEWPORTS
 }
+
+
+def expected_countdown(sample: Sample, moment: Moment) -> int | None:
+    """The whole seconds left in the hold under way at `moment` (what the large countdown
+    must show), from the screen's own holds; None between holds or without holds."""
+    screen = sample.screen
+    if not isinstance(screen, SetScreen):
+        return None
+    at = moment.elapsed_ms - screen.clock_offset_ms
+    for hold in screen.holds:
+        if hold.start_ms <= at < hold.end_ms:
+            left_ms = hold.end_ms - at
+            return left_ms // 1000 if left_ms % 1000 == 0 else None
+    return None
 
 
 def run(argv: list[str]) -> int:
