@@ -203,6 +203,9 @@ AVG_ITEMS_DRAWN = {
             "strokeLineCap",
             "strokeLineJoin",
             "strokeMiterLimit",
+            "strokeDashArray",
+            "strokeDashOffset",
+            "pathLength",
         }
     ),
 }
