@@ -217,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     from skill.preview.images import add_commands as add_image_commands
 
     add_image_commands(sub)  # build-images
+    from skill.preview.cli import add_commands as add_preview_commands
+
+    add_preview_commands(sub)  # preview-screens
     # the audio commands format their own help
     for name in (
         "serve",
