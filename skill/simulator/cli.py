@@ -102,6 +102,17 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         default="en-US",
         help="request locale; interaction_model/<locale>.json must exist",
     )
+    from skill.simulator.display import DEFAULT_DEVICE, device_names
+
+    parser.add_argument(
+        "--device",
+        default=DEFAULT_DEVICE,
+        choices=device_names(),
+        metavar="DEVICE",
+        help=f"the device to be: {DEFAULT_DEVICE} (default, no screen) or one with a screen, "
+        "which shows the skill's APL screens and takes taps ('[tap pause]'): "
+        f"{', '.join(n for n in device_names() if n != DEFAULT_DEVICE)}",
+    )
 
 
 # --- say ----------------------------------------------------------------------------------
@@ -123,6 +134,7 @@ def exchange_json(exchange: Exchange) -> dict[str, Any]:
         },
         "nlu": nlu_record(rec),
         "request": summary(request) if request else None,
+        "apl": exchange.screen.record() if exchange.screen is not None else None,
         "response": exchange.response,
         "text": exchange.text,
     }
