@@ -64,6 +64,8 @@ class Config:
     accept_any_skill: bool = False
     database_url: str | None = None  # None: SQLite file in the user's data directory
     audio_base_url: str | None = None  # public HTTPS base for rendered clips
+    # SKILL_IMAGES_BASE_URL as set; `images_base_url` says what the card pictures use
+    images_base_url_setting: str | None = None
     # where build-audio writes the clips and manifest (checkout: audio/; installed: user data dir)
     audio_dir: Path = field(default_factory=default_audio_dir)
     speech_mode: str = "apla"  # how holds are spoken: APL for Audio, or SSML only
@@ -85,6 +87,7 @@ class Config:
             accept_any_skill=env_flag("SKILL_ACCEPT_ANY_SKILL", get("SKILL_ACCEPT_ANY_SKILL")),
             database_url=get("SKILL_DATABASE_URL"),
             audio_base_url=(get("SKILL_AUDIO_BASE_URL") or "").rstrip("/") or None,
+            images_base_url_setting=(get("SKILL_IMAGES_BASE_URL") or "").rstrip("/") or None,
             audio_dir=audio_dir_from_env(env),
             speech_mode=(get("SKILL_SPEECH_MODE") or "apla").lower(),
             log_level=(get("SKILL_LOG_LEVEL") or "INFO").upper(),
@@ -102,7 +105,25 @@ class Config:
                 f"SKILL_AUDIO_BASE_URL must be an https:// address (Alexa fetches clips only "
                 f"over HTTPS), not {base!r}"
             )
+        images = config.images_base_url_setting
+        if images and not images.startswith("https://"):
+            raise ConfigError(
+                f"SKILL_IMAGES_BASE_URL must be an https:// address (Alexa shows card pictures "
+                f"only from HTTPS), not {images!r}"
+            )
         return config
+
+    @property
+    def images_base_url(self) -> str | None:
+        """Where Alexa fetches the card pictures: SKILL_IMAGES_BASE_URL, else the audio host's
+        /images when SKILL_AUDIO_BASE_URL ends in /audio (this server serves both), else None
+        (plain text cards)."""
+        if self.images_base_url_setting:
+            return self.images_base_url_setting
+        audio = self.audio_base_url
+        if audio and audio.startswith("https://") and audio.endswith("/audio"):
+            return audio.removesuffix("/audio") + "/images"
+        return None
 
     @property
     def skill_id_status(self) -> str:

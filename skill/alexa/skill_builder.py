@@ -17,6 +17,7 @@ from skill.alexa.handlers.interceptors import (
     SessionStateWriter,
 )
 from skill.alexa.lean_skill import LeanSkill
+from skill.alexa.screen import Presenter
 from skill.config import Config
 from skill.core.content import load_content
 from skill.core.turns import Coach
@@ -41,7 +42,8 @@ def build_skill(
     # The SDK checks the application id only when it is set here (docs/alexa-platform.md step 5).
     builder.skill_id = config.skill_id
     builder.add_global_request_interceptor(SessionStateReader(coach))
-    for handler in request_handlers(coach, store, renderer):
+    presenter = Presenter(config.images_base_url)
+    for handler in request_handlers(coach, store, renderer, presenter):
         builder.add_request_handler(handler)
     for handler in exception_handlers(coach):
         builder.add_exception_handler(handler)

@@ -7,8 +7,11 @@ the first-use disclaimer (Turn.answer_first); a turn not understood starts with 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from skill.core.content import Phone
 from skill.core.routine import RoutineState, Stage
+from skill.core.screens import AnswerScreen
 from skill.core.session_state import Expect, Replay, TurnKind
 from skill.core.speech import Speech
 from skill.core.turn_base import Card, Turn, TurnBase, speech_of
@@ -28,8 +31,16 @@ class AnswerTurns(TurnBase):
     def _answer(self, key: str, state: RoutineState | None) -> Turn:
         answer = self.content.answers[key]
         if answer.emergency:
-            card = Card(self.p.get("cards.emergency_title"), self.p.get("cards.emergency_text"))
-            return Turn(speech_of(answer.text), end_session=True, card=card, urgent=True)
+            title, text = self.p.get("cards.emergency_title"), self.p.get("cards.emergency_text")
+            number = self.p.get("screens.emergency_number")
+            screen = AnswerScreen(title, text, number=number, urgent=True)
+            return Turn(
+                speech_of(answer.text),
+                end_session=True,
+                card=Card(title, text),
+                urgent=True,
+                screen=screen,
+            )
         if answer.ends_routine:
             running = state is not None and state.stage is not Stage.FINISHED
             lead = [self.p.get("follow_up.after_stop")] if running else []
@@ -51,6 +62,8 @@ class AnswerTurns(TurnBase):
         else:
             turn = self._with_follow_up(answer.text, state)
         turn.answer_first = True
+        title = "screens.ends_routine_title" if answer.ends_routine else "screens.answer_title"
+        turn.screen = AnswerScreen(self.p.get(title), answer.text, stretch_id=answer.offer)
         return turn
 
     def booking_turn(self, key: str, state: RoutineState | None) -> Turn:
@@ -78,8 +91,13 @@ class AnswerTurns(TurnBase):
                     dial_pretty=phone.dial_pretty,
                 ),
             )
+        picture = _stretch_of(state)
+        card = replace(card, picture=picture)
+        screen = AnswerScreen(card.title, card.text, number=phone.display, stretch_id=picture)
         replay = Replay(TurnKind.BOOKING, state, ref=key)
-        turn = Turn(speech, speech_of(reprompt), card=card, expects=expects, replay=replay)
+        turn = Turn(
+            speech, speech_of(reprompt), card=card, expects=expects, replay=replay, screen=screen
+        )
         turn.answer_first = True
         return turn
 
@@ -97,6 +115,12 @@ class AnswerTurns(TurnBase):
             turn.expects = Expect.START_ROUTINE
         turn.replay = Replay(TurnKind.FALLBACK, state)
         return turn
+
+
+def _stretch_of(state: RoutineState | None) -> str:
+    """The stretch whose picture goes with a phone card: the routine's current one (the last
+    one when it is finished), else the seated one."""
+    return state.current.stretch_id if state is not None else "seated"
 
 
 def _doing(state: RoutineState | None, stretch_id: str) -> bool:

@@ -7,6 +7,7 @@ import math
 
 from skill.core.preferences import Detail, Pace, Preferences
 from skill.core.routine import LEGS, RoutineState, Stage
+from skill.core.screens import SetupScreen
 from skill.core.session_state import Replay, TurnKind
 from skill.core.turn_base import Turn, TurnBase
 
@@ -87,4 +88,17 @@ class CoachingTurns(TurnBase):
     def how_to_turn(self, state: RoutineState | None, stretch_id: str | None = None) -> Turn:
         turn = self._with_follow_up(self.how_to(state, stretch_id), state)
         turn.replay = Replay(TurnKind.HOW_TO, state, ref=stretch_id)
+        turn.screen = self.setup_screen(state, stretch_id)
         return turn
+
+    def setup_screen(self, state: RoutineState | None, stretch_id: str | None) -> SetupScreen:
+        """The steps of the stretch named, else the one under way; with none (the answer
+        describes both), the first one the routine does."""
+        current = state.current if state is not None and state.stage is not Stage.FINISHED else None
+        if stretch_id is None:
+            first = next(iter(self.content.stretches))
+            stretch_id = current.stretch_id if current is not None else first
+        leg = current.leg if current is not None else LEGS[0]
+        stretch = self.content.stretch(stretch_id)
+        steps = tuple(line.format(leg=leg) for line in stretch.setup)
+        return SetupScreen(stretch_id, leg, stretch.name[:1].upper() + stretch.name[1:], steps)

@@ -13,9 +13,10 @@ from skill.core import routine
 from skill.core.answer_turns import AnswerTurns
 from skill.core.coaching_turns import CoachingTurns
 from skill.core.content import Content
-from skill.core.preferences import Preferences
+from skill.core.preferences import Detail, Preferences
 from skill.core.progress import ProgressSummary
 from skill.core.routine import Intro, RoutineState, Stage, Step
+from skill.core.screens import FinishScreen, SetScreen
 from skill.core.session_state import (
     Expect,
     HoldLengthReply,
@@ -24,6 +25,7 @@ from skill.core.session_state import (
     figures,
     summary_of,
 )
+from skill.core.set_screens import retimed, set_screen
 from skill.core.set_turns import SetComposer, SetParts
 from skill.core.sets import lead_room_ms
 from skill.core.speech import Set, Speech
@@ -61,15 +63,20 @@ class Coach(AnswerTurns, CoachingTurns):
         if at_start:
             lead = " ".join(filter(None, (lead, self.p.get("navigation.previous_at_start"))))
         parts = self._set_parts(step, state, prefs, lead, skip_ms)
-        return self._set_turn(parts, state, step, at_start)
+        full = prefs.detail_for(step.hold.stretch_id) is Detail.FULL
+        return self._set_turn(parts, state, step, at_start, full)
 
-    def _set_turn(self, parts: SetParts, state: RoutineState, step: Step, at_start: bool) -> Turn:
+    def _set_turn(
+        self, parts: SetParts, state: RoutineState, step: Step, at_start: bool, full: bool
+    ) -> Turn:
+        timeline = parts.timeline
         turn = Turn(
-            Speech([Set(parts.timeline), *parts.outro]),
+            Speech([Set(timeline), *parts.outro]),
             Speech(list(parts.reprompt)),
             outro=Speech(list(parts.outro)),
             expects=parts.expects,
-            play=parts.timeline.plan(lead_room_ms(parts.outro)),
+            play=timeline.plan(lead_room_ms(parts.outro)),
+            screen=set_screen(self.content, timeline, state, step.intro, full, parts.after),
         )
         turn.replay = Replay(TurnKind.HOLD, state, ref=step.intro.value, at_start=at_start)
         return turn
@@ -110,7 +117,22 @@ class Coach(AnswerTurns, CoachingTurns):
                 )
             )
         speech.say(self.p.get("stop.goodbye"))
-        return Turn(speech, end_session=True)
+        return Turn(speech, end_session=True, card=self._session_card(state))
+
+    def _session_card(self, state: RoutineState | None) -> Card | None:
+        """After a routine: what was done, with the pose of the last stretch done (the
+        seated one when none was) for the card's picture."""
+        if state is None:
+            return None
+        done = [hold for hold in state.holds if state.done_mask >> hold.index & 1]
+        picture = done[-1].stretch_id if done else "seated"
+        text = self.p.get(
+            "stop.card_text",
+            done=routine.heard(state),
+            total=state.total,
+            name=self.routine_name(state),
+        )
+        return Card(self.p.get("stop.card_title"), text, picture=picture)
 
     def help_turn(self, state: RoutineState | None) -> Turn:
         turn = self._help(state)
@@ -168,6 +190,12 @@ class Coach(AnswerTurns, CoachingTurns):
         """The person's progress (None: it could not be read), then back to where they were."""
         turn = self._with_follow_up(self.progress_summary(summary), state)
         turn.replay = Replay(TurnKind.PROGRESS, state, summary=figures(summary))
+        turn.screen = FinishScreen(
+            self.p.get("screens.progress_title"),
+            routine.heard(state) if state is not None else 0,
+            summary.days_this_week if summary is not None else None,
+            summary.streak_days if summary is not None else None,
+        )
         return turn
 
     def launch_turn(
@@ -235,6 +263,8 @@ class Coach(AnswerTurns, CoachingTurns):
             timeline = first.timeline.with_lead_first(said)
             turn.speech = Speech([Set(timeline), *turn.speech.segments[1:]])
             turn.play = timeline.plan(lead_room_ms(tuple(turn.outro.segments)))
+            if isinstance(turn.screen, SetScreen):
+                turn.screen = retimed(turn.screen, timeline)
         else:
             turn.speech = Speech().say(self.p.get("launch.disclaimer")).extend(turn.speech)
         if turn.replay is not None:

@@ -4,10 +4,14 @@ Every field and value here is Amazon's (Skill Manifest Schema,
 https://developer.amazon.com/docs/smapi/skill-manifest.html); the reasons for each choice are
 in docs/publish.md. What the skill *does* decides the technical part:
 
-- no `interfaces`: the skill sends only `Alexa.Presentation.APLA.RenderDocument`, and "the APL
-  interface isn't required for APL for audio" (Add APL Support to Your Skill,
-  https://developer.amazon.com/docs/alexa-presentation-language/add-apl-support.html); the
-  manifest's interface types have no APL for Audio entry either;
+- `interfaces`: ALEXA_PRESENTATION_APL, because the skill sends screens
+  (`Alexa.Presentation.APL.RenderDocument`) and takes touches (`UserEvent`) on devices that
+  support them, with the viewports it lays out for (`supportedViewports`, Configure Your Skill
+  with the APL Interface,
+  https://developer.amazon.com/docs/alexa-presentation-language/apl-support-for-your-skill.html).
+  APL for Audio needs no entry: "the APL interface isn't required for APL for audio" (Add APL
+  Support to Your Skill,
+  https://developer.amazon.com/docs/alexa-presentation-language/add-apl-support.html);
 - `events`: SKILL_DISABLED, the one skill event it handles (skill/alexa/handlers/session.py),
   delivered to the same endpoint;
 - no `permissions`: the time zone comes from the Alexa Settings API, which needs none.
@@ -25,11 +29,39 @@ CERTIFICATE_TYPES = {"trusted": "Trusted", "wildcard": "Wildcard", "self-signed"
 SMALL_ICON = "assets/images/en-US_smallIcon.png"  # 108 x 108 PNG
 LARGE_ICON = "assets/images/en-US_largeIcon.png"  # 512 x 512 PNG
 SUBSCRIBED_EVENTS = ("SKILL_DISABLED",)
+# The screens the documents are laid out for (skill/screen/viewports.py), in dp, as Amazon's
+# example of supportedViewports gives them: small round hub, landscape medium and large hubs,
+# extra-large TV.
+# mode, shape, (minWidth, maxWidth), (minHeight, maxHeight)
+SUPPORTED_VIEWPORTS = (
+    ("HUB", "ROUND", (100, 599), (100, 599)),
+    ("HUB", "RECTANGLE", (960, 1279), (600, 959)),
+    ("HUB", "RECTANGLE", (1280, 1920), (600, 1279)),
+    ("TV", "RECTANGLE", (960, 960), (540, 540)),
+)
 
 
 def icon_uri(path: str) -> str:
     """A skill-package file as ASK CLI references it: file:// plus the path in the package."""
     return f"file://{path}"
+
+
+def apl_interface() -> dict[str, Any]:
+    """The APL interface entry: screens and touches, on the viewports we lay out for."""
+    return {
+        "type": "ALEXA_PRESENTATION_APL",
+        "supportedViewports": [
+            {
+                "mode": mode,
+                "shape": shape,
+                "minWidth": width[0],
+                "maxWidth": width[1],
+                "minHeight": height[0],
+                "maxHeight": height[1],
+            }
+            for mode, shape, width, height in SUPPORTED_VIEWPORTS
+        ],
+    }
 
 
 def build_manifest(
@@ -77,7 +109,7 @@ def build_manifest(
                     listing.locale: {"privacyPolicyUrl": privacy_url, "termsOfUseUrl": terms_url}
                 },
             },
-            "apis": {"custom": {"endpoint": dict(endpoint_obj), "interfaces": []}},
+            "apis": {"custom": {"endpoint": dict(endpoint_obj), "interfaces": [apl_interface()]}},
             "events": {
                 "endpoint": dict(endpoint_obj),
                 "subscriptions": [{"eventName": name} for name in SUBSCRIBED_EVENTS],

@@ -53,7 +53,21 @@ def test_the_package_for_coach_example_org(
     endpoint = {"uri": ENDPOINT, "sslCertificateType": "Trusted"}
     assert m["apis"]["custom"]["endpoint"] == endpoint
     assert m["events"]["endpoint"] == endpoint
-    assert m["apis"]["custom"]["interfaces"] == []  # APL for Audio needs no interface entry
+    # Screens and touches need the APL interface (APL for Audio needs no entry), with the
+    # viewports the documents are laid out for, in Amazon's shape for them.
+    (apl,) = m["apis"]["custom"]["interfaces"]
+    assert apl["type"] == "ALEXA_PRESENTATION_APL"
+    assert {(v["mode"], v["shape"]) for v in apl["supportedViewports"]} == {
+        ("HUB", "ROUND"),
+        ("HUB", "RECTANGLE"),
+        ("TV", "RECTANGLE"),
+    }
+    for viewport in apl["supportedViewports"]:
+        assert set(viewport) == {
+            "mode", "shape", "minWidth", "maxWidth", "minHeight", "maxHeight"
+        }  # fmt: skip
+        assert viewport["minWidth"] <= viewport["maxWidth"]
+        assert viewport["minHeight"] <= viewport["maxHeight"]
     assert m["permissions"] == []  # the Settings API's time zone needs no permission
     privacy = m["privacyAndCompliance"]
     assert privacy["locales"]["en-US"] == {

@@ -41,6 +41,8 @@ from skill.alexa.handlers.session import (
     SkillDisabledEventHandler,
     StopIntentHandler,
 )
+from skill.alexa.handlers.touch import TouchHandler
+from skill.alexa.screen import Presenter
 from skill.core.turns import Coach
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import SpeechRenderer
@@ -73,6 +75,7 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     YesIntentHandler,
     NoIntentHandler,
     FallbackHandler,  # every other intent, AMAZON.FallbackIntent included
+    TouchHandler,  # a button on the screen: the handler of the intent it stands for
     UnhandledRequestHandler,  # last: anything that is not an intent
 )
 
@@ -84,9 +87,12 @@ HANDLED_INTENTS: frozenset[str] = frozenset(
 
 
 def request_handlers(
-    coach: Coach, store: ProgressStore | None, renderer: SpeechRenderer | None = None
+    coach: Coach,
+    store: ProgressStore | None,
+    renderer: SpeechRenderer | None = None,
+    presenter: Presenter | None = None,
 ) -> list[AbstractRequestHandler]:
-    return [handler(coach, store, renderer) for handler in REQUEST_HANDLERS]
+    return [handler(coach, store, renderer, presenter) for handler in REQUEST_HANDLERS]
 
 
 def exception_handlers(coach: Coach) -> list[AbstractExceptionHandler]:

@@ -13,15 +13,16 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
-from ask_sdk_model.ui import SimpleCard
 
 from skill.alexa.memory import open_memory
+from skill.alexa.screen import Presenter
 from skill.alexa.session_attributes import read_session
 from skill.alexa.time_zone import device_time_zone, zone_info
 from skill.core.playback import Playback, Settled, elapsed_ms, settle
 from skill.core.preferences import Preferences
 from skill.core.routine import RoutineLimits, RoutineState, Stage
 from skill.core.session_state import Expect, SessionState, clean_time_zone
+from skill.core.set_screens import placed
 from skill.core.turns import Coach, Turn
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import Rendered, SpeechRenderer, SpokenTurn
@@ -37,10 +38,12 @@ class Conversation:
         coach: Coach,
         store: ProgressStore | None = None,
         renderer: SpeechRenderer | None = None,
+        presenter: Presenter | None = None,
     ) -> None:
         self.handler_input = handler_input
         self.coach = coach
         self.renderer = renderer or SpeechRenderer(coach.content)
+        self.presenter = presenter or Presenter()
         self.box = read_session(handler_input, coach.content)
         self.limits = RoutineLimits.of(coach.content)
         self.memory = open_memory(handler_input, store, self._time_zone)
@@ -203,17 +206,23 @@ class Conversation:
     def respond(
         self, rendered: Rendered, reprompt: str | None, turn: Turn | None = None
     ) -> Response:
-        """outputSpeech first, then the APL-A document: Alexa never overlaps the two."""
+        """outputSpeech first, then the APL-A document: Alexa never overlaps the two. On a
+        device with a screen, the turn's screen too, its clock where the set's audio starts."""
         builder = self.handler_input.response_builder
         if rendered.ssml:
             builder.speak(rendered.ssml)
         if rendered.directive is not None:
             builder.add_directive(RenderDocumentDirective(**_directive_kwargs(rendered.directive)))
+        if turn is not None:
+            screen = placed(turn.screen, turn.speech)
+            shown = self.presenter.screen_directive(self.handler_input, screen)
+            if shown is not None:
+                builder.add_directive(shown)
         end = turn.end_session if turn else reprompt is None
         if reprompt and not end:
             builder.ask(reprompt)
         if turn and turn.card:
-            builder.set_card(SimpleCard(title=turn.card.title, content=turn.card.text))
+            builder.set_card(self.presenter.card(turn.card))
         builder.set_should_end_session(end)
         return builder.response
 
@@ -239,10 +248,12 @@ class CoachHandler(AbstractRequestHandler):
         coach: Coach,
         store: ProgressStore | None = None,
         renderer: SpeechRenderer | None = None,
+        presenter: Presenter | None = None,
     ) -> None:
         self.coach = coach
         self.store = store
         self.renderer = renderer or SpeechRenderer(coach.content)
+        self.presenter = presenter or Presenter()
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("IntentRequest")(handler_input) and (
@@ -250,7 +261,7 @@ class CoachHandler(AbstractRequestHandler):
         )
 
     def conversation(self, handler_input: HandlerInput) -> Conversation:
-        return Conversation(handler_input, self.coach, self.store, self.renderer)
+        return Conversation(handler_input, self.coach, self.store, self.renderer, self.presenter)
 
 
 def slot_value(handler_input: HandlerInput, name: str) -> tuple[str | None, str | None]:
