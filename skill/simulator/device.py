@@ -163,9 +163,10 @@ class Device:
         button = view.find(name) if name else None
         if button is None:
             what = f"no button {name!r} on the screen" if name else "tap which button?"
-            example = f" (e.g. [tap {view.buttons[0].action}])" if view.buttons else ""
-            note = f"{what}: the buttons shown are {view.labels}{example}; nothing sent"
-            return Exchange(text, note=_join([timing, note]))
+            shows = "it shows no buttons now"
+            if view.buttons:
+                shows = f"its buttons are {view.labels} (e.g. [tap {view.buttons[0].action}])"
+            return Exchange(text, note=_join([timing, f"{what}: {shows}; nothing sent"]))
         self._silences = 0
         arguments = list(button.arguments)
         touch = {"token": shown.token, "arguments": arguments, "source": button.source()}
