@@ -21,13 +21,12 @@ from ask_sdk_model.session_ended_request import SessionEndedRequest
 
 from skill.cli import main
 from skill.config import Config
-from skill.screen.directive import TOKEN
+from skill.screen.directive import TOKEN, directive_bytes
 from skill.screen.viewports import VIEWPORTS
 from skill.simulator.device import Device, Exchange
 from skill.simulator.display import RUNTIME_MAX_VERSION, display_for
 from skill.simulator.envelopes import EnvelopeFactory
 from skill.simulator.render import render_text
-from skill.simulator.screen import document_bytes
 from skill.simulator.transport import InProcessTransport
 from skill.simulator.turn_json import KEYS
 from tests.checks import check_response
@@ -144,7 +143,7 @@ def test_the_start_of_a_stretch_reports_its_screen_and_buttons(tmp_path: Path) -
         if d["type"] == "Alexa.Presentation.APL.RenderDocument"
     )
     assert screen.token == TOKEN
-    assert screen.bytes == document_bytes(directive)
+    assert screen.bytes == directive_bytes(directive)
     assert screen.kind == "set"
     assert screen.at_ms > 0  # after the spoken set-up, where the first hold begins
     assert "Rep 1 of 3 · right leg" in screen.view.texts

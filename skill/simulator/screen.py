@@ -9,11 +9,11 @@ shows then: the Text components on screen, and the TouchWrappers whose onPress s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from skill.screen.directive import directive_bytes
 from skill.screen.inflate import Node, inflate
 from skill.screen.viewports import Viewport
 from skill.simulator.playback import format_offset
@@ -141,11 +141,6 @@ def _plain(text: Any) -> str:
     return " ".join("".join(out).split())
 
 
-def document_bytes(directive: dict[str, Any]) -> int:
-    """The directive's size as JSON on the wire (UTF-8, compact, as the skill sends it)."""
-    return len(json.dumps(directive, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-
-
 def size_label(size: int) -> str:
     """9830 -> "9.6 KB" (KB of 1024 bytes), 800 -> "800 B"."""
     return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB"
@@ -195,4 +190,4 @@ def report(directive: dict[str, Any], viewport: Viewport) -> ScreenReport:
         at_ms = int(data.get("offsetMs") or 0) + int(data.get("firstStartMs") or 0)
     view = view_at(directive, viewport, at_ms)
     token = str(directive.get("token", ""))
-    return ScreenReport(token, document_bytes(directive), kind, at_ms, view)
+    return ScreenReport(token, directive_bytes(directive), kind, at_ms, view)
