@@ -21,7 +21,7 @@ from ask_sdk_model.session_ended_request import SessionEndedRequest
 
 from skill.cli import main
 from skill.config import Config
-from skill.screen.directive import TOKEN, directive_bytes
+from skill.screen.directive import BUTTON_ACTIONS, TOKEN, directive_bytes
 from skill.screen.viewports import VIEWPORTS
 from skill.simulator.device import Device, Exchange
 from skill.simulator.display import RUNTIME_MAX_VERSION, display_for
@@ -147,11 +147,8 @@ def test_the_start_of_a_stretch_reports_its_screen_and_buttons(tmp_path: Path) -
     assert screen.kind == "set"
     assert screen.at_ms > 0  # after the spoken set-up, where the first hold begins
     assert "Rep 1 of 3 · right leg" in screen.view.texts
-    assert [(b.label, b.arguments) for b in screen.view.buttons] == [
-        ("Pause", ("pause",)),
-        ("Next", ("next",)),
-        ("Stop", ("stop",)),
-    ]
+    assert [b.label for b in screen.view.buttons] == ["Pause", "Next", "Stop"]
+    assert [b.arguments for b in screen.view.buttons] == [(a,) for a in BUTTON_ACTIONS]
     line = start.text.splitlines()[-1]
     assert line.startswith("  [screen: set at 0:")
     assert line.endswith("KB · buttons: Pause, Next, Stop]")
