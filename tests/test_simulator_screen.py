@@ -293,3 +293,9 @@ def test_say_on_an_echo_show_reports_the_screen(capsys: pytest.CaptureFixture[st
     assert said["apl"]["buttons"] == []
     assert main(["say", text]) == 0
     assert "[screen:" not in capsys.readouterr().out
+
+
+def test_the_scripting_doc_lists_every_key_in_order() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "chat-json.md").read_text(encoding="utf-8")
+    rows = [line.split("`")[1] for line in doc.splitlines() if line.startswith("| `")]
+    assert tuple(rows) == KEYS
