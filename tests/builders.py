@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import uuid
 from datetime import UTC, datetime
@@ -11,6 +12,46 @@ APP_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 _ids = itertools.count(1)
 
 SlotSpec = str | tuple[str, str | None]
+
+
+def screen_device(
+    max_version: str = "2024.3",
+    pixel_width: int = 1280,
+    pixel_height: int = 800,
+    dpi: int = 160,
+    shape: str = "RECTANGLE",
+    mode: str = "HUB",
+) -> dict[str, Any]:
+    """What a device with a screen adds to `context`: APL in its supportedInterfaces with the
+    runtime's maxVersion, and the `Viewport` object (ask-sdk-model's ViewportState). The
+    defaults are an Echo Show 8-class landscape hub."""
+    return {
+        "interfaces": {"Alexa.Presentation.APL": {"runtime": {"maxVersion": max_version}}},
+        "Viewport": {
+            "experiences": [
+                {
+                    "arcMinuteWidth": 221,
+                    "arcMinuteHeight": 162,
+                    "canRotate": False,
+                    "canResize": False,
+                }
+            ],
+            "mode": mode,
+            "shape": shape,
+            "pixelWidth": pixel_width,
+            "pixelHeight": pixel_height,
+            "dpi": dpi,
+            "currentPixelWidth": pixel_width,
+            "currentPixelHeight": pixel_height,
+            "touch": ["SINGLE"],
+            "keyboard": [],
+            "video": {"codecs": ["H_264_42", "H_264_41"]},
+        },
+    }
+
+
+ECHO_SHOW = screen_device()
+ECHO_SHOW_ROUND = screen_device(pixel_width=480, pixel_height=480, shape="ROUND")
 
 
 def iso(moment: datetime) -> str:
@@ -30,7 +71,10 @@ class RequestBuilder:
         api_endpoint: str = "https://api.amazonalexa.com",
         api_access_token: str = "test-token",
         now: datetime | None = None,
+        screen: dict[str, Any] | None = None,
     ) -> None:
+        """`screen`: a device with a screen (screen_device()); None: a speaker (Echo Dot)."""
+        self.screen = screen
         self.user_id = user_id
         self.device_id = device_id
         self.application_id = application_id
@@ -43,18 +87,20 @@ class RequestBuilder:
         return iso(self.now or datetime.now(UTC))
 
     def _context(self) -> dict[str, Any]:
-        return {
+        interfaces: dict[str, Any] = {"Alexa.Presentation.APLA": {}}
+        context: dict[str, Any] = {
             "System": {
                 "application": {"applicationId": self.application_id},
                 "user": {"userId": self.user_id},
-                "device": {
-                    "deviceId": self.device_id,
-                    "supportedInterfaces": {"Alexa.Presentation.APLA": {}},
-                },
+                "device": {"deviceId": self.device_id, "supportedInterfaces": interfaces},
                 "apiEndpoint": self.api_endpoint,
                 "apiAccessToken": self.api_access_token,
             }
         }
+        if self.screen is not None:
+            interfaces.update(copy.deepcopy(self.screen["interfaces"]))
+            context["Viewport"] = copy.deepcopy(self.screen["Viewport"])
+        return context
 
     def _session(
         self, session_id: str, attributes: dict[str, Any] | None, new: bool
@@ -106,6 +152,24 @@ class RequestBuilder:
         return self.envelope(
             {"type": "IntentRequest", "dialogState": "COMPLETED", "intent": intent}, **kw
         )
+
+    def user_event(
+        self,
+        arguments: list[Any] | None,
+        token: str | None = "hamstring-coach-screen",
+        **kw: Any,
+    ) -> dict[str, Any]:
+        """A touch on the screen: `Alexa.Presentation.APL.UserEvent` with the SendEvent's
+        arguments, the document's token and the component that sent it."""
+        request: dict[str, Any] = {
+            "type": "Alexa.Presentation.APL.UserEvent",
+            "source": {"type": "TouchWrapper", "handler": "Press", "id": "button"},
+        }
+        if token is not None:
+            request["token"] = token
+        if arguments is not None:
+            request["arguments"] = list(arguments)
+        return self.envelope(request, **kw)
 
     def session_ended(self, reason: str = "USER_INITIATED", **kw: Any) -> dict[str, Any]:
         return self.envelope({"type": "SessionEndedRequest", "reason": reason}, **kw)

@@ -178,4 +178,4 @@ def check_response(body: dict[str, Any]) -> None:
         assert speech or documents, "an open session must say something"
     card = response.get("card")
     if card:
-        assert len(card.get("content", "") + card.get("title", "")) <= 8000
+        assert len(card.get("content", "") + card.get("text", "") + card.get("title", "")) <= 8000

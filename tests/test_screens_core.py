@@ -151,7 +151,7 @@ def test_repeat_composes_the_same_screen() -> None:
         COACH.with_disclaimer(COACH.set_turn(outcome.step, outcome.state, Preferences())),
         COACH.how_to_turn(outcome.state),
         COACH.answer_turn("RedFlagIntent", outcome.state),
-        COACH.booking_turn("injury", None),
+        COACH.booking_turn("injury_care", None),
         COACH.progress_turn(ProgressSummary(3, 2, 5, 30), outcome.state),
     ):
         if turn.replay is not None:
@@ -192,7 +192,7 @@ def test_an_answer_shows_its_words_without_a_number(key: str) -> None:
     assert not screen.urgent
 
 
-@pytest.mark.parametrize("key", ["rehab", "injury"])
+@pytest.mark.parametrize("key", ["rehab", "injury_care"])
 def test_a_phone_answer_shows_the_number_as_displayed(key: str) -> None:
     turn = COACH.booking_turn(key, None)
     assert isinstance(turn.screen, AnswerScreen)
@@ -218,6 +218,10 @@ def test_the_goodbye_after_a_routine_has_a_card_with_the_last_stretch_done() -> 
     nothing_done = COACH.stop_turn(FULL_ROUTINE).card
     assert nothing_done is not None
     assert nothing_done.picture == "seated"
+    supine_only = routine.start(("supine",), 3, 30).state
+    started = COACH.stop_turn(supine_only).card
+    assert started is not None
+    assert started.picture == "supine"  # none done yet: the stretch under way
     into_supine = replace(FULL_ROUTINE, done_mask=(1 << 8) - 1, position=8)
     card = COACH.stop_turn(into_supine).card
     assert card is not None

@@ -120,12 +120,12 @@ class Coach(AnswerTurns, CoachingTurns):
         return Turn(speech, end_session=True, card=self._session_card(state))
 
     def _session_card(self, state: RoutineState | None) -> Card | None:
-        """After a routine: what was done, with the pose of the last stretch done (the
-        seated one when none was) for the card's picture."""
+        """After a routine: what was done, with the pose of the last stretch done (the one
+        under way when none was) for the card's picture."""
         if state is None:
             return None
         done = [hold for hold in state.holds if state.done_mask >> hold.index & 1]
-        picture = done[-1].stretch_id if done else "seated"
+        picture = (done[-1] if done else state.current).stretch_id
         text = self.p.get(
             "stop.card_text",
             done=routine.heard(state),

@@ -29,12 +29,15 @@ CERTIFICATE_TYPES = {"trusted": "Trusted", "wildcard": "Wildcard", "self-signed"
 SMALL_ICON = "assets/images/en-US_smallIcon.png"  # 108 x 108 PNG
 LARGE_ICON = "assets/images/en-US_largeIcon.png"  # 512 x 512 PNG
 SUBSCRIBED_EVENTS = ("SKILL_DISABLED",)
-# The screens the documents are laid out for (skill/screen/viewports.py), in dp, as Amazon's
-# example of supportedViewports gives them: small round hub, landscape medium and large hubs,
-# extra-large TV.
+# The screens the documents are laid out for (skill/screen/viewports.py), in dp: small round
+# hub, landscape medium and large hubs, extra-large TV as Amazon's example of
+# supportedViewports gives them, and the small landscape hub (Echo Show 5) as the viewport
+# profiles page describes it (width 960 to 1280, height under 600; its minimum height, 100,
+# is the minimum Amazon's example uses).
 # mode, shape, (minWidth, maxWidth), (minHeight, maxHeight)
 SUPPORTED_VIEWPORTS = (
     ("HUB", "ROUND", (100, 599), (100, 599)),
+    ("HUB", "RECTANGLE", (960, 1279), (100, 599)),
     ("HUB", "RECTANGLE", (960, 1279), (600, 959)),
     ("HUB", "RECTANGLE", (1280, 1920), (600, 1279)),
     ("TV", "RECTANGLE", (960, 960), (540, 540)),

@@ -22,7 +22,7 @@ DIRECTIVE_TYPE = "Alexa.Presentation.APL.RenderDocument"
 TOKEN = "hamstring-coach-screen"
 # The lowest APL version with everything the documents use (docs/screens.md says which feature
 # needs which version). A device whose runtime reports a lower maxVersion gets no screen.
-APL_VERSION = "1.4"
+APL_VERSION = "1.5"
 BUTTON_ACTIONS = ("pause", "next", "stop")
 KINDS = ("set", "setup", "finish", "answer")
 

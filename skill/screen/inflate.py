@@ -93,8 +93,8 @@ def resolve_resources(document: dict[str, Any], names: dict[str, Any]) -> dict[s
 
 
 class _Inflater:
-    def __init__(self, document: dict[str, Any]) -> None:
-        self.document = document
+    def __init__(self, document: dict[str, Any], top: Context) -> None:
+        self.top = top  # the document-level context: viewport, elapsedTime, resources
         self.layouts: dict[str, Any] = document.get("layouts", {})
         self.graphics: dict[str, Any] = document.get("graphics", {})
 
@@ -187,10 +187,10 @@ class _Inflater:
             pname = parameter if isinstance(parameter, str) else parameter["name"]
             default = parameter.get("default") if isinstance(parameter, dict) else None
             values[pname] = props.get(pname, default)
-        inner = Context(
-            {**context.names, **values, "width": avg.get("width"), "height": avg.get("height")},
-            context.resources,
-        )
+        # A graphic sees the document-level context (not the component's), its parameters, and
+        # its own width and height.
+        size = {"width": avg.get("width"), "height": avg.get("height")}
+        inner = Context({**self.top.names, **values, **size}, self.top.resources)
         return self.avg_items(avg, inner, f"graphics.{source}")
 
     def avg_items(self, element: dict[str, Any], context: Context, where: str) -> dict[str, Any]:
@@ -217,12 +217,14 @@ def inflate(directive: dict[str, Any], viewport: Viewport, elapsed_ms: int) -> N
         "elapsedTime": float(elapsed_ms),
     }
     template = document.get("mainTemplate", {})
+    top = Context(dict(names), resolve_resources(document, names))
     for parameter in template.get("parameters", []):
         if parameter not in sources:
             raise InflateError(f"mainTemplate.parameters: no data source named {parameter!r}")
-        names[parameter] = sources[parameter]
-    context = Context(names, resolve_resources(document, names))
-    root = _Inflater(document).first(
+    context = top.child(
+        **{parameter: sources[parameter] for parameter in template.get("parameters", [])}
+    )
+    root = _Inflater(document, top).first(
         _as_list(template.get("item", template.get("items"))), context, "mainTemplate.items"
     )
     if root is None:

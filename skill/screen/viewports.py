@@ -45,13 +45,15 @@ class Viewport:
         }
 
 
+# One typical device per profile, in Amazon's figures (dp size at its dpi; pixels = dp * dpi / 160).
 VIEWPORTS: dict[str, Viewport] = {
     v.name: v
     for v in (
-        Viewport("hubRoundSmall", "round", 480, 480, 160, "HUB"),
-        Viewport("hubLandscapeSmall", "rectangle", 960, 480, 160, "HUB"),
-        Viewport("hubLandscapeMedium", "rectangle", 960, 600, 160, "HUB"),
-        Viewport("hubLandscapeLarge", "rectangle", 1280, 800, 160, "HUB"),
-        Viewport("tvLandscapeXLarge", "rectangle", 1920, 1080, 320, "TV"),
+        Viewport("hubRoundSmall", "round", 480, 480, 160, "HUB"),  # Echo Spot
+        Viewport("hubLandscapeSmall", "rectangle", 960, 480, 160, "HUB"),  # Echo Show 5
+        Viewport("hubLandscapeMedium", "rectangle", 1024, 600, 160, "HUB"),  # Echo Show (1st)
+        Viewport("hubLandscapeLarge", "rectangle", 1280, 800, 160, "HUB"),  # Echo Show (2nd)
+        Viewport("hubLandscapeXLarge", "rectangle", 1920, 1080, 160, "HUB"),  # Echo Show 15
+        Viewport("tvLandscapeXLarge", "rectangle", 1920, 1080, 320, "TV"),  # Fire TV, 960 x 540 dp
     )
 }

@@ -18,6 +18,7 @@ from skill.publish.package import validate_package
 from skill.publish.png import read_png
 from skill.publish.rules import check_manifest
 from skill.resources import interaction_model_path
+from skill.screen.viewports import VIEWPORTS
 
 ROOT = Path(__file__).resolve().parents[2]
 ENDPOINT = "https://coach.example.org/alexa"
@@ -68,6 +69,15 @@ def test_the_package_for_coach_example_org(
         }  # fmt: skip
         assert viewport["minWidth"] <= viewport["maxWidth"]
         assert viewport["minHeight"] <= viewport["maxHeight"]
+    # Every device class the documents are laid out for is one the skill says it supports.
+    for laid_out in VIEWPORTS.values():
+        assert any(
+            v["mode"] == laid_out.mode
+            and v["shape"] == laid_out.shape.upper()
+            and v["minWidth"] <= laid_out.width_dp <= v["maxWidth"]
+            and v["minHeight"] <= laid_out.height_dp <= v["maxHeight"]
+            for v in apl["supportedViewports"]
+        ), laid_out.name
     assert m["permissions"] == []  # the Settings API's time zone needs no permission
     privacy = m["privacyAndCompliance"]
     assert privacy["locales"]["en-US"] == {

@@ -74,8 +74,8 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     HelpIntentHandler,
     YesIntentHandler,
     NoIntentHandler,
-    FallbackHandler,  # every other intent, AMAZON.FallbackIntent included
     TouchHandler,  # a button on the screen: the handler of the intent it stands for
+    FallbackHandler,  # every other intent, AMAZON.FallbackIntent included
     UnhandledRequestHandler,  # last: anything that is not an intent
 )
 
