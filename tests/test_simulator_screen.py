@@ -249,8 +249,10 @@ def test_chat_on_an_echo_show_prints_the_screen_and_takes_taps(
     monkeypatch.setattr("sys.stdin", io.StringIO(lines))
     assert main(["chat", "--device", "echo-show-8"]) == 0
     out = capsys.readouterr().out
+    v = VIEWPORTS["hubLandscapeMedium"]
     assert out.startswith(
-        "Hamstring Coach simulator (device: echo-show-8, hubLandscapeMedium 960x600)"
+        "Hamstring Coach simulator (device: echo-show-8, hubLandscapeMedium: "
+        f"{v.pixel_width}x{v.pixel_height} px at {v.dpi} dpi)"
     )
     assert "A touch on the screen is typed in brackets: '[tap pause]'" in out
     assert out.count("[screen: set at 0:") == 1
@@ -297,5 +299,5 @@ def test_say_on_an_echo_show_reports_the_screen(capsys: pytest.CaptureFixture[st
 
 def test_the_scripting_doc_lists_every_key_in_order() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "chat-json.md").read_text(encoding="utf-8")
-    rows = [line.split("`")[1] for line in doc.splitlines() if line.startswith("| `")]
-    assert tuple(rows) == KEYS
+    table = doc.split("| key | value |\n|---|---|\n")[1].split("\n\n")[0]
+    assert tuple(row.split("`")[1] for row in table.splitlines()) == KEYS

@@ -155,7 +155,7 @@ def run_chat(
         screen = ""
         if device.display is not None:
             v = device.display.viewport
-            size = f"{v.name} {v.pixel_width}x{v.pixel_height}"
+            size = f"{v.name}: {v.pixel_width}x{v.pixel_height} px at {v.dpi} dpi"
             screen = f" (device: {device.display.device}, {size})"
         chat.write(f"Hamstring Coach simulator{screen}, talking to {where} ({args.locale}).")
         if speaker is not None and speaker.output.player is None:
