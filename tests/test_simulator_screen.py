@@ -19,10 +19,11 @@ from ask_sdk_model import RequestEnvelope
 from ask_sdk_model.interfaces.alexa.presentation.apl import UserEvent
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 
-from skill.cli import main
+from skill.cli import build_parser, main
 from skill.config import Config
 from skill.screen.directive import BUTTON_ACTIONS, TOKEN, directive_bytes
 from skill.screen.viewports import VIEWPORTS
+from skill.simulator.chat import run_chat
 from skill.simulator.device import Device, Exchange
 from skill.simulator.display import RUNTIME_MAX_VERSION, display_for
 from skill.simulator.envelopes import EnvelopeFactory
@@ -301,3 +302,17 @@ def test_the_scripting_doc_lists_every_key_in_order() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "chat-json.md").read_text(encoding="utf-8")
     table = doc.split("| key | value |\n|---|---|\n")[1].split("\n\n")[0]
     assert tuple(row.split("`")[1] for row in table.splitlines()) == KEYS
+
+
+def test_in_real_time_the_screen_is_reported_as_she_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SKILL_DATABASE_URL", f"sqlite:///{tmp_path}/p.db")
+    args = build_parser().parse_args(["chat", "--realtime", "--device", "echo-show-8"])
+    lines = io.StringIO("open hamstring coach\nstart the seated stretch\n[tap stop]\n")
+    out = io.StringIO()
+    assert run_chat(args, lines, out, lambda seconds: None) == 0
+    turn = out.getvalue().split("you> start the seated stretch\n")[1]
+    assert turn.startswith("  [screen: set at 0:")
+    assert turn.splitlines()[1] == "Alexa:"
+    assert "(you tapped Stop)" in out.getvalue()
