@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model import ResponseEnvelope
+from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_model.interfaces.alexa.presentation.apl import (
     RenderDocumentDirective as AplRenderDocument,
 )
 from flask.testing import FlaskClient
 
+from skill.alexa.screen import Presenter
 from skill.config import Config
 from skill.core.content import load_content
+from skill.core.screens import AnswerScreen
 from skill.screen.directive import APL_VERSION, BUTTON_ACTIONS, TOKEN
 from skill.screen.schema import validate_directive
 from skill.web.app import create_app
@@ -342,3 +345,25 @@ def test_without_a_picture_base_cards_stay_simple(tmp_path: Path) -> None:
         assert card is not None
         assert card["type"] == "Simple"
         assert "image" not in card
+
+
+# --- a screen that fails the checks ----------------------------------------------------------
+
+
+def handler_input(envelope: dict[str, Any]) -> HandlerInput:
+    request = DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
+    return HandlerInput(request_envelope=request)
+
+
+def test_a_screen_over_the_size_budget_is_not_sent(caplog: pytest.LogCaptureFixture) -> None:
+    """The device then shows nothing new (the voice goes on); the log says why."""
+    presenter = Presenter()
+    on_a_show = handler_input(RequestBuilder(screen=ECHO_SHOW).launch())
+    fits = AnswerScreen("Good to know", "Stop if it hurts.")
+    too_big = AnswerScreen("Good to know", "Stop if it hurts. " * 2000)
+    assert presenter.screen_directive(on_a_show, fits) is not None
+    with caplog.at_level("WARNING", logger="skill.alexa.screen"):
+        assert presenter.screen_directive(on_a_show, too_big) is None
+    assert "APL document rejected" in caplog.text
+    on_a_dot = handler_input(RequestBuilder().launch())
+    assert presenter.screen_directive(on_a_dot, fits) is None

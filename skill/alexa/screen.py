@@ -19,9 +19,9 @@ from ask_sdk_model.ui import Image, SimpleCard, StandardCard
 
 from skill.core.screens import Screen
 from skill.core.turn_base import Card
-from skill.screen.directive import APL_VERSION, render_directive
+from skill.screen.directive import APL_VERSION, directive_bytes, render_directive
 from skill.screen.images import card_image_urls
-from skill.screen.schema import validate_directive
+from skill.screen.schema import MAX_DIRECTIVE_BYTES, document_problems
 
 log = logging.getLogger("skill.alexa.screen")
 
@@ -59,10 +59,17 @@ def shows_screens(handler_input: HandlerInput) -> bool:
 
 @functools.lru_cache(maxsize=512)
 def _checked_directive(screen: Screen) -> dict[str, Any] | None:
-    """The RenderDocument directive for `screen`, or None if it fails the schema (then the
-    device shows nothing new rather than an error); built and checked once per screen."""
+    """The RenderDocument directive for `screen`, or None if it fails the checks (then the
+    device shows nothing new rather than an error); built and checked once per screen.
+
+    Here, only what is cheap (a few ms): the directive and document as written, and the size
+    budget. The full check (schema.validate_directive: the document inflated on every viewport
+    at every moment of the set, about a second) runs in the tests, on every screen they send."""
     directive = render_directive(screen)
-    problems = validate_directive(directive)
+    problems = document_problems(directive)
+    size = directive_bytes(directive)
+    if size > MAX_DIRECTIVE_BYTES:
+        problems.append(f"directive is {size} bytes, over the {MAX_DIRECTIVE_BYTES} budget")
     if problems:
         log.warning(
             "APL document rejected, sending no screen",
