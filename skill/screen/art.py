@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -47,11 +48,15 @@ def graphic_name(stretch_id: str, leg: str) -> str:
     return f"pose_{stretch_id}_{leg}"
 
 
+def art_dir() -> Traversable:
+    """The folder of drawing sources (package data: found the same way installed or not)."""
+    return resources.files(ART_PACKAGE).joinpath(ART_FOLDER)
+
+
 def source_text(stretch_id: str) -> str:
     """The drawing's source file as committed (the PNG manifest hashes it)."""
     _check(stretch_id, "right")
-    item = resources.files(ART_PACKAGE).joinpath(ART_FOLDER, f"{stretch_id}.json")
-    return item.read_text(encoding="utf-8")
+    return art_dir().joinpath(f"{stretch_id}.json").read_text(encoding="utf-8")
 
 
 @cache
@@ -69,7 +74,6 @@ def avg_graphic(stretch_id: str, leg: str) -> dict[str, Any]:
     items = graphic.pop("items")
     centre = graphic.get("viewportWidth", graphic["width"]) / 2
     graphic["items"] = [{"type": "group", "scaleX": -1, "pivotX": centre, "items": items}]
-    graphic["description"] = graphic["description"].replace("right leg", "left leg")
     return graphic
 
 

@@ -24,7 +24,6 @@ TOKEN = "hamstring-coach-screen"
 # needs which version). A device whose runtime reports a lower maxVersion gets no screen.
 APL_VERSION = "1.5"
 BUTTON_ACTIONS = ("pause", "next", "stop")
-KINDS = ("set", "setup", "finish", "answer")
 
 
 @cache

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 
@@ -344,6 +345,12 @@ _EMBEDDED = re.compile(r"\$\{")
 
 def split_template(text: str) -> list[str | Node]:
     """A property string split into literal parts and parsed `${...}` parts."""
+    return list(_split_cached(text))
+
+
+@lru_cache(maxsize=4096)
+def _split_cached(text: str) -> tuple[str | Node, ...]:
+    # Documents are inflated at many viewports and moments: each string is parsed once.
     parts: list[str | Node] = []
     pos = 0
     while (match := _EMBEDDED.search(text, pos)) is not None:
@@ -354,7 +361,7 @@ def split_template(text: str) -> list[str | Node]:
         pos = end + 1
     if pos < len(text):
         parts.append(text[pos:])
-    return parts
+    return tuple(parts)
 
 
 def _closing_brace(text: str, start: int) -> int:
@@ -378,7 +385,7 @@ def _closing_brace(text: str, start: int) -> int:
 def evaluate_string(text: str, context: Context) -> Any:
     """A property value as the device computes it: a lone `${...}` keeps its type, text around
     expressions makes a string, and a plain `@name` string is a resource look-up."""
-    parts = split_template(text)
+    parts = _split_cached(text)
     if len(parts) == 1 and isinstance(parts[0], Node):
         return evaluate(parts[0], context)
     if not any(isinstance(part, Node) for part in parts):

@@ -251,6 +251,14 @@ def document_problems(directive: dict[str, Any]) -> list[str]:
         if name not in template.get("parameters", []):
             problems.append(f"data source {name!r} is not a mainTemplate parameter")
     for name, layout in document.get("layouts", {}).items():
+        for parameter in layout.get("parameters", []):
+            if isinstance(parameter, str):
+                continue
+            extra = set(parameter) - ref.LAYOUT_PARAMETER_KEYS
+            if extra or not isinstance(parameter.get("name"), str):
+                problems.append(
+                    f"layouts.{name}: parameter {parameter!r} is not a name or {{name, default}}"
+                )
         problems += [
             f"layouts.{name}: no property {key!r}" for key in sorted(set(layout) - ref.LAYOUT_KEYS)
         ]

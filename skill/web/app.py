@@ -32,7 +32,7 @@ from skill.store.progress_store import ProgressStore
 from skill.voice.manifest import LiveManifest
 from skill.web import jsonio
 from skill.web.audio_files import ClipFiles
-from skill.web.image_files import ImageFiles
+from skill.web.image_files import register_image_files
 from skill.web.legal.pages import register_legal_pages
 from skill.web.retention_job import RetentionJob
 
@@ -352,8 +352,7 @@ def create_app(
     app.wsgi_app = AlexaRoute(app.wsgi_app, endpoint)  # type: ignore[method-assign]
     clips = ClipFiles(live_manifest)
     app.add_url_rule("/audio/<path:name>", "audio", clips.serve, methods=["GET", "HEAD"])
-    pictures = ImageFiles()  # the committed card PNGs (skill/screen/images/)
-    app.add_url_rule("/images/<path:name>", "images", pictures.serve, methods=["GET", "HEAD"])
+    pictures = register_image_files(app)  # GET /images/<file>: the committed card PNGs
     register_legal_pages(app, config.retention_months)  # /privacy, /terms
     app.extensions["retention_job"] = RetentionJob(store, config.retention_months)
 
@@ -365,10 +364,7 @@ def create_app(
             "skill_id": config.skill_id_status,
         }
         status["speech"] = speech_status(config, clips)
-        status["pictures"] = {
-            "images_base_url": config.images_base_url or "unset (text cards)",
-            "card_images": len(pictures.entries),
-        }
+        status["pictures"] = pictures.status(config.images_base_url)
         database = store.health()
         status["database"] = database
         if database["status"] != "ok":

@@ -10,19 +10,18 @@ another origin): docs/pictures.md cites the page.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from flask import Response, abort, send_file
+from flask import Flask, Response, abort, send_file
 
 from skill.screen.images import ImageEntry, committed_images, images_dir
 from skill.web.audio_files import CACHE_SECONDS
 
 
 class ImageFiles:
-    def __init__(
-        self, entries: dict[str, ImageEntry] | None = None, folder: Path | None = None
-    ) -> None:
-        self.entries = committed_images() if entries is None else entries
-        self.folder = images_dir() if folder is None else folder
+    def __init__(self) -> None:
+        self.entries: dict[str, ImageEntry] = committed_images()
+        self.folder: Path = images_dir()
 
     def serve(self, name: str) -> Response:
         entry = self.entries.get(name)
@@ -36,3 +35,17 @@ class ImageFiles:
         response.cache_control.public = True
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
+
+    def status(self, base_url: str | None) -> dict[str, Any]:
+        """Where card pictures come from and how many this server has, for /healthz."""
+        return {
+            "images_base_url": base_url or "unset (text cards)",
+            "card_images": len(self.entries),
+        }
+
+
+def register_image_files(app: Flask) -> ImageFiles:
+    """Serve the committed card pictures at /images/<file> (GET and HEAD)."""
+    pictures = ImageFiles()
+    app.add_url_rule("/images/<path:name>", "images", pictures.serve, methods=["GET", "HEAD"])
+    return pictures
