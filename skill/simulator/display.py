@@ -30,8 +30,8 @@ DEFAULT_DEVICE = "echo-dot"
 # Device -> Amazon viewport profile (None: no screen). A device reports its profile's figures
 # from skill.screen.viewports (the typical device of the class, e.g. the first Echo Show for
 # hubLandscapeMedium), so the simulator never invents a size; a device is offered only when
-# that module has its profile. Echo Show 15 is hubLandscapeXLarge per Amazon's APL 1.8 change
-# log; the others by their size class (docs/chat-json.md).
+# that module has its profile. The profiles are docs/screens.md's (Amazon's APL linter's table);
+# Echo Show 10 by its size, as the second Echo Show (docs/chat-json.md).
 DEVICES: dict[str, str | None] = {
     "echo-dot": None,
     "echo-spot": "hubRoundSmall",
