@@ -21,7 +21,7 @@ from ask_sdk_model.session_ended_request import SessionEndedRequest
 
 from skill.cli import build_parser, main
 from skill.config import Config
-from skill.screen.directive import BUTTON_ACTIONS, TOKEN, directive_bytes
+from skill.screen.directive import APL_VERSION, BUTTON_ACTIONS, TOKEN, directive_bytes
 from skill.screen.viewports import VIEWPORTS
 from skill.simulator.chat import run_chat
 from skill.simulator.device import Device, Exchange
@@ -316,3 +316,17 @@ def test_in_real_time_the_screen_is_reported_as_she_starts(
     assert turn.startswith("  [screen: set at 0:")
     assert turn.splitlines()[1] == "Alexa:"
     assert "(you tapped Stop)" in out.getvalue()
+
+
+def test_an_older_apl_runtime_gets_no_screen(capsys: pytest.CaptureFixture[str]) -> None:
+    older = "1.0"  # the first APL version: older than any document the skill sends
+    assert tuple(map(int, older.split("."))) < tuple(map(int, APL_VERSION.split(".")))
+    text = "ask hamstring coach for the phone number"
+    argv = ["say", "--device", "echo-show-8", "--apl-max-version", older, "--json", text]
+    assert main(argv) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["apl"] is None
+    assert "Alexa.Presentation.APL.RenderDocument" not in [
+        d["type"] for d in said["response"]["response"].get("directives", [])
+    ]
+    assert said["text"].startswith("Alexa: To book physical therapy")

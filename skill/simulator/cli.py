@@ -102,7 +102,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         default="en-US",
         help="request locale; interaction_model/<locale>.json must exist",
     )
-    from skill.simulator.display import DEFAULT_DEVICE, device_names
+    from skill.simulator.display import DEFAULT_DEVICE, RUNTIME_MAX_VERSION, device_names
 
     parser.add_argument(
         "--device",
@@ -112,6 +112,13 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         help=f"the device to be: {DEFAULT_DEVICE} (no screen) or one with a screen, which "
         "reports the skill's APL screens (a touch screen takes typed taps, '[tap pause]'): "
         f"{', '.join(n for n in device_names() if n != DEFAULT_DEVICE)}",
+    )
+    parser.add_argument(
+        "--apl-max-version",
+        default=RUNTIME_MAX_VERSION,
+        metavar="VERSION",
+        help="with a screen: the APL version its runtime reports (an older device's, e.g. 1.1, "
+        "gets no screen from the skill if its documents need more)",
     )
 
 

@@ -269,7 +269,7 @@ class Device:
         if directive is not None and self.display is None:
             note = _join([note, "the skill sent an APL screen to a device without one"])
         elif directive is not None and self.display is not None:
-            self.shown = Shown(directive, at)
+            self.shown = Shown(directive, at, self.display.max_version)
             screen = report(directive, self.display.viewport)
         if not self.session.open:
             self.shown = None

@@ -89,17 +89,20 @@ class Display:
         return self.viewport.mode != "TV"
 
 
-def display_for(name: str) -> Display | None:
-    """The screen of the device called `name` (None: an Echo Dot); ValueError if unknown."""
+def display_for(name: str, max_version: str = RUNTIME_MAX_VERSION) -> Display | None:
+    """The screen of the device called `name` (None: an Echo Dot); ValueError if unknown.
+
+    `max_version`: what its APL runtime reports (an older device reports an older one).
+    """
     device = ALIASES.get(name, name)
     if device in VIEWPORTS:
-        return Display(device, VIEWPORTS[device])
+        return Display(device, VIEWPORTS[device], max_version)
     profile = DEVICES.get(device, "")
     if profile is None:
         return None
     if profile not in VIEWPORTS:
         raise ValueError(f"unknown --device {name!r}: choose one of {', '.join(device_names())}")
-    return Display(device, VIEWPORTS[profile])
+    return Display(device, VIEWPORTS[profile], max_version)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class Shown:
 
     directive: dict[str, Any]
     at: datetime
+    runtime: str = RUNTIME_MAX_VERSION  # the APL version of the runtime showing it
 
     @property
     def token(self) -> str:
@@ -123,7 +127,7 @@ class Shown:
         componentsVisibleOnScreen is left out: it needs laid-out positions, which the
         simulator does not compute (it evaluates the document, it does not lay it out).
         """
-        return {"token": self.token, "version": f"{RUNTIME_NAME} (APL {RUNTIME_MAX_VERSION})"}
+        return {"token": self.token, "version": f"{RUNTIME_NAME} (APL {self.runtime})"}
 
 
 def render_directive(response_envelope: dict[str, Any] | None) -> dict[str, Any] | None:
