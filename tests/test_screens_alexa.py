@@ -18,8 +18,10 @@ from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_model.interfaces.alexa.presentation.apl import (
     RenderDocumentDirective as AplRenderDocument,
 )
+from ask_sdk_model.interfaces.alexa.presentation.apl import UserEvent
 from flask.testing import FlaskClient
 
+from skill.alexa.codec import ModelCodec
 from skill.alexa.screen import Presenter
 from skill.config import Config
 from skill.core.content import load_content
@@ -367,3 +369,17 @@ def test_a_screen_over_the_size_budget_is_not_sent(caplog: pytest.LogCaptureFixt
     assert "APL document rejected" in caplog.text
     on_a_dot = handler_input(RequestBuilder().launch())
     assert presenter.screen_directive(on_a_dot, fits) is None
+
+
+def test_the_codec_reads_a_touch_as_the_sdk_does() -> None:
+    """The skill's own codec (skill/alexa/codec.py) decodes a UserEvent to ask-sdk-model's
+    UserEvent, field for field as the SDK's serializer does."""
+    envelope = RequestBuilder(screen=ECHO_SHOW).user_event(["next"])
+    ours = ModelCodec().decode(envelope, RequestEnvelope)
+    sdks = DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
+    assert isinstance(ours.request, UserEvent)
+    assert (ours.request.token, ours.request.arguments) == (TOKEN, ["next"])
+    assert ours.request.source == envelope["request"]["source"]
+    assert ours.to_dict() == sdks.to_dict()
+    apl = ours.context.system.device.supported_interfaces.alexa_presentation_apl
+    assert apl.runtime.max_version == "2024.3"

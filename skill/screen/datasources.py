@@ -110,6 +110,8 @@ def set_data(screen: SetScreen) -> dict[str, Any]:
         "title": screen.title,
         "offsetMs": screen.clock_offset_ms,
         "firstStartMs": first.start_ms if first else 0,
+        # While the set-up list is up, captions would repeat it (round screens show no list).
+        "listUntilMs": first.start_ms if first and screen.setup else 0,
         "endMs": max([screen.length_ms, previous_end, 0]),
         "firstGraphic": graphic_name(first.stretch_id, first.leg) if first else "",
         "leadHeading": words["setup_heading"] if screen.setup else words["get_ready"],

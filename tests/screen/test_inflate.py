@@ -71,14 +71,35 @@ def test_the_clock_offset_delays_everything_by_the_speech_said_first() -> None:
 
 def test_the_caption_is_the_cue_being_spoken_until_the_next() -> None:
     screen = typical_set()
+    directive = render_directive(screen)
     cues = sorted(screen.captions, key=lambda c: c.at_ms)
-    for cue, following in itertools.pairwise(cues):
+    held = [c for c in cues if screen.holds[0].start_ms <= c.at_ms < screen.length_ms]
+    for cue, following in itertools.pairwise(held):
         if following.at_ms - cue.at_ms < 2:
             continue
         for moment in (cue.at_ms, following.at_ms - 1):
-            seen = texts(shown(screen, moment))
+            seen = texts(inflate(directive, VIEWPORTS["hubLandscapeMedium"], moment))
             assert cue.text in seen, (moment, cue.text)
             assert following.text not in seen or following.text == cue.text
+
+
+def test_during_the_lead_in_the_list_replaces_captions_except_on_a_round_screen() -> None:
+    screen = typical_set()
+    first_step, second_step = screen.captions[0], screen.captions[1]
+    landscape = texts(shown(screen, second_step.at_ms))
+    assert second_step.text not in landscape
+    assert f"2. {second_step.text}" in landscape
+    round_screen = texts(shown(screen, second_step.at_ms, "hubRoundSmall"))
+    assert second_step.text in round_screen
+    assert first_step.text not in round_screen
+    assert not [t for t in round_screen if t.startswith("2. ")]
+
+
+def test_no_caption_stays_after_the_set_ends() -> None:
+    screen = typical_set()
+    last = max(screen.captions, key=lambda c: c.at_ms)
+    assert last.text in texts(shown(screen, last.at_ms))
+    assert last.text not in texts(shown(screen, screen.length_ms + 100))
 
 
 def test_between_holds_the_rest_counts_down_to_the_next_rep() -> None:
