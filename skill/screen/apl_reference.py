@@ -16,10 +16,13 @@ APL_VERSIONS = (
 )
 
 DIRECTIVE_KEYS = {"type", "token", "document", "datasources", "sources"}
+# Left out on purpose, though APL has them: "import" (packages are fetched by the device, and
+# the checker could not see inside them) and "styles" (inflate.py does not apply styles, so a
+# styled document could not be checked as shown). "style" and AVG "styles"/"resources" likewise.
 DOCUMENT_KEYS = {
-    "type", "version", "description", "background", "theme", "import", "resources", "styles",
-    "layouts", "graphics", "commands", "onMount", "onConfigChange", "mainTemplate", "settings",
-    "export", "extensions", "handleKeyDown", "handleKeyUp",
+    "type", "version", "description", "background", "theme", "resources", "layouts",
+    "graphics", "commands", "onMount", "onConfigChange", "mainTemplate", "settings", "export",
+    "extensions", "handleKeyDown", "handleKeyUp",
 }
 MAIN_TEMPLATE_KEYS = {"parameters", "item", "items"}
 LAYOUT_KEYS = {"description", "parameters", "item", "items"}
@@ -36,8 +39,8 @@ BASE_PROPERTIES = {
     "maxHeight", "maxWidth", "minHeight", "minWidth", "onMount", "onCursorEnter",
     "onCursorExit", "opacity", "padding", "paddingBottom", "paddingEnd", "paddingLeft",
     "paddingRight", "paddingStart", "paddingTop", "role", "shadowColor",
-    "shadowHorizontalOffset", "shadowRadius", "shadowVerticalOffset", "speech", "style",
-    "transform", "inheritParentState",
+    "shadowHorizontalOffset", "shadowRadius", "shadowVerticalOffset", "speech", "transform",
+    "inheritParentState",
 }
 # Properties a component takes as the child of a Container.
 CHILD_OF_CONTAINER = {
@@ -133,24 +136,24 @@ SEND_EVENT_KEYS = COMMAND_BASE | {"arguments", "components"}
 # Alexa Vector Graphics (AVG format reference).
 AVG_KEYS = {
     "type", "version", "description", "height", "width", "viewportHeight", "viewportWidth",
-    "parameters", "item", "items", "resources", "styles", "scaleTypeHeight", "scaleTypeWidth",
+    "parameters", "item", "items", "scaleTypeHeight", "scaleTypeWidth",
 }
 AVG_PARAMETER_KEYS = {"name", "type", "default", "description"}
 AVG_PARAMETER_TYPES = {"any", "string", "number", "color", "gradient", "boolean"}
 AVG_ITEM_KEYS: dict[str, set[str]] = {
     "group": {
-        "type", "when", "bind", "style", "items", "item", "opacity", "rotation", "pivotX",
+        "type", "when", "bind", "items", "item", "opacity", "rotation", "pivotX",
         "pivotY", "scaleX", "scaleY", "translateX", "translateY", "clipPath", "transform",
         "filters",
     },
     "path": {
-        "type", "when", "bind", "style", "pathData", "pathLength", "fill", "fillOpacity",
+        "type", "when", "bind", "pathData", "pathLength", "fill", "fillOpacity",
         "fillTransform", "stroke", "strokeOpacity", "strokeWidth", "strokeDashArray",
         "strokeDashOffset", "strokeLineCap", "strokeLineJoin", "strokeMiterLimit",
         "strokeTransform", "filters",
     },
     "text": {
-        "type", "when", "bind", "style", "text", "x", "y", "fill", "fillOpacity", "stroke",
+        "type", "when", "bind", "text", "x", "y", "fill", "fillOpacity", "stroke",
         "strokeOpacity", "strokeWidth", "fontFamily", "fontSize", "fontStyle", "fontWeight",
         "letterSpacing", "textAnchor", "filters",
     },
@@ -178,6 +181,16 @@ AVG_ENUMS = {
     "textAnchor": {"start", "middle", "end"},
     "scaleTypeHeight": {"none", "grow", "shrink", "stretch"},
     "scaleTypeWidth": {"none", "grow", "shrink", "stretch"},
+}
+
+# Properties a device re-evaluates when a value they use changes ("Dynamic: Yes" on the APL 1.5
+# component pages): only these may follow elapsedTime. `when`, `data`, resources and every
+# other property are evaluated once, when the document is inflated. A VectorGraphic's graphic
+# parameters and a layout's parameters follow their bound values (Amazon's engine 1.5.0:
+# Graphic::initialize and Properties::addToContext make a dependant for each).
+DYNAMIC_PROPERTIES = {
+    "display", "opacity", "checked", "disabled", "transform", "accessibilityLabel", "text",
+    "color", "backgroundColor", "borderColor",
 }
 
 # The viewport object in the data-binding context, and the values of its enumerated fields.

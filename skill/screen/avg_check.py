@@ -100,7 +100,7 @@ def _item_problems(item: Any, where: str, version: str, evaluated: bool) -> list
     if kind == "path" and "pathData" not in item:
         problems.append(f"{where}: a path needs pathData")
     for key, value in item.items():
-        if key in ("items", "item", "type", "when", "bind", "style"):
+        if key in ("items", "item", "type", "when", "bind"):
             continue
         if _unevaluated(value):
             if evaluated:

@@ -104,7 +104,7 @@ def set_data(screen: SetScreen) -> dict[str, Any]:
         )
         previous_end = hold.end_ms
     captions = sorted(screen.captions, key=lambda caption: caption.at_ms)
-    ends = [caption.at_ms for caption in captions[1:]] + [CAPTION_FOREVER_MS]
+    ends = [caption.at_ms for caption in captions[1:]] + [CAPTION_FOREVER_MS] * bool(captions)
     first = screen.holds[0] if screen.holds else None
     return {
         "title": screen.title,

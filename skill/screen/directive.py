@@ -7,7 +7,6 @@ the pose drawings that screen shows (each is about 1 KB; the response has a size
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import cache
 from importlib import resources
@@ -15,7 +14,7 @@ from typing import Any
 
 from skill.core.screens import Screen
 
-from .art import avg_graphic
+from .art import avg_graphic, graphic_name
 from .datasources import datasource, graphics_needed, kind_of
 
 DIRECTIVE_TYPE = "Alexa.Presentation.APL.RenderDocument"
@@ -38,23 +37,44 @@ def load_document_part(name: str) -> dict[str, Any]:
     return part
 
 
+def _used(value: Any, layouts: dict[str, Any], found: set[str]) -> set[str]:
+    """Layout names and literal graphic sources `value` uses, following layouts into theirs."""
+    if isinstance(value, list):
+        for item in value:
+            _used(item, layouts, found)
+    elif isinstance(value, dict):
+        for key in ("type", "source"):
+            name = value.get(key)
+            if isinstance(name, str) and name not in found:
+                found.add(name)
+                if key == "type" and name in layouts:
+                    _used(layouts[name], layouts, found)
+        for item in value.values():
+            _used(item, layouts, found)
+    return found
+
+
 def build_document(kind: str, poses: list[tuple[str, str]]) -> dict[str, Any]:
-    """The APL document for a screen kind with the given pose drawings in its `graphics`."""
+    """The APL document for a screen kind: only the layouts and graphics it uses (the pose
+    drawings given), since every byte travels in the response."""
     common = load_document_part("common")
     own = load_document_part(kind)
-    graphics = copy.deepcopy(common["graphics"])
+    used = _used(own["mainTemplate"], common["layouts"], set())
+    graphics = {name: avg for name, avg in common["graphics"].items() if name in used}
     for stretch_id, leg in poses:
-        graphics[f"pose_{stretch_id}_{leg}"] = avg_graphic(stretch_id, leg)
-    return {
+        graphics[graphic_name(stretch_id, leg)] = avg_graphic(stretch_id, leg)
+    document: dict[str, Any] = {
         "type": "APL",
         "version": APL_VERSION,
         "description": own["description"],
         "theme": "dark",
         "resources": common["resources"],
-        "graphics": graphics,
-        "layouts": common["layouts"],
+        "layouts": {name: layout for name, layout in common["layouts"].items() if name in used},
         "mainTemplate": own["mainTemplate"],
     }
+    if graphics:
+        document["graphics"] = graphics
+    return document
 
 
 def render_directive(screen: Screen) -> dict[str, Any]:

@@ -5,9 +5,10 @@ expression in a document is evaluated here against the real data source. Anythin
 subset (an unknown function, operator or name) is an error, not a silent null as on a device:
 a typo must fail the tests, not blank a screen.
 
-Grammar (Amazon's "Data-binding syntax" page, docs/screens.md): literals (numbers, 'strings',
-"strings", true, false, null, [arrays]), names, `@resource`, `a.b`, `a[i]`, calls of the Math
-functions below, unary `! - +`, `* / %`, `+ -`, `< > <= >=`, `== !=`, `&&`, `||`, `??`, `?:`.
+Grammar (Amazon's "Data-binding syntax" page and the APL 1.5 engine's grammar, docs/screens.md):
+literals (numbers, 'strings', "strings", true, false, null; no [array] literals, which APL 1.5
+lacks), names, `@resource`, `a.b`, `a[i]`, `.length`, calls of the Math functions below, unary
+`! - +`, `* / %`, `+ -`, `< > <= >=`, `== !=`, `&&`, `||`, `??`, `?:`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class ExpressionError(ValueError):
 MATH_FUNCTIONS: dict[str, Callable[..., float]] = {
     "floor": lambda x: float(math.floor(x)),
     "ceil": lambda x: float(math.ceil(x)),
-    "round": lambda x: float(math.floor(x + 0.5)),
+    # std::round in Amazon's engine: halves away from zero (2.5 -> 3, -2.5 -> -3).
+    "round": lambda x: math.copysign(math.floor(abs(x) + 0.5), x),
     "min": lambda *xs: float(min(xs)),
     "max": lambda *xs: float(max(xs)),
     "abs": lambda x: float(abs(x)),
@@ -43,7 +45,7 @@ _TOKEN = re.compile(
 @dataclass(frozen=True)
 class Node:
     """One node of a parsed expression: kind ("num", "str", "name", "res", "attr", "index",
-    "call", "unary", "binary", "and", "or", "coalesce", "cond", "array") and its parts."""
+    "call", "unary", "binary", "and", "or", "coalesce", "cond") and its parts."""
 
     kind: str
     value: Any = None
@@ -188,13 +190,9 @@ class _Parser:
             self.take(")")
             return node
         if value == "[":
-            items: list[Node] = []
-            while self.peek() != "]":
-                items.append(self.conditional())
-                if self.peek() != "]":
-                    self.take(",")
-            self.take("]")
-            return Node("array", parts=tuple(items))
+            # APL 1.5's grammar has no array literals (later versions do): a device of our
+            # document version would not read one.
+            raise ExpressionError(f"array literals are not in APL 1.5 expressions: {self.text!r}")
         raise ExpressionError(f"unexpected {value!r} in {self.text!r}")
 
 
@@ -281,8 +279,6 @@ def evaluate(node: Node, context: Context) -> Any:
         if node.value not in context.resources:
             raise ExpressionError(f"unknown resource @{node.value}")
         return context.resources[node.value]
-    if kind == "array":
-        return [evaluate(part, context) for part in node.parts]
     if kind == "attr":
         return _attribute(evaluate(node.parts[0], context), node.value)
     if kind == "index":

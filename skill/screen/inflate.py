@@ -217,7 +217,8 @@ def inflate(directive: dict[str, Any], viewport: Viewport, elapsed_ms: int) -> N
         "elapsedTime": float(elapsed_ms),
     }
     template = document.get("mainTemplate", {})
-    top = Context(dict(names), resolve_resources(document, names))
+    # Resources are evaluated once, when the document loads (elapsedTime 0).
+    top = Context(dict(names), resolve_resources(document, {**names, "elapsedTime": 0.0}))
     for parameter in template.get("parameters", []):
         if parameter not in sources:
             raise InflateError(f"mainTemplate.parameters: no data source named {parameter!r}")

@@ -12,13 +12,18 @@ data source and every evaluated value must be of its property's kind.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from . import apl_reference as ref
 from .avg_check import avg_problems, is_color
+from .binding_check import (
+    as_list,
+    clock_problems,
+    expression_problems,
+    graphic_parameters,
+    resource_clock_problems,
+)
 from .directive import APL_VERSION, BUTTON_ACTIONS, DIRECTIVE_TYPE, TOKEN, directive_bytes
-from .expressions import ExpressionError, Node, split_template
 from .inflate import InflateError, inflate
 from .inflate import Node as Shown
 from .viewports import VIEWPORTS
@@ -31,63 +36,6 @@ MAX_DIRECTIVE_BYTES = 24_000
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
-
-
-def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every string in a JSON value with where it is."""
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, f"{where}[{i}]")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{where}.{key}")
-
-
-def _nodes(node: Node) -> Iterator[Node]:
-    yield node
-    for part in node.parts:
-        yield from _nodes(part)
-
-
-def expression_problems(document: dict[str, Any]) -> list[str]:
-    """Expressions that do not parse, and viewport conditions on fields or values that no
-    viewport has."""
-    problems: list[str] = []
-    for where, text in _strings(document, "document"):
-        if "${" not in text:
-            continue
-        try:
-            parts = split_template(text)
-        except ExpressionError as error:
-            problems.append(f"{where}: {error}")
-            continue
-        for part in parts:
-            if isinstance(part, Node):
-                problems.extend(f"{where}: {p}" for p in _viewport_problems(part))
-    return problems
-
-
-def _viewport_field(node: Node) -> str | None:
-    if node.kind == "attr" and node.parts[0].kind == "name" and node.parts[0].value == "viewport":
-        return str(node.value)
-    return None
-
-
-def _viewport_problems(expression: Node) -> list[str]:
-    problems = []
-    for node in _nodes(expression):
-        field = _viewport_field(node)
-        if field is not None and field not in ref.VIEWPORT_FIELDS:
-            problems.append(f"viewport has no field {field!r}")
-        if node.kind == "binary" and node.value in ("==", "!="):
-            for one, other in (node.parts, node.parts[::-1]):
-                name = _viewport_field(one)
-                allowed = ref.VIEWPORT_VALUES.get(name or "")
-                if allowed and other.kind == "str" and other.value not in allowed:
-                    problems.append(f"viewport.{name} is never {other.value!r}")
-    return problems
 
 
 def _component_problems(spec: Any, document: dict[str, Any], where: str) -> list[str]:
@@ -109,7 +57,7 @@ def _component_problems(spec: Any, document: dict[str, Any], where: str) -> list
     problems += _since(kind, where)
     allowed = ref.BASE_PROPERTIES | ref.CHILD_OF_CONTAINER | ref.COMPONENT_PROPERTIES[kind]
     if kind == "VectorGraphic":
-        allowed = allowed | _graphic_parameters(spec, document)
+        allowed = allowed | graphic_parameters(spec, document)
     for key, value in spec.items():
         if key not in allowed:
             problems.append(f"{where}: {kind} has no property {key!r}")
@@ -132,19 +80,6 @@ def _component_problems(spec: Any, document: dict[str, Any], where: str) -> list
         ):
             problems += _component_problems(child, document, f"{where}.{key}[{i}]")
     return problems
-
-
-def _graphic_parameters(spec: dict[str, Any], document: dict[str, Any]) -> set[str]:
-    """A VectorGraphic passes extra properties to its graphic's parameters (of any graphic the
-    source could name, when the source is an expression)."""
-    graphics = document.get("graphics", {})
-    source = spec.get("source")
-    names = [source] if isinstance(source, str) and source in graphics else list(graphics)
-    return {
-        p if isinstance(p, str) else p.get("name")
-        for name in names
-        for p in graphics[name].get("parameters", [])
-    }
 
 
 def _since(name: str, where: str) -> list[str]:
@@ -187,7 +122,9 @@ def _resource_problems(document: dict[str, Any]) -> list[str]:
             if not (isinstance(value, str) and ("${" in value or is_color(value))):
                 problems.append(f"{where}.colors.{name}: not a color: {value!r}")
         for name, value in block.get("dimensions", {}).items():
-            if not _is_dimension(value, absolute=False):
+            if not (isinstance(value, str) and "${" in value) and not _is_dimension(
+                value, absolute=False
+            ):
                 problems.append(f"{where}.dimensions.{name}: not a dimension: {value!r}")
     return problems
 
@@ -262,17 +199,16 @@ def document_problems(directive: dict[str, Any]) -> list[str]:
         problems += [
             f"layouts.{name}: no property {key!r}" for key in sorted(set(layout) - ref.LAYOUT_KEYS)
         ]
-        for item in _as_list(layout.get("item", layout.get("items"))):
+        for item in as_list(layout.get("item", layout.get("items"))):
             problems += _component_problems(item, document, f"layouts.{name}")
-    for item in _as_list(template.get("item", template.get("items"))):
+    clock = frozenset({"elapsedTime"})
+    for item in as_list(template.get("item", template.get("items"))):
         problems += _component_problems(item, document, "mainTemplate")
+        problems += sorted(clock_problems(item, document, clock, "mainTemplate"))
+    problems += resource_clock_problems(document)
     for name, graphic in document.get("graphics", {}).items():
         problems += avg_problems(graphic, f"graphics.{name}", APL_VERSION, evaluated=False)
     return problems + _resource_problems(document) + expression_problems(document)
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def moments(directive: dict[str, Any]) -> list[int]:

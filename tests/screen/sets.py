@@ -64,3 +64,8 @@ def longest_set() -> SetScreen:
     return hold_set(
         "supine", "left", longest, finish=FinishScreen("Routine done", 6, 7, 30), offset_ms=4000
     )
+
+
+def closing_set() -> SetScreen:
+    """The routine's last set: three 30 s holds, set-up first, the finish panel after."""
+    return hold_set(finish=FinishScreen("Routine done", 6, 2, 2))

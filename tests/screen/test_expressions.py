@@ -44,9 +44,9 @@ def value(text: str) -> object:
         ("${screen.holds[0].endMs - screen.holds[0].startMs}", 30000),
         ("${screen['title']}", "Seated"),
         ("${screen.holds.length}", 1),
-        ("${[1, 2, 3][2]}", 3),
         ("${screen.holds[-1].startMs}", 3000),
         ("${Math.floor(2.7) + Math.ceil(2.1) + Math.round(2.5) + Math.abs(-1)}", 9),
+        ("${Math.round(-2.5)}", -3),
         ("${Math.min(4, 2, 3) * Math.max(1, 5)}", 10),
         ("${elapsedTime > 3000 ? 'hold' : 'lead-in'}", "hold"),
         ("${false ? 1 : true ? 2 : 3}", 2),
@@ -94,6 +94,7 @@ def test_division_by_zero_gives_infinity_or_nan_like_a_device() -> None:
         ("${screen.title", "unclosed ${"),
         ("${'${nested}'}", "nested ${} in a string literal"),
         ("${screen.title(1)}", "is not a function"),
+        ("${[1, 2][0]}", "array literals are not in APL 1.5"),
     ],
 )
 def test_anything_outside_the_subset_is_a_clear_error(text: str, message: str) -> None:

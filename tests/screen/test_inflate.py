@@ -171,13 +171,21 @@ def test_a_hold_picked_up_midway_starts_its_ring_part_full() -> None:
     assert "Rep 2 of 3 · left leg" in texts(node)
 
 
-def test_a_document_carries_only_the_poses_its_screen_shows() -> None:
+def test_a_document_carries_only_the_drawings_and_layouts_its_screen_uses() -> None:
     directive = render_directive(hold_set("supine", "left"))
     assert sorted(directive["document"]["graphics"]) == ["pose_supine_left", "ring"]
+    assert sorted(directive["document"]["layouts"]) == ["Buttons", "FinishPanel", "Heading", "Pose"]
+    clinic = render_directive(
+        AnswerScreen("Your clinic", "Call to book.", "(904) 858-7045", stretch_id="seated")
+    )
+    assert sorted(clinic["document"]["graphics"]) == ["pose_seated_right"]
+    assert sorted(clinic["document"]["layouts"]) == ["Pose"]
     urgent = render_directive(
         AnswerScreen("Call 911", "Call 911 now.", "911", urgent=True, stretch_id="seated")
     )
-    assert sorted(urgent["document"]["graphics"]) == ["ring"]
+    assert "graphics" not in urgent["document"]
+    finish = render_directive(FinishScreen("Well done", holds_done=3))
+    assert sorted(finish["document"]["layouts"]) == ["FinishPanel"]
 
 
 def test_the_set_up_screen_lists_the_steps_beside_the_picture() -> None:
@@ -205,6 +213,12 @@ def test_an_urgent_answer_shows_911_plainly_in_red_with_nothing_competing() -> N
     assert number.props["color"] == "#FF5247"
     assert not graphics(node)
     assert not [n for n in visible(node) if n.type == "TouchWrapper"]
+    assert node.props["borderWidth"] == 12
+    assert node.props["borderRadius"] == 0
+    on_round = shown(
+        AnswerScreen("Call 911", "Call 911 now.", "911", urgent=True), 0, "hubRoundSmall"
+    )
+    assert on_round.props["borderRadius"] == 240  # the red border follows the round screen
 
 
 def test_a_clinic_answer_shows_the_number_large_beside_the_picture() -> None:
@@ -223,3 +237,20 @@ def test_a_document_whose_parameter_has_no_data_source_does_not_inflate() -> Non
     directive["datasources"] = {}
     with pytest.raises(InflateError, match="no data source named 'screen'"):
         inflate(directive, VIEWPORTS["hubRoundSmall"], 0)
+
+
+def test_type_grows_with_the_screen_from_round_to_extra_large() -> None:
+    screen = typical_set()
+    moment = screen.holds[0].start_ms + 1000
+    sizes = []
+    for viewport in (
+        "hubRoundSmall",
+        "hubLandscapeMedium",
+        "hubLandscapeLarge",
+        "hubLandscapeXLarge",
+    ):
+        node = shown(screen, moment, viewport)
+        (countdown,) = [n for n in visible(node) if n.props.get("text") == "29"]
+        sizes.append(countdown.props["fontSize"])
+    assert sizes == sorted(sizes)
+    assert len(set(sizes)) == 4
