@@ -109,8 +109,8 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_DEVICE,
         choices=device_names(),
         metavar="DEVICE",
-        help=f"the device to be: {DEFAULT_DEVICE} (no screen) or one with a screen, which "
-        "reports the skill's APL screens (a touch screen takes typed taps, '[tap pause]'): "
+        help="the device to be (default: %(default)s), without a screen, or one with a screen "
+        "that reports the skill's APL screens (a touch screen takes typed taps, '[tap pause]'): "
         f"{', '.join(n for n in device_names() if n != DEFAULT_DEVICE)}",
     )
     parser.add_argument(
