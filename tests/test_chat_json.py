@@ -70,6 +70,7 @@ def test_the_documented_pipe_prints_exactly_two_objects(tmp_path: Path) -> None:
         "reprompt": launch["reprompt"],
         "card": None,
         "directives": [],
+        "apl": None,  # an Echo Dot: no screen
         "end_session": False,
         "hold_seconds": None,
         "plays_seconds": launch["plays_seconds"],
@@ -102,6 +103,7 @@ def test_the_documented_pipe_prints_exactly_two_objects(tmp_path: Path) -> None:
     assert start["reprompt"] == "Say ready when you're in position, or pause to take a break."
     assert start["card"] is None
     assert start["directives"] == ["Alexa.Presentation.APLA.RenderDocument"]
+    assert start["apl"] is None
     assert start["end_session"] is False
     assert start["hold_seconds"] == 30
     # The device's clock: the second request comes once the welcome has played (and 1 s more).

@@ -15,9 +15,9 @@ from contextlib import ExitStack
 from typing import TextIO
 
 from skill.simulator.clock import PREFIX_HELP
-from skill.simulator.device import Device, Exchange
+from skill.simulator.device import TAP_HELP, Device, Exchange
 from skill.simulator.realtime import play_realtime
-from skill.simulator.render import render_text
+from skill.simulator.render import INDENT, render_text
 from skill.simulator.sound import Speaker
 from skill.simulator.terminal import input_paused, terminal_width, wrap
 from skill.simulator.transport import TransportError
@@ -78,6 +78,9 @@ class Chat:
         rendered = exchange.rendered
         if rendered is None:
             return
+        screen = f"{INDENT}{exchange.screen.line()}" if exchange.screen is not None else None
+        if screen is not None and self.realtime:
+            self.write(screen)  # the screen appears as she starts speaking
         if self.speaker is not None:
             path = self.speaker.start(rendered)
             if path is not None:
@@ -91,6 +94,8 @@ class Chat:
                     play_realtime(rendered, self.out, self.sleep, self.width)
                 else:
                     self.write(render_text(rendered))
+                    if screen is not None:
+                        self.write(screen)
                 if self.speaker is not None:
                     self.speaker.wait()
             finally:
@@ -147,7 +152,12 @@ def run_chat(
             keyboard=stdin,
         )
         where = device.transport.description
-        chat.write(f"Hamstring Coach simulator, talking to {where} ({args.locale}).")
+        screen = ""
+        if device.display is not None:
+            v = device.display.viewport
+            size = f"{v.name}: {v.pixel_width}x{v.pixel_height} px at {v.dpi} dpi"
+            screen = f" (device: {device.display.device}, {size})"
+        chat.write(f"Hamstring Coach simulator{screen}, talking to {where} ({args.locale}).")
         if speaker is not None and speaker.output.player is None:
             chat.write(
                 f"{speaker.output.reason}: each answer is written to {speaker.output.directory}"
@@ -155,6 +165,8 @@ def run_chat(
         try:
             texts = utterances(args, device, stdin, out)
             help_text = HELP + ("\n" + HELP_REALTIME if args.realtime and stdin.isatty() else "")
+            if device.display is not None and device.display.touch:
+                help_text += "\n" + TAP_HELP
             # On a terminal, one paragraph wrapped to its width; piped, the lines as written.
             chat.write(help_text if chat.width is None else help_text.replace("\n", " "))
             for text in texts:

@@ -102,6 +102,24 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         default="en-US",
         help="request locale; interaction_model/<locale>.json must exist",
     )
+    from skill.simulator.display import DEFAULT_DEVICE, RUNTIME_MAX_VERSION, device_names
+
+    parser.add_argument(
+        "--device",
+        default=DEFAULT_DEVICE,
+        choices=device_names(),
+        metavar="DEVICE",
+        help="the device to be (default: %(default)s), without a screen, or one with a screen "
+        "that reports the skill's APL screens (a touch screen takes typed taps, '[tap pause]'): "
+        f"{', '.join(n for n in device_names() if n != DEFAULT_DEVICE)}",
+    )
+    parser.add_argument(
+        "--apl-max-version",
+        default=RUNTIME_MAX_VERSION,
+        metavar="VERSION",
+        help="with a screen: the APL version its runtime reports (an older device's, e.g. 1.1, "
+        "gets no screen from the skill if its documents need more)",
+    )
 
 
 # --- say ----------------------------------------------------------------------------------
@@ -123,6 +141,7 @@ def exchange_json(exchange: Exchange) -> dict[str, Any]:
         },
         "nlu": nlu_record(rec),
         "request": summary(request) if request else None,
+        "apl": exchange.screen.record() if exchange.screen is not None else None,
         "response": exchange.response,
         "text": exchange.text,
     }

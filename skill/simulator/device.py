@@ -8,10 +8,16 @@ session (EXCEEDED_MAX_REPROMPTS); "quit" or "exit" leaves (USER_INITIATED).
 Every request carries the device's time (skill.simulator.clock): a line may begin with a time
 prefix (`@12s pause`, `+1d open hamstring coach`). A wait longer than the microphone listens
 lets the session time out first, as it would on an Echo.
+
+A device with a screen (`Display`: an Echo Show, a Fire TV) shows the APL documents the skill
+sends and says so in each request; `[tap pause]` presses a button on what it shows at that
+moment (skill.simulator.screen), sent as the UserEvent a touch sends. Brackets never come out of
+speech recognition, so a typed touch cannot be mistaken for something said.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -20,14 +26,18 @@ from typing import Any
 
 from skill.resources import interaction_model_path
 from skill.simulator.clock import DeviceClock, When, split_when, timestamp
+from skill.simulator.display import Shown, render_directive
 from skill.simulator.envelopes import DeviceSession, EnvelopeFactory
 from skill.simulator.nlu import Recognition, Recognizer, load_model, normalize, parse_launch
 from skill.simulator.playback import Measure, estimate_measure
-from skill.simulator.render import Rendered, play, render_text
+from skill.simulator.render import INDENT, Rendered, play, render_text
+from skill.simulator.screen import ScreenReport, report, view_at
 from skill.simulator.transport import Transport, TransportError
 
 MODEL_PATH = interaction_model_path("en-US")
 QUIT_WORDS = frozenset({"quit", "exit", "exit simulator", "quit simulator"})
+TAP = re.compile(r"\[\s*tap\b(?P<name>[^\]]*)\]", re.IGNORECASE)  # "[tap pause]"
+TAP_HELP = "A touch on the screen is typed in brackets: '[tap pause]', '@12s [tap next]'."
 
 
 @lru_cache(maxsize=4)
@@ -48,6 +58,7 @@ class Exchange:
     note: str = ""  # how the device read the utterance, when that is not obvious
     leave: bool = False  # the person asked to leave the simulator
     at: datetime | None = None  # device time: the request's, or the reprompt's start
+    screen: ScreenReport | None = None  # the APL document this turn put on the screen
 
     @property
     def plays_ms(self) -> int:
@@ -59,6 +70,8 @@ class Exchange:
         parts = [f"({self.note})"] if self.note else []
         if self.rendered is not None:
             parts.append(render_text(self.rendered))
+        if self.screen is not None:
+            parts.append(INDENT + self.screen.line())
         return "\n".join(parts)
 
 
@@ -79,6 +92,8 @@ class Device:
         self.recognizer = recognizer or recognizer_for(MODEL_PATH, self.factory.application_id)
         self.measure = measure or estimate_measure()
         self.session = DeviceSession()
+        self.display = self.factory.display  # None: no screen
+        self.shown: Shown | None = None  # the document on screen, while the session lasts
         self._reprompt: Rendered | None = None  # what silence replays, once
         self._silences = 0
 
@@ -92,6 +107,9 @@ class Device:
             when, spoken = split_when(text)
         except ValueError as exc:
             return Exchange(text, note=str(exc))
+        tap = TAP.fullmatch(spoken.strip())
+        if tap is not None:
+            return self.tap(text, when, tap.group("name"))
         words = normalize(spoken)
         if not words:
             if when is not None:
@@ -106,7 +124,8 @@ class Device:
         launch = parse_launch(spoken, self.invocation_name)
         if launch.kind == "launch":
             self.session.begin()
-            return self._send(text, self.factory.launch(self.session, at), at, note=timing)
+            envelope = self.factory.launch(self.session, at, self._visual())
+            return self._send(text, envelope, at, note=timing)
         notes = [timing]
         utterance = launch.utterance if launch.kind == "intent" else spoken
         assert utterance is not None
@@ -117,8 +136,46 @@ class Device:
                     f"no session open: sent as 'ask {self.invocation_name} to {spoken.strip()}'"
                 )
         recognition = self.recognizer.recognize(utterance)
-        envelope = self.factory.intent(recognition, self.session, at)
+        envelope = self.factory.intent(recognition, self.session, at, self._visual())
         return self._send(text, envelope, at, recognition, _join(notes))
+
+    def tap(self, text: str, when: When | None, name: str) -> Exchange:
+        """A finger on the button called `name` (its label or action) at the prefix's time.
+
+        Sends what the button's SendEvent sends; a device without a touch screen, an empty
+        screen or no such button sends nothing, and the note lists what can be tapped.
+        """
+        name = " ".join(name.split())
+        if self.display is None:
+            note = "this device has no screen to touch (try --device echo-show-8); nothing sent"
+            return Exchange(text, note=note)
+        if not self.display.touch:
+            note = f"the {self.display.device} has no touch screen; nothing sent"
+            return Exchange(text, note=note)
+        if self.shown is None:
+            return Exchange(text, note="nothing on the screen to tap yet; nothing sent")
+        at, timing = self._moment(when)
+        shown = self.shown
+        if shown is None:  # the wait outlasted the session: the screen went back home
+            gone = "the screen has gone with the session; nothing sent"
+            return Exchange(text, note=_join([timing, gone]))
+        view = view_at(shown.directive, self.display.viewport, shown.elapsed_ms(at))
+        button = view.find(name) if name else None
+        if button is None:
+            what = f"no button {name!r} on the screen" if name else "tap which button?"
+            shows = "it shows no buttons now"
+            if view.buttons:
+                shows = f"its buttons are {view.labels} (e.g. [tap {view.buttons[0].action}])"
+            return Exchange(text, note=_join([timing, f"{what}: {shows}; nothing sent"]))
+        self._silences = 0
+        arguments = list(button.arguments)
+        touch = {"token": shown.token, "arguments": arguments, "source": button.source()}
+        envelope = self.factory.user_event(touch, self.session, at, self._visual())
+        return self._send(text, envelope, at, note=_join([timing, f"you tapped {button.label}"]))
+
+    def _visual(self) -> dict[str, Any] | None:
+        """The visual context while a document is on screen."""
+        return self.shown.visual_context() if self.shown is not None else None
 
     def _moment(self, when: When | None) -> tuple[datetime, str]:
         """When the utterance is sent, and a note on its timing (empty for a plain reply).
@@ -169,8 +226,9 @@ class Device:
     ) -> Exchange:
         """Send a SessionEndedRequest at `at` (default: a reply's time) and close the session."""
         at = at or self.clock.reply()
-        envelope = self.factory.session_ended(reason, self.session, at)
+        envelope = self.factory.session_ended(reason, self.session, at, self._visual())
         self.session.close()
+        self.shown = None
         self._reprompt = None
         response = self.transport.send(envelope)
         self.clock.played(at, 0)  # a SessionEndedRequest gets no speech
@@ -194,7 +252,28 @@ class Device:
         rendered = play(response, self.measure)
         self.clock.played(at, rendered.length_ms)
         self._reprompt = rendered if rendered.reprompt and not rendered.ends_session else None
-        return Exchange(text, recognition, envelope, response, rendered, note, at=at)
+        screen, note = self._show(response, at, note)
+        return Exchange(text, recognition, envelope, response, rendered, note, at=at, screen=screen)
+
+    def _show(
+        self, response: dict[str, Any], at: datetime, note: str
+    ) -> tuple[ScreenReport | None, str]:
+        """Put a RenderDocument on the screen (it appears as the answer starts); the report.
+
+        The screen is kept while the session lasts (an answer without a document leaves it
+        as it is) and cleared with it. A device without a screen shows nothing, and says so if
+        the skill sent it a document all the same.
+        """
+        directive = render_directive(response)
+        screen = None
+        if directive is not None and self.display is None:
+            note = _join([note, "the skill sent an APL screen to a device without one"])
+        elif directive is not None and self.display is not None:
+            self.shown = Shown(directive, at, self.display.max_version)
+            screen = report(directive, self.display.viewport)
+        if not self.session.open:
+            self.shown = None
+        return screen, note
 
 
 def _join(notes: list[str]) -> str:

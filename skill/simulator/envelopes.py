@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from skill.simulator.clock import timestamp, wall_now
+from skill.simulator.display import APL_INTERFACE, USER_EVENT, Display
 from skill.simulator.nlu import DEFAULT_SKILL_ID, Recognition
 
 USER_ID = "amzn1.ask.account.LOCAL-SIMULATOR"
@@ -62,7 +63,11 @@ class DeviceSession:
 
 @dataclass(frozen=True)
 class EnvelopeFactory:
-    """Builds LaunchRequest, IntentRequest and SessionEndedRequest envelopes."""
+    """Builds LaunchRequest, IntentRequest, SessionEndedRequest and UserEvent envelopes.
+
+    With a `display` (an Echo Show, a Fire TV) every request says so: the APL interface, the
+    Viewport, and `visual` (the visual context) while a document is on screen.
+    """
 
     application_id: str = DEFAULT_SKILL_ID
     user_id: str = USER_ID
@@ -70,24 +75,34 @@ class EnvelopeFactory:
     locale: str = "en-US"
     api_endpoint: str = OFFLINE_API_ENDPOINT
     api_access_token: str = "simulator-token"  # only ever sent to api_endpoint
+    display: Display | None = None  # None: no screen (an Echo Dot)
 
-    def context(self) -> dict[str, Any]:
-        return {
+    def context(self, visual: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The request's context; `visual`: context["Alexa.Presentation.APL"] (screen only)."""
+        interfaces: dict[str, Any] = {"Alexa.Presentation.APLA": {}, "AudioPlayer": {}}
+        context: dict[str, Any] = {
             "System": {
                 "application": {"applicationId": self.application_id},
                 "user": {"userId": self.user_id},
-                "device": {
-                    "deviceId": self.device_id,
-                    "supportedInterfaces": {"Alexa.Presentation.APLA": {}, "AudioPlayer": {}},
-                },
+                "device": {"deviceId": self.device_id, "supportedInterfaces": interfaces},
                 "apiEndpoint": self.api_endpoint,
                 "apiAccessToken": self.api_access_token,
             },
             "AudioPlayer": {"playerActivity": "IDLE"},
         }
+        if self.display is not None:
+            interfaces[APL_INTERFACE] = self.display.interface()
+            context["Viewport"] = self.display.viewport_state()
+            if visual is not None:
+                context[APL_INTERFACE] = visual
+        return context
 
     def envelope(
-        self, request: dict[str, Any], session: DeviceSession, at: datetime | None = None
+        self,
+        request: dict[str, Any],
+        session: DeviceSession,
+        at: datetime | None = None,
+        visual: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Wrap `request` with the context and, when a session is open, the session.
 
@@ -95,7 +110,7 @@ class EnvelopeFactory:
         """
         body: dict[str, Any] = {
             "version": "1.0",
-            "context": self.context(),
+            "context": self.context(visual),
             "request": {
                 "requestId": _new_id("request"),
                 "timestamp": timestamp(at or wall_now()),
@@ -113,11 +128,20 @@ class EnvelopeFactory:
             }
         return body
 
-    def launch(self, session: DeviceSession, at: datetime | None = None) -> dict[str, Any]:
-        return self.envelope({"type": "LaunchRequest"}, session, at)
+    def launch(
+        self,
+        session: DeviceSession,
+        at: datetime | None = None,
+        visual: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        return self.envelope({"type": "LaunchRequest"}, session, at, visual)
 
     def intent(
-        self, recognition: Recognition, session: DeviceSession, at: datetime | None = None
+        self,
+        recognition: Recognition,
+        session: DeviceSession,
+        at: datetime | None = None,
+        visual: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """An IntentRequest with every declared slot, resolutions as the NLU produced them."""
         intent = {
@@ -126,17 +150,36 @@ class EnvelopeFactory:
             "slots": {name: slot.to_alexa() for name, slot in recognition.slots.items()},
         }
         request = {"type": "IntentRequest", "dialogState": "COMPLETED", "intent": intent}
-        return self.envelope(request, session, at)
+        return self.envelope(request, session, at, visual)
+
+    def user_event(
+        self,
+        touch: dict[str, Any],
+        session: DeviceSession,
+        at: datetime | None = None,
+        visual: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """An Alexa.Presentation.APL.UserEvent: what a SendEvent command sends on a touch.
+
+        `touch`: token (of the document touched), arguments (the SendEvent's) and source (the
+        component and handler, e.g. {"type": "TouchWrapper", "handler": "Press", ...}).
+        """
+        request = {"type": USER_EVENT, **touch}
+        return self.envelope(request, session, at, visual)
 
     def session_ended(
-        self, reason: str, session: DeviceSession, at: datetime | None = None
+        self,
+        reason: str,
+        session: DeviceSession,
+        at: datetime | None = None,
+        visual: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         if reason not in SESSION_END_REASONS:
             raise ValueError(f"unknown SessionEndedRequest reason {reason!r}")
         request: dict[str, Any] = {"type": "SessionEndedRequest", "reason": reason}
         if reason == "ERROR":
             request["error"] = {"type": "INVALID_RESPONSE", "message": "simulated error"}
-        return self.envelope(request, session, at)
+        return self.envelope(request, session, at, visual)
 
 
 def summary(envelope: dict[str, Any]) -> dict[str, Any]:
@@ -148,6 +191,8 @@ def summary(envelope: dict[str, Any]) -> dict[str, Any]:
         out["intent"] = request["intent"]["name"]
     if "reason" in request:
         out["reason"] = request["reason"]
+    if request.get("type") == USER_EVENT:
+        out["arguments"] = request.get("arguments")
     if session is not None:
         out["session"] = {
             "id": session["sessionId"],

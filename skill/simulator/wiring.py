@@ -13,6 +13,7 @@ from skill.resources import interaction_model_path
 from skill.simulator.clips import ClipLookup
 from skill.simulator.clock import DeviceClock
 from skill.simulator.device import Device, recognizer_for
+from skill.simulator.display import DEFAULT_DEVICE, RUNTIME_MAX_VERSION, display_for
 from skill.simulator.envelopes import EnvelopeFactory
 from skill.simulator.nlu import DEFAULT_SKILL_ID
 from skill.simulator.playback import Measure, estimate_measure
@@ -26,7 +27,7 @@ def open_device(
     """Transport, envelopes, NLU and clock for the chosen options (errors: ValueError).
 
     `--realtime` answers play in real time, so the device's clock is the wall clock; otherwise
-    it moves by what each answer plays (skill.simulator.clock).
+    it moves by what each answer plays (skill.simulator.clock). `--device` gives it a screen.
     """
     try:
         model_path = interaction_model_path(args.locale)
@@ -36,7 +37,11 @@ def open_device(
     transport: Transport = HttpTransport(args.url) if args.url else InProcessTransport(config)
     api = stack.enter_context(SettingsApi())
     app_id = config.skill_id or DEFAULT_SKILL_ID
-    factory = EnvelopeFactory(application_id=app_id, locale=args.locale, api_endpoint=api.url)
+    apl = getattr(args, "apl_max_version", None) or RUNTIME_MAX_VERSION
+    display = display_for(getattr(args, "device", None) or DEFAULT_DEVICE, apl)
+    factory = EnvelopeFactory(
+        application_id=app_id, locale=args.locale, api_endpoint=api.url, display=display
+    )
     recognizer = recognizer_for(model_path, app_id)
     clips = ClipLookup.for_audio_dir(config.audio_dir)
     clock = DeviceClock(realtime=bool(getattr(args, "realtime", False)))
