@@ -78,4 +78,29 @@ class AnswerScreen:
     stretch_id: str | None = None  # the picture beside it, when there is one
 
 
-Screen = SetScreen | SetupScreen | FinishScreen | AnswerScreen
+@dataclass(frozen=True)
+class PausedScreen:
+    """A routine on hold: the hold it stopped in stays in view, still, so the screen never
+    counts down a hold whose audio has stopped."""
+
+    title: str  # the stretch's name
+    stretch_id: str
+    leg: str
+    rep: int
+    reps: int
+
+
+@dataclass(frozen=True)
+class CaptionScreen:
+    """What Alexa just said, as text, for a turn with nothing else to show: a device keeps the
+    last document up until a new one comes, so every turn replaces it (a hold screen would
+    otherwise go on counting after help, a question or goodbye). `stretch_id`: the pose of the
+    stretch under way, when a routine is."""
+
+    title: str
+    text: str
+    stretch_id: str | None = None
+    leg: str = "right"
+
+
+Screen = SetScreen | SetupScreen | FinishScreen | AnswerScreen | PausedScreen | CaptionScreen

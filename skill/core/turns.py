@@ -26,6 +26,7 @@ from skill.core.session_state import (
     summary_of,
 )
 from skill.core.set_screens import retimed, set_screen
+from skill.core.turn_screens import paused_screen
 from skill.core.set_turns import SetComposer, SetParts
 from skill.core.sets import lead_room_ms
 from skill.core.speech import Set, Speech
@@ -246,6 +247,12 @@ class Coach(AnswerTurns, CoachingTurns):
         """Say the phrases `keys` (ending with a question) and keep listening."""
         turn = self._ask(*(self.p.get(key) for key in keys), reprompt=self.p.get(reprompt))
         turn.replay = Replay(TurnKind.QUESTION, keys=keys, reprompt=reprompt)
+        return turn
+
+    def pause_turn(self, state: RoutineState) -> Turn:
+        """ "Paused": the hold it stopped in stays on the screen, still, with the way back."""
+        turn = self.question("pause.paused", reprompt="pause.reprompt")
+        turn.screen = paused_screen(self.content, state)
         return turn
 
     def follow_up_turn(self, key: str, state: RoutineState | None) -> Turn:

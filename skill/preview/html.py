@@ -104,6 +104,7 @@ class _Drawer:
             "Container": (CONTAINER, self._container),
             "Frame": (FRAME, self._single),
             "TouchWrapper": (frozenset(), self._single),
+            "ScrollView": (frozenset(), self._scroll),
             "Text": (TEXT, self._text),
             "VectorGraphic": (GRAPHIC, self._graphic),
         }
@@ -253,6 +254,13 @@ class _Drawer:
             raise PreviewError(f"{node.type} has {len(node.children)} children; APL allows one")
         kind = "apl-frame" if node.type == "Frame" else "apl-touch"
         return _div(f"apl {kind}", style, node, self._children(node, "column"))
+
+    def _scroll(self, node: Node, style: dict[str, str]) -> str:
+        """ScrollView: one child, scrolled vertically when it is taller than the view."""
+        if len(node.children) > 1:
+            raise PreviewError(f"ScrollView has {len(node.children)} children; APL allows one")
+        style = {**style, "overflow-y": "auto", "min-height": "0"}
+        return _div("apl apl-scroll", style, node, self._children(node, "column"))
 
     def _frame(self, props: Mapping[str, Any]) -> dict[str, str]:
         style: dict[str, str] = {}

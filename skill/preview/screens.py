@@ -19,7 +19,8 @@ from skill.core import routine
 from skill.core.content import Content, load_content
 from skill.core.preferences import Preferences
 from skill.core.routine import RoutineState
-from skill.core.screens import AnswerScreen, Screen, SetScreen, SetupScreen
+from skill.core.screens import AnswerScreen, PausedScreen, Screen, SetScreen, SetupScreen
+from skill.core.turn_screens import caption_screen
 from skill.core.turns import Coach, Turn
 
 # How far into a hold the "mid-hold" moment is; the countdown then shows the hold's length
@@ -91,7 +92,8 @@ def _position(state: RoutineState, stretch_id: str, leg: str) -> RoutineState:
 
 def samples(content: Content | None = None) -> tuple[Sample, ...]:
     """Every kind of screen the skill sends: a hold, the start of a stretch (set-up), the
-    routine's last set (finish), a how-to answer, a clinic's number and the emergency."""
+    routine's last set (finish), a how-to answer, a clinic's number, the emergency, a paused
+    hold, and the words of a turn with no screen of its own (the first launch, the longest)."""
     content = content or load_content()
     coach = Coach(content)
     prefs = Preferences()
@@ -151,6 +153,12 @@ def samples(content: Content | None = None) -> tuple[Sample, ...]:
         _shown(
             "emergency", _screen(coach.answer_turn(_emergency_key(content), None), AnswerScreen)
         ),
+        _shown(
+            "paused",
+            _screen(coach.pause_turn(routine.pause(left.state).state), PausedScreen),
+        ),
+        _shown("launch", caption_screen(content, coach.launch_turn(None, True, None), None)),
+        _shown("help", caption_screen(content, coach.help_turn(left.state), left.state)),
     )
 
 

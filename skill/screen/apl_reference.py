@@ -67,6 +67,9 @@ COMPONENT_PROPERTIES: dict[str, set[str]] = {
     "Image": {"align", "borderRadius", "filters", "overlayColor", "overlayGradient", "scale",
               "source", "sources"},
     "Sequence": {"numbered", "scrollDirection", "onScroll"} | MULTI_CHILD | ACTIONABLE,
+    # https://developer.amazon.com/docs/alexa-presentation-language/apl-scrollview.html
+    # (one child, scrolls vertically; height 100dp unless given)
+    "ScrollView": {"item", "items", "onScroll"} | ACTIONABLE,
 }
 # The APL version that first has a component or a property (the reference's "version added").
 SINCE: dict[str, str] = {

@@ -13,12 +13,22 @@ from typing import Any
 
 import yaml
 
-from skill.core.screens import AnswerScreen, FinishScreen, Screen, SetScreen, SetupScreen
+from skill.core.screens import (
+    AnswerScreen,
+    CaptionScreen,
+    FinishScreen,
+    PausedScreen,
+    Screen,
+    SetScreen,
+    SetupScreen,
+)
 
 from .art import graphic_name
 
 # A caption with no next one stays up until long after any set ends (a day, in ms).
 CAPTION_FOREVER_MS = 86_400_000
+# A caption screen's text from this many characters is set in the smaller type (captionLongSize).
+LONG_TEXT_CHARS = 220
 
 
 @cache
@@ -30,7 +40,8 @@ def labels() -> dict[str, Any]:
 
 
 def kind_of(screen: Screen) -> str:
-    """The document a screen is drawn with: "set", "setup", "finish" or "answer"."""
+    """The document a screen is drawn with: "set", "setup", "finish", "answer", "paused" or
+    "caption"."""
     if isinstance(screen, SetScreen):
         return "set"
     if isinstance(screen, SetupScreen):
@@ -39,6 +50,10 @@ def kind_of(screen: Screen) -> str:
         return "finish"
     if isinstance(screen, AnswerScreen):
         return "answer"
+    if isinstance(screen, PausedScreen):
+        return "paused"
+    if isinstance(screen, CaptionScreen):
+        return "caption"
     raise TypeError(f"not a screen: {screen!r}")
 
 
@@ -51,6 +66,10 @@ def graphics_needed(screen: Screen) -> list[tuple[str, str]]:
         pairs = [(screen.stretch_id, screen.leg)]
     elif isinstance(screen, AnswerScreen) and screen.stretch_id and not screen.urgent:
         pairs = [(screen.stretch_id, "right")]
+    elif isinstance(screen, PausedScreen):
+        pairs = [(screen.stretch_id, screen.leg)]
+    elif isinstance(screen, CaptionScreen) and screen.stretch_id:
+        pairs = [(screen.stretch_id, screen.leg)]
     return list(dict.fromkeys(pairs))
 
 
@@ -130,6 +149,30 @@ def set_data(screen: SetScreen) -> dict[str, Any]:
     }
 
 
+def paused_data(screen: PausedScreen) -> dict[str, Any]:
+    """The still hold: its pose and place, "Paused", and what to say to go on."""
+    words = labels()
+    return {
+        "title": screen.title,
+        "graphic": graphic_name(screen.stretch_id, screen.leg),
+        "line": _rep_line(screen.rep, screen.reps, screen.leg),
+        "heading": words["paused"]["heading"],
+        "hint": words["paused"]["hint"],
+        "labels": _button_labels(),
+    }
+
+
+def caption_data(screen: CaptionScreen) -> dict[str, Any]:
+    """The words said; `long` picks the smaller type (launch with the disclaimer) so the whole
+    text fits, and the document scrolls whatever still does not."""
+    return {
+        "title": screen.title,
+        "text": screen.text,
+        "long": len(screen.text) >= LONG_TEXT_CHARS,
+        "graphic": graphic_name(screen.stretch_id, screen.leg) if screen.stretch_id else "",
+    }
+
+
 def datasource(screen: Screen) -> dict[str, Any]:
     """The `screen` data source object of the RenderDocument directive for any Screen."""
     kind = kind_of(screen)
@@ -143,6 +186,10 @@ def datasource(screen: Screen) -> dict[str, Any]:
         }
     elif isinstance(screen, FinishScreen):
         data = {"finish": finish_data(screen)}
+    elif isinstance(screen, PausedScreen):
+        data = paused_data(screen)
+    elif isinstance(screen, CaptionScreen):
+        data = caption_data(screen)
     else:
         assert isinstance(screen, AnswerScreen)
         pairs = graphics_needed(screen)

@@ -29,7 +29,7 @@ RESOURCE_KINDS = (
     "strings",
 )
 # Components that hold one child; the rest (Container, Sequence) hold many.
-SINGLE_CHILD = {"Frame", "TouchWrapper"}
+SINGLE_CHILD = {"Frame", "TouchWrapper", "ScrollView"}
 MULTI_CHILD = {"Container", "Sequence"}
 CHILD_KEYS = ("item", "items", "firstItem", "lastItem", "data")
 # Command lists: run on events, not shown; kept as written.

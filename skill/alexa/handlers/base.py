@@ -15,7 +15,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 
 from skill.alexa.memory import open_memory
-from skill.alexa.screen import Presenter
+from skill.alexa.screen import Presenter, shows_screens
 from skill.alexa.session_attributes import read_session
 from skill.alexa.time_zone import device_time_zone, zone_info
 from skill.core.playback import Playback, Settled, elapsed_ms, settle
@@ -23,6 +23,7 @@ from skill.core.preferences import Preferences
 from skill.core.routine import RoutineLimits, RoutineState, Stage
 from skill.core.session_state import Expect, SessionState, clean_time_zone
 from skill.core.set_screens import placed
+from skill.core.turn_screens import turn_screen
 from skill.core.turns import Coach, Turn
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import Rendered, SpeechRenderer, SpokenTurn
@@ -213,9 +214,12 @@ class Conversation:
             builder.speak(rendered.ssml)
         if rendered.directive is not None:
             builder.add_directive(RenderDocumentDirective(**_directive_kwargs(rendered.directive)))
-        if turn is not None:
-            screen = placed(turn.screen, turn.speech)
-            shown = self.presenter.screen_directive(self.handler_input, screen)
+        if turn is not None and shows_screens(self.handler_input):
+            # Every turn replaces the screen: the device keeps the last one up otherwise.
+            screen = turn_screen(self.coach.content, turn, self.state.routine)
+            shown = self.presenter.screen_directive(
+                self.handler_input, placed(screen, turn.speech)
+            )
             if shown is not None:
                 builder.add_directive(shown)
         end = turn.end_session if turn else reprompt is None

@@ -130,8 +130,8 @@ class PauseIntentHandler(CoachHandler):
         state = conv.routine
         if state is None or state.stage is Stage.FINISHED:
             return not_running(conv, "pause.not_in_routine")
-        conv.routine = routine.pause(state).state
-        return conv.reply(self.coach.question("pause.paused", reprompt="pause.reprompt"))
+        conv.routine = paused = routine.pause(state).state
+        return conv.reply(self.coach.pause_turn(paused))
 
 
 class ResumeIntentHandler(CoachHandler):

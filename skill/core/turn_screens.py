@@ -1,0 +1,44 @@
+"""The screen every turn leaves up on a device that draws screens.
+
+A device keeps showing the last APL document until the next one replaces it, so a turn that
+composed no screen of its own still has to show something that matches it: what Alexa says,
+as text (for people who do not hear well), with the pose of the stretch under way. Without
+this, a hold screen would go on counting down after "pause", help or goodbye.
+"""
+
+from __future__ import annotations
+
+from skill.core.content import Content
+from skill.core.routine import RoutineState, Stage
+from skill.core.screens import CaptionScreen, PausedScreen, Screen
+from skill.core.speech import to_text
+from skill.core.turn_base import Turn
+
+
+def stretch_title(content: Content, stretch_id: str) -> str:
+    """ "seated hamstring stretch" -> "Seated hamstring stretch", as the set screen heads it."""
+    name = content.stretch(stretch_id).name
+    return name[:1].upper() + name[1:]
+
+
+def paused_screen(content: Content, state: RoutineState) -> PausedScreen:
+    """The hold the routine stopped in, still."""
+    hold = state.current
+    return PausedScreen(stretch_title(content, hold.stretch_id), hold.stretch_id, hold.leg, hold.rep, hold.reps)
+
+
+def caption_screen(content: Content, turn: Turn, state: RoutineState | None) -> CaptionScreen:
+    """The turn's words as text; the current stretch's pose while a routine runs (not after
+    it ended, nor on the goodbye that ends the session)."""
+    text = to_text(turn.speech)
+    running = state is not None and state.stage is not Stage.FINISHED and not turn.end_session
+    if not running or state is None:
+        key = "screens.goodbye_title" if turn.end_session else "screens.caption_title"
+        return CaptionScreen(content.phrases.get(key), text)
+    hold = state.current
+    return CaptionScreen(stretch_title(content, hold.stretch_id), text, hold.stretch_id, hold.leg)
+
+
+def turn_screen(content: Content, turn: Turn, state: RoutineState | None) -> Screen:
+    """The turn's own screen, else its words as a caption screen."""
+    return turn.screen if turn.screen is not None else caption_screen(content, turn, state)
