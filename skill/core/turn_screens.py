@@ -24,7 +24,9 @@ def stretch_title(content: Content, stretch_id: str) -> str:
 def paused_screen(content: Content, state: RoutineState) -> PausedScreen:
     """The hold the routine stopped in, still."""
     hold = state.current
-    return PausedScreen(stretch_title(content, hold.stretch_id), hold.stretch_id, hold.leg, hold.rep, hold.reps)
+    return PausedScreen(
+        stretch_title(content, hold.stretch_id), hold.stretch_id, hold.leg, hold.rep, hold.reps
+    )
 
 
 def caption_screen(content: Content, turn: Turn, state: RoutineState | None) -> CaptionScreen:

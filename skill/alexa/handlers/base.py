@@ -217,9 +217,7 @@ class Conversation:
         if turn is not None and shows_screens(self.handler_input):
             # Every turn replaces the screen: the device keeps the last one up otherwise.
             screen = turn_screen(self.coach.content, turn, self.state.routine)
-            shown = self.presenter.screen_directive(
-                self.handler_input, placed(screen, turn.speech)
-            )
+            shown = self.presenter.screen_directive(self.handler_input, placed(screen, turn.speech))
             if shown is not None:
                 builder.add_directive(shown)
         end = turn.end_session if turn else reprompt is None
