@@ -16,7 +16,7 @@ from skill.screen.inflate import Node, inflate
 from skill.screen.schema import validate_directive
 from skill.screen.viewports import VIEWPORTS
 from tests.builders import ECHO_SHOW
-from tests.conversation import Conversation, Reply
+from tests.conversation import Reply
 from tests.test_screens_alexa import SEATED, TOKEN, device, screens, touch
 
 CONTENT = load_content()

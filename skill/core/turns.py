@@ -26,11 +26,11 @@ from skill.core.session_state import (
     summary_of,
 )
 from skill.core.set_screens import retimed, set_screen
-from skill.core.turn_screens import paused_screen
 from skill.core.set_turns import SetComposer, SetParts
 from skill.core.sets import lead_room_ms
 from skill.core.speech import Set, Speech
 from skill.core.turn_base import Card, Turn
+from skill.core.turn_screens import paused_screen
 
 __all__ = ["Card", "Coach", "Turn"]
 

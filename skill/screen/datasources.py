@@ -66,9 +66,7 @@ def graphics_needed(screen: Screen) -> list[tuple[str, str]]:
         pairs = [(screen.stretch_id, screen.leg)]
     elif isinstance(screen, AnswerScreen) and screen.stretch_id and not screen.urgent:
         pairs = [(screen.stretch_id, "right")]
-    elif isinstance(screen, PausedScreen):
-        pairs = [(screen.stretch_id, screen.leg)]
-    elif isinstance(screen, CaptionScreen) and screen.stretch_id:
+    elif isinstance(screen, PausedScreen | CaptionScreen) and screen.stretch_id is not None:
         pairs = [(screen.stretch_id, screen.leg)]
     return list(dict.fromkeys(pairs))
 
