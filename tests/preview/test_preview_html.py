@@ -152,9 +152,9 @@ def test_unknown_components_properties_and_values_fail_loudly() -> None:
 
 def test_an_avg_property_the_svg_drawing_leaves_out_fails_loudly() -> None:
     graphic = avg_graphic("seated", "right")
-    graphic["items"][0]["strokeDashArray"] = [10, 5]
+    graphic["items"][0]["strokeTransform"] = "rotate(45)"
     node = Node("VectorGraphic", {"source": "pose"})
-    with pytest.raises(PreviewError, match="strokeDashArray"):
+    with pytest.raises(PreviewError, match="strokeTransform"):
         page(node, MEDIUM, {"graphics": {"pose": graphic}}, "t")
 
 
