@@ -152,9 +152,9 @@ def test_unknown_components_properties_and_values_fail_loudly() -> None:
 
 def test_an_avg_property_the_svg_drawing_leaves_out_fails_loudly() -> None:
     graphic = avg_graphic("seated", "right")
-    graphic["items"][0]["strokeDashArray"] = [10, 5]
+    graphic["items"][0]["strokeTransform"] = "rotate(45)"
     node = Node("VectorGraphic", {"source": "pose"})
-    with pytest.raises(PreviewError, match="strokeDashArray"):
+    with pytest.raises(PreviewError, match="strokeTransform"):
         page(node, MEDIUM, {"graphics": {"pose": graphic}}, "t")
 
 
@@ -169,6 +169,9 @@ def test_an_avg_property_the_svg_drawing_leaves_out_fails_loudly() -> None:
         ("strokeLineCap", "round"),
         ("strokeLineJoin", "bevel"),
         ("strokeMiterLimit", 3),
+        ("pathLength", 100),
+        ("strokeDashArray", [25, 75]),
+        ("strokeDashOffset", 10),
     ],
 )
 def test_every_avg_path_property_the_preview_accepts_is_drawn_by_avg_to_svg(
@@ -183,4 +186,4 @@ def test_every_avg_path_property_the_preview_accepts_is_drawn_by_avg_to_svg(
     with_it = avg_to_svg({**plain, "items": [{**path, prop: value}]})
     assert without != with_it
     drawn_props = AVG_ITEMS_DRAWN["path"] - {"type", "description", "pathData"}
-    assert len(drawn_props) == 8  # a new entry needs a row above
+    assert len(drawn_props) == 11  # a new entry needs a row above
