@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from skill.core.content import load_content
@@ -138,3 +139,34 @@ def test_the_longest_turn_fits_every_viewport_in_its_smaller_type(client: FlaskC
         )
         assert needed <= room, (viewport.name, needed, room)
         assert scroll.children  # the text is inside the scroll view
+
+
+def test_a_failure_mid_hold_apologises_on_screen_too(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler that fails while a hold is counting down: the apology replaces the screen."""
+    from skill.alexa.handlers.routine import NextIntentHandler
+
+    def boom(self: Any, handler_input: Any) -> None:
+        raise RuntimeError("a bug")
+
+    show = device(client, ECHO_SHOW)
+    show.launch()
+    show.say("StartStretchIntent", Stretch=SEATED)
+    monkeypatch.setattr(NextIntentHandler, "handle", boom)
+    reply = show.say("AMAZON.NextIntent", at=40)
+    data = shown(reply)
+    assert (data["kind"], data["text"]) == ("caption", CONTENT.phrases.get("errors.generic"))
+
+
+def test_an_echo_dot_gets_no_screen_on_any_of_these_turns(client: FlaskClient) -> None:
+    dot = device(client, None)
+    for reply in [
+        dot.launch(),
+        dot.say("AMAZON.HelpIntent"),
+        dot.say("StartStretchIntent", Stretch=SEATED),
+        dot.say("AMAZON.PauseIntent", at=40),
+        dot.say("AMAZON.FallbackIntent"),
+        dot.say("AMAZON.StopIntent"),
+    ]:
+        assert screens(reply) == []

@@ -96,8 +96,10 @@ def test_an_echo_show_says_it_has_a_screen_in_every_request(tmp_path: Path) -> N
         assert parsed.context.viewport.mode.value == "HUB"
         assert parsed.context.viewport.shape.value == "RECTANGLE"
         assert [t.value for t in parsed.context.viewport.touch] == ["SINGLE"]
-    # The launch put no document up, so the next request has no visual context yet.
-    assert transport.parsed[1].context.alexa_presentation_apl is None
+    # The first request comes before any document is up: no visual context yet; the launch put
+    # its caption screen up, so the next one says which document is showing.
+    assert transport.parsed[0].context.alexa_presentation_apl is None
+    assert transport.parsed[1].context.alexa_presentation_apl.token == TOKEN
     device.say("pause")
     assert transport.parsed[-1].context.alexa_presentation_apl.token == TOKEN
 
@@ -270,7 +272,8 @@ def test_chat_json_gives_the_screen_as_an_apl_object(
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [tuple(r) for r in records] == [KEYS] * 4
     launch, start, tap, nothing = records
-    assert launch["apl"] is None
+    assert launch["apl"]["screen"] == "caption"  # what Alexa said, as text
+    assert launch["apl"]["buttons"] == []
     apl = start["apl"]
     assert apl["token"] == TOKEN
     assert apl["screen"] == "set"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from skill.core.content import Content
 from skill.core.routine import RoutineState, Stage
 from skill.core.screens import CaptionScreen, PausedScreen, Screen
-from skill.core.speech import to_text
+from skill.core.speech import Speech, to_text
 from skill.core.turn_base import Turn
 
 
@@ -29,13 +29,15 @@ def paused_screen(content: Content, state: RoutineState) -> PausedScreen:
     )
 
 
-def caption_screen(content: Content, turn: Turn, state: RoutineState | None) -> CaptionScreen:
-    """The turn's words as text; the current stretch's pose while a routine runs (not after
+def caption_screen(
+    content: Content, speech: Speech, state: RoutineState | None, ending: bool = False
+) -> CaptionScreen:
+    """The words said, as text; the current stretch's pose while a routine runs (not after
     it ended, nor on the goodbye that ends the session)."""
-    text = to_text(turn.speech)
-    running = state is not None and state.stage is not Stage.FINISHED and not turn.end_session
+    text = to_text(speech)
+    running = state is not None and state.stage is not Stage.FINISHED and not ending
     if not running or state is None:
-        key = "screens.goodbye_title" if turn.end_session else "screens.caption_title"
+        key = "screens.goodbye_title" if ending else "screens.caption_title"
         return CaptionScreen(content.phrases.get(key), text)
     hold = state.current
     return CaptionScreen(stretch_title(content, hold.stretch_id), text, hold.stretch_id, hold.leg)
@@ -43,4 +45,6 @@ def caption_screen(content: Content, turn: Turn, state: RoutineState | None) -> 
 
 def turn_screen(content: Content, turn: Turn, state: RoutineState | None) -> Screen:
     """The turn's own screen, else its words as a caption screen."""
-    return turn.screen if turn.screen is not None else caption_screen(content, turn, state)
+    if turn.screen is not None:
+        return turn.screen
+    return caption_screen(content, turn.speech, state, turn.end_session)

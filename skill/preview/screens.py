@@ -157,8 +157,8 @@ def samples(content: Content | None = None) -> tuple[Sample, ...]:
             "paused",
             _screen(coach.pause_turn(routine.pause(left.state).state), PausedScreen),
         ),
-        _shown("launch", caption_screen(content, coach.launch_turn(None, True, None), None)),
-        _shown("help", caption_screen(content, coach.help_turn(left.state), left.state)),
+        _shown("launch", caption_screen(content, coach.launch_turn(None, True, None).speech, None)),
+        _shown("help", caption_screen(content, coach.help_turn(left.state).speech, left.state)),
     )
 
 

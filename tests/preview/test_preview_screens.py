@@ -78,7 +78,9 @@ def test_every_screen_the_skill_sends_is_drawn_on_every_viewport(
     drawn: tuple[Path, str],
 ) -> None:
     out, printed = drawn
-    assert {"hold", "setup", "finish", "how-to", "phone", "emergency"} == {s.name for s in SAMPLES}
+    assert {
+        "hold", "setup", "finish", "how-to", "phone", "emergency", "paused", "launch", "help"
+    } == {s.name for s in SAMPLES}  # fmt: skip
     assert {"hubRoundSmall", "hubLandscapeMedium", "hubLandscapeLarge", "tvLandscapeXLarge"} <= set(
         VIEWPORTS
     )

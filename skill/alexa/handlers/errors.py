@@ -7,9 +7,12 @@ import logging
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
+from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
+from skill.alexa.screen import Presenter
 from skill.alexa.session_attributes import write_session_as_read
 from skill.core.speech import Speech
+from skill.core.turn_screens import caption_screen
 from skill.core.turns import Coach
 from skill.voice.ssml import to_ssml
 
@@ -37,7 +40,21 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         builder = handler_input.response_builder
         if getattr(request, "object_type", "") == "SessionEndedRequest":
             return builder.response  # Alexa allows no speech here
-        builder.speak(to_ssml(Speech().say(p.get("errors.generic"))))
+        said = Speech().say(p.get("errors.generic"))
+        builder.speak(to_ssml(said))
+        shown = self._screen(handler_input, said)
+        if shown is not None:
+            builder.add_directive(shown)
         if handler_input.request_envelope.session is not None:
             builder.ask(to_ssml(Speech().say(p.get("errors.generic_reprompt")), reprompt=True))
         return builder.response
+
+    def _screen(self, handler_input: HandlerInput, said: Speech) -> RenderDocumentDirective | None:
+        """The apology as text: a screen still counting down a hold would otherwise go on
+        under it. The catch-all must answer whatever failed, so a failure here sends none."""
+        try:
+            screen = caption_screen(self.coach.content, said, None)
+            return Presenter().screen_directive(handler_input, screen)
+        except Exception:
+            log.exception("no screen for the apology")
+            return None
