@@ -18,6 +18,9 @@ from .art import avg_graphic, graphic_name
 from .datasources import datasource, graphics_needed, kind_of
 
 DIRECTIVE_TYPE = "Alexa.Presentation.APL.RenderDocument"
+# The request a touch on the screen sends (the documents' SendEvent): read by the skill's
+# touch handler and written by the simulator, so both name it from here.
+USER_EVENT = "Alexa.Presentation.APL.UserEvent"
 TOKEN = "hamstring-coach-screen"
 # The lowest APL version with everything the documents use (docs/screens.md says which feature
 # needs which version). A device whose runtime reports a lower maxVersion gets no screen.

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from skill.screen.directive import DIRECTIVE_TYPE as RENDER_DOCUMENT
+from skill.screen.directive import USER_EVENT as USER_EVENT  # the touch request (envelopes)
 from skill.screen.viewports import VIEWPORTS, Viewport
 
 APL_INTERFACE = "Alexa.Presentation.APL"
-RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
-USER_EVENT = "Alexa.Presentation.APL.UserEvent"
 # The newest APL version Amazon documents ("What's New in APL 2024.3"): what a current Echo Show
 # reports as its runtime's maxVersion.
 RUNTIME_MAX_VERSION = "2024.3"

@@ -25,6 +25,7 @@ from skill.core.session_state import Expect, SessionState, clean_time_zone
 from skill.core.set_screens import placed
 from skill.core.turn_screens import turn_screen
 from skill.core.turns import Coach, Turn
+from skill.screen.directive import USER_EVENT
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import Rendered, SpeechRenderer, SpokenTurn
 from skill.voice.ssml import to_ssml
@@ -59,7 +60,7 @@ class Conversation:
         playing, state = self.state.playing, self.state.routine
         if playing is None or state is None:
             return None
-        lag = self.coach.content.routine.playback_lag_seconds * 1000
+        lag = self._lag_ms()
         settled = settle(state, playing.plan, elapsed_ms(playing, self._now_ms(), lag))
         self._change(routine=settled.state, playing=None)
         self.memory.record(len(settled.newly), settled.finished)
@@ -71,6 +72,14 @@ class Conversation:
         if settled.state != state:  # the resume point kept at delivery still holds otherwise
             self.keep_resume_point(settled.state)
         return settled
+
+    def _lag_ms(self) -> int:
+        """How much later than the moment the person acted this request's timestamp is: the
+        wake word and recognition for speech; none for a touch, whose timestamp is the touch
+        itself, on the very clock the screen counted down by."""
+        if is_request_type(USER_EVENT)(self.handler_input):
+            return 0
+        return self.coach.content.routine.playback_lag_seconds * 1000
 
     @property
     def interrupted(self) -> bool:

@@ -18,11 +18,9 @@ from skill.alexa.handlers.routine import NextIntentHandler, PauseIntentHandler
 from skill.alexa.handlers.session import StopIntentHandler
 from skill.alexa.screen import Presenter
 from skill.core.turns import Coach
-from skill.screen.directive import TOKEN
+from skill.screen.directive import TOKEN, USER_EVENT
 from skill.store.progress_store import ProgressStore
 from skill.voice.render import SpeechRenderer
-
-USER_EVENT = "Alexa.Presentation.APL.UserEvent"
 
 # Each button, and the handler of the spoken intent it stands for.
 BUTTON_HANDLERS: dict[str, type[CoachHandler]] = {
