@@ -16,7 +16,7 @@ from skill.core.progress import ProgressSummary
 from skill.core.routine import After, Intro, Step
 from skill.core.screens import AnswerScreen, FinishScreen, SetScreen, SetupScreen
 from skill.core.set_screens import placed
-from skill.core.speech import Set, Speech
+from skill.core.speech import Set, Speech, Text
 from skill.core.turns import Coach, Turn
 
 CONTENT = load_content()
@@ -128,14 +128,22 @@ def test_a_set_that_opens_a_stretch_shows_its_steps_with_full_detail_only() -> N
 
 
 def test_the_set_that_ends_the_routine_carries_the_finish() -> None:
-    state = replace(FULL_ROUTINE, position=FULL_ROUTINE.total - 1)
+    """The finish counts the holds done, as the goodbye card does: here the first hold was
+    skipped, every other one before the last played, and the last set plays the last hold."""
+    total = FULL_ROUTINE.total
+    every_but_first_and_last = (1 << (total - 1)) - 2
+    state = replace(FULL_ROUTINE, position=total - 1, done_mask=every_but_first_and_last)
     last = state.holds[-1]
     assert state.after(last) is After.FINISHED
     turn = COACH.set_turn(Step(last, Intro.NEXT_REP, After.FINISHED), state, Preferences())
     assert isinstance(turn.screen, SetScreen)
     assert turn.screen.finish == FinishScreen(
-        CONTENT.phrases.get("screens.finish_title"), FULL_ROUTINE.total
+        CONTENT.phrases.get("screens.finish_title"), total - 1
     )
+    # The closing words say the same count.
+    name = COACH.routine_name(state)
+    said = CONTENT.phrases.get("finish.done", name=name, holds=total - 1)
+    assert said in [s.text for s in turn.outro.segments if isinstance(s, Text)]
     first = COACH.set_turn(
         Step(FULL_ROUTINE.holds[0], Intro.START, After.NEXT_REP), FULL_ROUTINE, Preferences()
     )
@@ -210,7 +218,11 @@ def test_progress_shows_the_week_and_the_streak() -> None:
     screen = COACH.progress_turn(ProgressSummary(4, 6, 9, 50), done_two).screen
     assert screen == FinishScreen(CONTENT.phrases.get("screens.progress_title"), 2, 4, 6)
     unknown = COACH.progress_turn(None, None).screen
-    assert unknown == FinishScreen(CONTENT.phrases.get("screens.progress_title"), 0, None, None)
+    assert unknown == FinishScreen(CONTENT.phrases.get("screens.progress_title"), None)
+    # No hold in this session (a routine done earlier today, in another one): no "0 holds
+    # today", only the week and the streak.
+    fresh = COACH.progress_turn(ProgressSummary(1, 1, 1, 6, stretched_today=True), None).screen
+    assert fresh == FinishScreen(CONTENT.phrases.get("screens.progress_title"), None, 1, 1)
 
 
 def test_the_goodbye_after_a_routine_has_a_card_with_the_last_stretch_done() -> None:

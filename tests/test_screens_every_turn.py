@@ -170,3 +170,25 @@ def test_an_echo_dot_gets_no_screen_on_any_of_these_turns(client: FlaskClient) -
         dot.say("AMAZON.StopIntent"),
     ]:
         assert screens(reply) == []
+
+
+def test_how_am_i_doing_in_a_new_session_after_a_routine_today_shows_no_zero_holds(
+    client: FlaskClient,
+) -> None:
+    """The routine was done in an earlier session today: this session did no hold, so the
+    progress screen shows the week and the streak, never "0 holds today"."""
+    show = device(client, ECHO_SHOW)
+    show.launch()
+    show.say("StartStretchIntent", Stretch=SEATED)
+    show.say("AMAZON.NextIntent")  # "ready": the left leg, which ends the routine
+    show.say("AMAZON.NoIntent")
+    if not show.new:
+        show.end_session()
+    show.wait(600)
+    show.launch()
+    data = shown(show.say("ProgressIntent"))
+    words = labels()["finish"]
+    assert data["kind"] == "finish"
+    labels_shown = [stat["label"] for stat in data["finish"]["stats"]]
+    assert labels_shown == [words["days_this_week"]["one"], words["streak"]["one"]]
+    assert [stat["value"] for stat in data["finish"]["stats"]] == ["1", "1"]

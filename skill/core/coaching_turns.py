@@ -101,4 +101,4 @@ class CoachingTurns(TurnBase):
         leg = current.leg if current is not None else LEGS[0]
         stretch = self.content.stretch(stretch_id)
         steps = tuple(line.format(leg=leg) for line in stretch.setup)
-        return SetupScreen(stretch_id, leg, stretch.name[:1].upper() + stretch.name[1:], steps)
+        return SetupScreen(stretch_id, leg, stretch.title, steps)

@@ -10,6 +10,7 @@ reps, the hold length range) comes from the content: `RoutineLimits.of(content)`
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -140,6 +141,14 @@ class RoutineState:
     @property
     def completed(self) -> int:
         return self.done_mask.bit_count()
+
+    def is_done(self, hold: HoldRef) -> bool:
+        """Whether `hold` has played to its release (counted, skill/core/playback.py)."""
+        return bool(self.done_mask >> hold.index & 1)
+
+    def done_holds(self) -> tuple[HoldRef, ...]:
+        """The holds done so far, in the routine's order."""
+        return tuple(hold for hold in self.holds if self.is_done(hold))
 
     def after(self, hold: HoldRef) -> After:
         if hold.index + 1 >= self.total:
@@ -315,6 +324,15 @@ def set_hold_seconds(state: RoutineState, seconds: int) -> RoutineState:
 def heard(state: RoutineState) -> int:
     """Holds done: each counted once it has played (skill/core/playback.py)."""
     return state.completed
+
+
+def heard_once_played(state: RoutineState, indices: Iterable[int]) -> int:
+    """Holds done once the holds at `indices` (a set about to play) have played too: what a
+    set's closing words and its finish panel can say, and the goodbye card will."""
+    mask = state.done_mask
+    for index in indices:
+        mask |= 1 << index
+    return mask.bit_count()
 
 
 def remaining(state: RoutineState) -> int:

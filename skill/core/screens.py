@@ -58,10 +58,12 @@ class SetupScreen:
 
 @dataclass(frozen=True)
 class FinishScreen:
-    """The end of a routine: today's holds, the week and the streak (None: not known)."""
+    """The end of a routine: today's holds, the week and the streak (None: not known, or not
+    this turn's to say: "how am I doing" in a session that did no holds leaves holds out, as
+    it cannot tell the holds of an earlier session today without another database read)."""
 
     title: str
-    holds_done: int
+    holds_done: int | None
     days_this_week: int | None = None
     streak_days: int | None = None
 

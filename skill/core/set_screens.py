@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from skill.core.content import Content
-from skill.core.routine import After, Intro, RoutineState
+from skill.core.routine import After, Intro, RoutineState, heard_once_played
 from skill.core.screens import Caption, FinishScreen, Screen, ScreenHold, SetScreen
 from skill.core.sets import SetTimeline, lead_room_ms
 from skill.core.speech import Set, Speech, Text
@@ -68,9 +68,10 @@ def set_screen(
         setup = tuple(line.format(leg=first.leg) for line in stretch.setup)
     finish = None
     if after is After.FINISHED:
-        finish = FinishScreen(content.phrases.get("screens.finish_title"), state.total)
+        done = heard_once_played(state, (hold.index for hold in timeline.holds))
+        finish = FinishScreen(content.phrases.get("screens.finish_title"), done)
     return SetScreen(
-        title=stretch.name[:1].upper() + stretch.name[1:],
+        title=stretch.title,
         holds=screen_holds(timeline, state),
         captions=set_captions(timeline),
         setup=setup,

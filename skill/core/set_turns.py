@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from skill.core.content import Content
 from skill.core.preferences import Detail, Pace, Preferences
-from skill.core.routine import After, HoldRef, Intro, RoutineState, Step
+from skill.core.routine import After, HoldRef, Intro, RoutineState, Step, heard_once_played
 from skill.core.session_state import Expect
 from skill.core.sets import SetHold, SetTimeline, lead_room_ms
 from skill.core.speech import Segment, Speech
@@ -168,8 +168,9 @@ class SetComposer:
         after = state.after(last)
         if after is After.FINISHED:
             name = self.routine_name(state)
+            done = heard_once_played(state, (hold.index for hold in timeline.holds))
             outro = Speech().say(
-                p.get("finish.done", name=name, holds=state.total),
+                p.get("finish.done", name=name, holds=done),
                 p.get("finish.consistency"),
                 p.get("finish.ask"),
             )

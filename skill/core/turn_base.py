@@ -67,7 +67,7 @@ class TurnBase:
             return self.p.get("follow_up.idle"), self.p.get("follow_up.idle_reprompt")
         if stage == "running" and state is not None:
             nxt = state.current
-            if not state.done_mask >> nxt.index & 1:
+            if not state.is_done(nxt):
                 text = self.p.get("follow_up.running", rep=nxt.rep, leg=nxt.leg)
                 return text, self.p.get("set.reprompt")
         key = "paused" if stage == "paused" else "finished"

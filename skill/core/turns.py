@@ -98,7 +98,7 @@ class Coach(AnswerTurns, CoachingTurns):
         done = routine.heard(state)
         text = p.get("remaining.status", done=done, total=state.total, left=state.total - done)
         nxt = state.current
-        if not state.done_mask >> nxt.index & 1:
+        if not state.is_done(nxt):
             name = self.content.stretch(nxt.stretch_id).name
             text += " " + p.get(
                 "remaining.position", rep=nxt.rep, reps=nxt.reps, leg=nxt.leg, name=name
@@ -125,7 +125,7 @@ class Coach(AnswerTurns, CoachingTurns):
         under way when none was) for the card's picture."""
         if state is None:
             return None
-        done = [hold for hold in state.holds if state.done_mask >> hold.index & 1]
+        done = state.done_holds()
         picture = (done[-1] if done else state.current).stretch_id
         text = self.p.get(
             "stop.card_text",
@@ -191,9 +191,12 @@ class Coach(AnswerTurns, CoachingTurns):
         """The person's progress (None: it could not be read), then back to where they were."""
         turn = self._with_follow_up(self.progress_summary(summary), state)
         turn.replay = Replay(TurnKind.PROGRESS, state, summary=figures(summary))
+        # Holds only when this session did some: with none, "0 holds today" would be wrong
+        # after a routine done earlier today (the summary has no count of today's holds).
+        done = routine.heard(state) if state is not None else 0
         turn.screen = FinishScreen(
             self.p.get("screens.progress_title"),
-            routine.heard(state) if state is not None else 0,
+            done or None,
             summary.days_this_week if summary is not None else None,
             summary.streak_days if summary is not None else None,
         )

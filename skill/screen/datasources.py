@@ -81,9 +81,11 @@ def _rep_line(rep: int, reps: int, leg: str) -> str:
 
 
 def finish_data(finish: FinishScreen) -> dict[str, Any]:
-    """Today's holds, then the week and the streak when known, as value/label pairs."""
+    """Today's holds, then the week and the streak, each when known, as value/label pairs."""
     words = labels()["finish"]
-    stats = [(finish.holds_done, "holds_today")]
+    stats: list[tuple[int, str]] = []
+    if finish.holds_done is not None:
+        stats.append((finish.holds_done, "holds_today"))
     if finish.days_this_week is not None:
         stats.append((finish.days_this_week, "days_this_week"))
     if finish.streak_days is not None:

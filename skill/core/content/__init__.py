@@ -59,6 +59,11 @@ class Stretch:
     reminder: str
     form_cues: tuple[str, ...]
 
+    @property
+    def title(self) -> str:
+        """The name as a screen's heading: "Seated hamstring stretch"."""
+        return self.name[:1].upper() + self.name[1:]
+
 
 @dataclass(frozen=True)
 class Phone:
