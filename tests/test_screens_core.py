@@ -5,6 +5,7 @@ finish screens; the end-of-session card carries the pose picture."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -16,7 +17,9 @@ from skill.core.progress import ProgressSummary
 from skill.core.routine import After, Intro, Step
 from skill.core.screens import AnswerScreen, FinishScreen, SetScreen, SetupScreen
 from skill.core.set_screens import placed
-from skill.core.speech import Set, Speech, Text
+from skill.core.sets import SetTimeline
+from skill.core.speech import Pause, PhoneNumber, Set, Speech, Text
+from skill.core.timeline import estimate_speech_ms
 from skill.core.turns import Coach, Turn
 
 CONTENT = load_content()
@@ -41,7 +44,13 @@ def assert_in_step(turn: Turn) -> None:
     assert set(said) <= set(captions)
     assert captions == sorted(captions, key=lambda c: c[0])
     lead_words = " ".join(s.text for s in timeline.lead if hasattr(s, "text"))
-    assert lead_words == " ".join(text for at, text in captions if (at, text) not in said)
+    lead = [(at, text) for at, text in captions if (at, text) not in said]
+    assert lead_words == " ".join(text for at, text in lead)
+    # One sentence a caption, up when the voice begins it at its typical pace (never after).
+    starts = voice_starts(timeline)
+    assert [text for _, text in lead] == [sentence for _, sentence in starts]
+    for (at, text), (start, _) in zip(lead, starts, strict=True):
+        assert start - 5 * len(timeline.lead) <= at <= start, text
     for shown_hold, played in zip(screen.holds, timeline.holds, strict=True):
         ref = FULL_ROUTINE.holds[played.index]
         assert (shown_hold.stretch_id, shown_hold.leg, shown_hold.rep, shown_hold.reps) == (
@@ -51,6 +60,26 @@ def assert_in_step(turn: Turn) -> None:
             ref.reps,
         )
     assert placed(screen, turn.speech) == screen  # nothing said before the set: offset 0
+
+
+def voice_starts(timeline: SetTimeline) -> list[tuple[int, str]]:
+    """Each sentence of the lead-in, and when the voice begins it at its typical pace
+    (skill/core/timeline.py estimate_speech_ms, the audio's own timing check): the lead is
+    one stream of speech from 0, so that is the estimate of all its words before the
+    sentence, plus its pauses."""
+    words: list[str] = []
+    paused = 0
+    out = []
+    for segment in timeline.lead:
+        if isinstance(segment, Pause):
+            paused += segment.ms
+        elif isinstance(segment, PhoneNumber):
+            words.append(" ".join(segment.digits))
+        elif isinstance(segment, Text):
+            for sentence in re.split(r"(?<=[.?!]) +", segment.text.strip()):
+                out.append((estimate_speech_ms(" ".join(words)) + paused, sentence))
+                words.append(sentence)
+    return out
 
 
 PREFS = [
@@ -104,7 +133,12 @@ def test_the_disclaimer_said_first_moves_the_screen_with_the_set() -> None:
     assert isinstance(first.screen, SetScreen)
     moved = first.screen.holds[0].start_ms - plain.screen.holds[0].start_ms
     assert moved > 0
-    assert first.screen.captions[0].text == CONTENT.phrases.get("launch.disclaimer")
+    disclaimer = CONTENT.phrases.get("launch.disclaimer")
+    said_first = [c.text for c in first.screen.captions[:2]]
+    assert " ".join(said_first) == disclaimer
+    # The emergency instruction is a caption of its own, never cut off after another sentence.
+    assert "911" not in said_first[0]
+    assert said_first[1].endswith("call 911.")
     assert first.screen.length_ms - plain.screen.length_ms == moved
     assert first.screen.setup == plain.screen.setup
     assert first.screen.title == plain.screen.title

@@ -5,27 +5,53 @@ and the holds the skill counts (Turn.play) are one set of numbers, never two est
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from skill.core.content import Content
 from skill.core.routine import After, Intro, RoutineState, heard_once_played
 from skill.core.screens import Caption, FinishScreen, Screen, ScreenHold, SetScreen
 from skill.core.sets import SetTimeline, lead_room_ms
-from skill.core.speech import Set, Speech, Text
+from skill.core.speech import Pause, PhoneNumber, Segment, Set, Speech, Text
+from skill.core.timeline import estimate_speech_ms
 
 # Intros that open a stretch: the screen shows its set-up steps while the lead-in is said.
 OPENS_STRETCH = frozenset({Intro.START, Intro.RESTART, Intro.NEXT_STRETCH})
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def sentences(text: str) -> tuple[str, ...]:
+    """`text` cut after each full stop, question or exclamation mark: one caption each, so
+    no caption runs longer than a sentence (a screen has two lines for it)."""
+    return tuple(part for part in _SENTENCE_END.split(text.strip()) if part)
+
+
+def _said_ms(segment: Segment) -> int:
+    """How long the lead-in's voice takes for `segment` at its typical pace (the estimate the
+    audio's own timing check uses, skill/voice/set_render.py), not the slow-side room."""
+    if isinstance(segment, Text):
+        return estimate_speech_ms(segment.text)
+    if isinstance(segment, Pause):
+        return segment.ms
+    if isinstance(segment, PhoneNumber):
+        return estimate_speech_ms(" ".join(segment.digits))
+    return 0
 
 
 def set_captions(timeline: SetTimeline) -> tuple[Caption, ...]:
-    """Every word of the set on its clock: the lead-in's sentences where they are said, then
-    each timed cue (count-ins, rests, the holds' own cues)."""
+    """Every word of the set on its clock: each sentence of the lead-in where the voice, at
+    its typical pace, begins it (the lead is one stream of speech from 0, so a caption placed
+    by the slow-side room would come seconds after its words), then each timed cue
+    (count-ins, rests, the holds' own cues) at its exact offset."""
     captions: list[Caption] = []
     at = 0
     for segment in timeline.lead:
-        if isinstance(segment, Text) and segment.text.strip():
-            captions.append(Caption(at, segment.text))
-        at += lead_room_ms((segment,))
+        if isinstance(segment, Text):
+            said: list[str] = []
+            for sentence in sentences(segment.text):
+                captions.append(Caption(at + estimate_speech_ms(" ".join(said)), sentence))
+                said.append(sentence)
+        at += _said_ms(segment)
     captions += [Caption(cue.offset_ms, cue.text) for cue in timeline.all_cues()]
     return tuple(sorted(captions, key=lambda c: c.at_ms))
 
