@@ -33,6 +33,9 @@ LONG_TEXT_CHARS = 220
 # most: two lines of the round screen's caption type hold about 60 characters, and the longest
 # sentence a set says (a set-up step, ~115 characters) must show whole at every viewport.
 LONG_CAPTION_CHARS = 61
+# An answer's text from this many characters is set in the smaller type: four lines of the
+# round screen's body type hold about 130, and answers run to ~200 (every one must show whole).
+LONG_ANSWER_CHARS = 120
 
 
 @cache
@@ -204,6 +207,7 @@ def datasource(screen: Screen) -> dict[str, Any]:
             "title": screen.title,
             "text": screen.text,
             "number": screen.number or "",
+            "long": len(screen.text) >= LONG_ANSWER_CHARS,
             "urgent": screen.urgent,
             "graphic": graphic_name(*pairs[0]) if pairs else "",
         }
