@@ -18,6 +18,7 @@ from skill.screen.schema import validate_directive
 from skill.screen.viewports import VIEWPORTS
 from tests.builders import ECHO_SHOW
 from tests.conversation import Reply
+from tests.screen.text_fit import estimated_height
 from tests.test_screens_alexa import SEATED, TOKEN, device, screens, touch
 
 CONTENT = load_content()
@@ -100,13 +101,6 @@ def _texts(node: Node) -> list[Node]:
     return [n for n in node.walk() if n.type == "Text"]
 
 
-def _estimated_height(text: str, font: float, width: float) -> float:
-    """A generous estimate of a wrapped text's height: an average glyph of 0.55 em (the
-    screens' sans-serif runs nearer 0.5), lines 1.25 em apart."""
-    per_line = max(1, int(width / (0.55 * font)))
-    return math.ceil(len(text) / per_line) * 1.25 * font
-
-
 def test_the_longest_turn_fits_every_viewport_in_its_smaller_type(client: FlaskClient) -> None:
     """The first launch (welcome, disclaimer, choice): set smaller, it fits the space the
     document gives it on every viewport without scrolling (the ScrollView around it is the
@@ -134,9 +128,7 @@ def test_the_longest_turn_fits_every_viewport_in_its_smaller_type(client: FlaskC
             for n in _texts(root)[:-1]
             if n.props.get("display") != "none"
         )
-        needed = (
-            heading + gap + _estimated_height(body.props["text"], body.props["fontSize"], width)
-        )
+        needed = heading + gap + estimated_height(body.props["text"], body.props["fontSize"], width)
         assert needed <= room, (viewport.name, needed, room)
         assert scroll.children  # the text is inside the scroll view
 

@@ -1,5 +1,5 @@
 """Runs the checks in the order an operator fixes things: settings, database, content, audio,
-clock, then the public endpoint (which needs all of them to answer right)."""
+card pictures, clock, then the public endpoint (which needs all of them to answer right)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from skill.doctor.clock import DEFAULT_NTP_SERVER, NTP, clock_checks
 from skill.doctor.content import content_checks
 from skill.doctor.database import check_database
 from skill.doctor.endpoint import endpoint_checks
+from skill.doctor.pictures import check_card_picture
 from skill.doctor.report import Check, fail, skip
 from skill.doctor.settings import check_skill_id, load_config
 
@@ -49,6 +50,10 @@ def run_checks(options: Options) -> list[Check]:
         checks += guarded(
             "audio URL", lambda: [c for c in [check_clip_url(config, options.ca_file)] if c]
         )
+    checks += guarded(
+        "card pictures",
+        lambda: [check_card_picture(config, options.offline, options.ca_file)],
+    )
     checks += guarded(
         "clock", lambda: clock_checks(offline=options.offline, ntp_server=options.ntp_server)
     )

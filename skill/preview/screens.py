@@ -17,7 +17,7 @@ import yaml
 
 from skill.core import routine
 from skill.core.content import Content, load_content
-from skill.core.preferences import Preferences
+from skill.core.preferences import Detail, Preferences
 from skill.core.routine import RoutineState
 from skill.core.screens import AnswerScreen, PausedScreen, Screen, SetScreen, SetupScreen
 from skill.core.turn_screens import caption_screen
@@ -31,6 +31,7 @@ LEAD_IN_MS = 12_000
 REST_MS = 5_000
 AFTER_FINISH_MS = 2_000
 SHOWN_MS = 1_000
+CAPTION_SHOWN_MS = 500
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def _position(state: RoutineState, stretch_id: str, leg: str) -> RoutineState:
 def samples(content: Content | None = None) -> tuple[Sample, ...]:
     """Every kind of screen the skill sends: a hold, the start of a stretch (set-up), the
     routine's last set (finish), a how-to answer, a clinic's number, the emergency, a paused
-    hold, and the words of a turn with no screen of its own (the first launch, the longest)."""
+    hold, and the words of a turn with no screen of its own (the first launch, the longest);
+    and the longest texts the hold and answer screens must show whole."""
     content = content or load_content()
     coach = Coach(content)
     prefs = Preferences()
@@ -157,6 +159,10 @@ def samples(content: Content | None = None) -> tuple[Sample, ...]:
             "paused",
             _screen(coach.pause_turn(routine.pause(left.state).state), PausedScreen),
         ),
+        _longest_caption(content, coach),
+        _shown(
+            "long-answer", _screen(coach.answer_turn(_longest_answer(content), None), AnswerScreen)
+        ),
         _shown("launch", caption_screen(content, coach.launch_turn(None, True, None).speech, None)),
         _shown("help", caption_screen(content, coach.help_turn(left.state).speech, left.state)),
     )
@@ -165,3 +171,28 @@ def samples(content: Content | None = None) -> tuple[Sample, ...]:
 def _emergency_key(content: Content) -> str:
     """The answer that is the emergency (call 911)."""
     return next(key for key, answer in content.answers.items() if answer.emergency)
+
+
+def _longest_caption(content: Content, coach: Coach) -> Sample:
+    """The moment a set shows its longest caption: each stretch started with every word (the
+    set-up said) and the disclaimer first, as a one-shot start does; the caption is shown half
+    a second after it begins."""
+    prefs = Preferences(detail=Detail.FULL)
+    reps, seconds = content.routine.reps_per_leg, content.routine.hold_seconds_default
+    shown: list[tuple[int, SetScreen, int]] = []
+    for stretch_id in content.stretches:
+        opening = routine.start((stretch_id,), reps, seconds)
+        assert opening.step is not None
+        turn = coach.with_disclaimer(coach.set_turn(opening.step, opening.state, prefs))
+        screen: SetScreen = _screen(turn, SetScreen)
+        longest = max(screen.captions, key=lambda caption: len(caption.text))
+        shown.append((len(longest.text), screen, longest.at_ms))
+    _, screen, at_ms = max(shown, key=lambda found: found[0])
+    caption = _captions()["longest-caption"]["moments"]["shown"]
+    moment = Moment("shown", screen.clock_offset_ms + at_ms + CAPTION_SHOWN_MS, caption)
+    return _sample("longest-caption", screen, (moment,))
+
+
+def _longest_answer(content: Content) -> str:
+    """The answer with the most words to show (answers.yaml)."""
+    return max(content.answers, key=lambda key: len(content.answers[key].text))

@@ -29,6 +29,13 @@ from .art import graphic_name
 CAPTION_FOREVER_MS = 86_400_000
 # A caption screen's text from this many characters is set in the smaller type (captionLongSize).
 LONG_TEXT_CHARS = 220
+# A hold screen's caption from this many characters is set in the smaller type, three lines at
+# most: two lines of the round screen's caption type hold about 60 characters, and the longest
+# sentence a set says (a set-up step, ~115 characters) must show whole at every viewport.
+LONG_CAPTION_CHARS = 61
+# An answer's text from this many characters is set in the smaller type: four lines of the
+# round screen's body type hold about 130, and answers run to ~200 (every one must show whole).
+LONG_ANSWER_CHARS = 120
 
 
 @cache
@@ -137,7 +144,12 @@ def set_data(screen: SetScreen) -> dict[str, Any]:
         "setup": list(screen.setup),
         "holds": holds,
         "captions": [
-            {"atMs": caption.at_ms, "untilMs": end, "text": caption.text}
+            {
+                "atMs": caption.at_ms,
+                "untilMs": end,
+                "text": caption.text,
+                "long": len(caption.text) >= LONG_CAPTION_CHARS,
+            }
             for caption, end in zip(captions, ends, strict=True)
         ],
         "finish": finish_data(screen.finish) if screen.finish else None,
@@ -197,6 +209,7 @@ def datasource(screen: Screen) -> dict[str, Any]:
             "title": screen.title,
             "text": screen.text,
             "number": screen.number or "",
+            "long": len(screen.text) >= LONG_ANSWER_CHARS,
             "urgent": screen.urgent,
             "graphic": graphic_name(*pairs[0]) if pairs else "",
         }

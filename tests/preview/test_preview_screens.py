@@ -79,7 +79,8 @@ def test_every_screen_the_skill_sends_is_drawn_on_every_viewport(
 ) -> None:
     out, printed = drawn
     assert {
-        "hold", "setup", "finish", "how-to", "phone", "emergency", "paused", "launch", "help"
+        "hold", "setup", "finish", "how-to", "phone", "emergency", "paused", "launch", "help",
+        "longest-caption", "long-answer",
     } == {s.name for s in SAMPLES}  # fmt: skip
     assert {"hubRoundSmall", "hubLandscapeMedium", "hubLandscapeLarge", "tvLandscapeXLarge"} <= set(
         VIEWPORTS
