@@ -36,6 +36,7 @@ LONG_CAPTION_CHARS = 61
 # An answer's text from this many characters is set in the smaller type: four lines of the
 # round screen's body type hold about 130, and answers run to ~200 (every one must show whole).
 LONG_ANSWER_CHARS = 120
+SHORT_NUMBER_CHARS = 4  # "911" is short; "(904) 858-7045" needs the smaller phone size
 
 
 @cache
@@ -209,6 +210,8 @@ def datasource(screen: Screen) -> dict[str, Any]:
             "title": screen.title,
             "text": screen.text,
             "number": screen.number or "",
+            # a phone number is long: set in smaller type, so it stays on one line
+            "phone": len(screen.number or "") > SHORT_NUMBER_CHARS,
             "long": len(screen.text) >= LONG_ANSWER_CHARS,
             "urgent": screen.urgent,
             "graphic": graphic_name(*pairs[0]) if pairs else "",

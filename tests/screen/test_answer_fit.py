@@ -57,3 +57,23 @@ def test_every_answer_shows_whole(viewport: Viewport) -> None:
         assert not cut or narrow_lines <= cut, (viewport.name, key, narrow_lines, cut)
         taller = (narrow_lines - lines) * LINE_EM * font
         assert needed + taller <= room, (viewport.name, key, "in the circle", needed + taller)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=lambda v: v.name)
+def test_a_clinic_number_stays_on_one_line(viewport: Viewport) -> None:
+    # "(904) 858-" over "7045" is hard to read and to dial: the number never wraps, beside
+    # the pose or not (bold digits are wider than the estimate's average glyph: 10% more).
+    for key, screen in answer_screens().items():
+        if not key.startswith("clinic"):
+            continue
+        root = inflate(render_directive(screen), viewport, 1000)
+        main = root.children[0]
+        width = viewport.width_dp - main.props["paddingLeft"] - main.props["paddingRight"]
+        if main.props.get("direction") == "row":
+            pose, column = main.children[0], main.children[-1]
+            width -= pose.props["width"] + column.props.get("paddingLeft", 0)
+        if viewport.shape == "round":
+            width = min(width, chord(viewport, viewport.height_dp / 2 - 40))
+        (number,) = [n for n in texts(root) if n.props["text"] == screen.number]
+        font = number.props["fontSize"] * 1.1
+        assert estimated_lines(screen.number or "", font, width) == 1, (viewport.name, key, font)
