@@ -15,17 +15,11 @@ from skill.core.speech import Speech, to_text
 from skill.core.turn_base import Turn
 
 
-def stretch_title(content: Content, stretch_id: str) -> str:
-    """ "seated hamstring stretch" -> "Seated hamstring stretch", as the set screen heads it."""
-    name = content.stretch(stretch_id).name
-    return name[:1].upper() + name[1:]
-
-
 def paused_screen(content: Content, state: RoutineState) -> PausedScreen:
     """The hold the routine stopped in, still."""
     hold = state.current
     return PausedScreen(
-        stretch_title(content, hold.stretch_id), hold.stretch_id, hold.leg, hold.rep, hold.reps
+        content.stretch(hold.stretch_id).title, hold.stretch_id, hold.leg, hold.rep, hold.reps
     )
 
 
@@ -40,7 +34,7 @@ def caption_screen(
         key = "screens.goodbye_title" if ending else "screens.caption_title"
         return CaptionScreen(content.phrases.get(key), text)
     hold = state.current
-    return CaptionScreen(stretch_title(content, hold.stretch_id), text, hold.stretch_id, hold.leg)
+    return CaptionScreen(content.stretch(hold.stretch_id).title, text, hold.stretch_id, hold.leg)
 
 
 def turn_screen(content: Content, turn: Turn, state: RoutineState | None) -> Screen:
