@@ -16,7 +16,7 @@ from skill.core.preferences import Detail, Pace, Preferences
 from skill.core.progress import ProgressSummary
 from skill.core.routine import After, Intro, Step
 from skill.core.screens import AnswerScreen, FinishScreen, SetScreen, SetupScreen
-from skill.core.set_screens import placed
+from skill.core.set_screens import placed, set_screen
 from skill.core.sets import SetTimeline
 from skill.core.speech import Pause, PhoneNumber, Set, Speech, Text
 from skill.core.timeline import estimate_speech_ms
@@ -121,6 +121,28 @@ def test_every_set_turn_shows_the_holds_it_plays() -> None:
             assert_in_step(turn)
         except AssertionError as exc:
             raise AssertionError(name) from exc
+
+
+def test_the_cached_set_screen_equals_one_composed_afresh() -> None:
+    # The coach keeps each set's screen (the benchmark showed composing it cost more than the
+    # rest of the set turn): what it hands out must be what composing it now gives, for every
+    # hold, intro, preference, lead and pick-up, asked twice over.
+    fresh = Coach(load_content())
+    for _ in range(2):
+        for position in range(FULL_ROUTINE.total):
+            state = replace(FULL_ROUTINE, position=position)
+            hold = state.holds[position]
+            for intro in Intro:
+                step = Step(hold, intro, state.after(hold))
+                for n, prefs in enumerate(PREFS):
+                    skip = 12_000 if intro is Intro.CONTINUE else 0
+                    lead = "Good." if n % 2 else ""
+                    parts = fresh.sets.compose(step, state, prefs, lead, skip)
+                    full = prefs.detail_for(hold.stretch_id) is Detail.FULL
+                    afresh = set_screen(
+                        fresh.content, parts.timeline, state, intro, full, parts.after
+                    )
+                    assert COACH.set_turn(step, state, prefs, lead, skip).screen == afresh
 
 
 def test_the_disclaimer_said_first_moves_the_screen_with_the_set() -> None:

@@ -43,6 +43,9 @@ class Coach(AnswerTurns, CoachingTurns):
         self.sets = SetComposer(content)
         # A set turn depends only on its arguments and the content: compose each once.
         self._set_parts = functools.lru_cache(maxsize=1024)(self.sets.compose)
+        # Its screen too: composing the captions is most of a set turn's cost, and every
+        # person at the same step sees the same screen (the benchmark: bench/README.md).
+        self._set_screen = functools.lru_cache(maxsize=1024)(self._compose_set_screen)
 
     # --- routine ----------------------------------------------------------------------
 
@@ -64,11 +67,19 @@ class Coach(AnswerTurns, CoachingTurns):
         if at_start:
             lead = " ".join(filter(None, (lead, self.p.get("navigation.previous_at_start"))))
         parts = self._set_parts(step, state, prefs, lead, skip_ms)
+        screen = self._set_screen(step, state, prefs, lead, skip_ms)
+        return self._set_turn(parts, state, step, at_start, screen)
+
+    def _compose_set_screen(
+        self, step: Step, state: RoutineState, prefs: Preferences, lead: str, skip_ms: int
+    ) -> SetScreen:
+        """The screen of the set turn these arguments make (cached like the set itself)."""
+        parts = self._set_parts(step, state, prefs, lead, skip_ms)
         full = prefs.detail_for(step.hold.stretch_id) is Detail.FULL
-        return self._set_turn(parts, state, step, at_start, full)
+        return set_screen(self.content, parts.timeline, state, step.intro, full, parts.after)
 
     def _set_turn(
-        self, parts: SetParts, state: RoutineState, step: Step, at_start: bool, full: bool
+        self, parts: SetParts, state: RoutineState, step: Step, at_start: bool, screen: SetScreen
     ) -> Turn:
         timeline = parts.timeline
         turn = Turn(
@@ -77,7 +88,7 @@ class Coach(AnswerTurns, CoachingTurns):
             outro=Speech(list(parts.outro)),
             expects=parts.expects,
             play=timeline.plan(lead_room_ms(parts.outro)),
-            screen=set_screen(self.content, timeline, state, step.intro, full, parts.after),
+            screen=screen,
         )
         turn.replay = Replay(TurnKind.HOLD, state, ref=step.intro.value, at_start=at_start)
         return turn
