@@ -91,10 +91,10 @@ PREFS = [
 ]
 
 
-def every_set_turn() -> list[tuple[str, Turn]]:
-    """A set turn from every hold, with every intro, preference, lead and pick-up; each again
-    with the disclaimer said first."""
-    turns = []
+def set_turn_args() -> list[tuple[str, Step, routine.RoutineState, Preferences, str, int]]:
+    """Every hold, with every intro, preference, lead and pick-up: (name, step, state, prefs,
+    lead, skip_ms) for Coach.set_turn."""
+    found = []
     for position in range(FULL_ROUTINE.total):
         state = replace(FULL_ROUTINE, position=position)
         hold = state.holds[position]
@@ -103,13 +103,19 @@ def every_set_turn() -> list[tuple[str, Turn]]:
             for n, prefs in enumerate(PREFS):
                 skip = 12_000 if intro is Intro.CONTINUE else 0
                 lead = "You can feel it in the back of the thigh." if n % 2 else ""
-                name = f"{position}-{intro.value}-{n}"
-                turns.append((name, COACH.set_turn(step, state, prefs, lead, skip)))
-                turns.append(
-                    (f"{name}-at-start", COACH.set_turn(step, state, prefs, lead, at_start=True))
-                )
-                turn = COACH.set_turn(step, state, prefs, lead, skip)
-                turns.append((f"{name}-disclaimer", COACH.with_disclaimer(turn)))
+                found.append((f"{position}-{intro.value}-{n}", step, state, prefs, lead, skip))
+    return found
+
+
+def every_set_turn() -> list[tuple[str, Turn]]:
+    """A set turn from every hold, with every intro, preference, lead and pick-up; each again
+    at the first hold ("previous" there) and with the disclaimer said first."""
+    turns = []
+    for name, step, state, prefs, lead, skip in set_turn_args():
+        turns.append((name, COACH.set_turn(step, state, prefs, lead, skip)))
+        turns.append((f"{name}-at-start", COACH.set_turn(step, state, prefs, lead, at_start=True)))
+        turn = COACH.set_turn(step, state, prefs, lead, skip)
+        turns.append((f"{name}-disclaimer", COACH.with_disclaimer(turn)))
     return turns
 
 
@@ -129,20 +135,11 @@ def test_the_cached_set_screen_equals_one_composed_afresh() -> None:
     # hold, intro, preference, lead and pick-up, asked twice over.
     fresh = Coach(load_content())
     for _ in range(2):
-        for position in range(FULL_ROUTINE.total):
-            state = replace(FULL_ROUTINE, position=position)
-            hold = state.holds[position]
-            for intro in Intro:
-                step = Step(hold, intro, state.after(hold))
-                for n, prefs in enumerate(PREFS):
-                    skip = 12_000 if intro is Intro.CONTINUE else 0
-                    lead = "Good." if n % 2 else ""
-                    parts = fresh.sets.compose(step, state, prefs, lead, skip)
-                    full = prefs.detail_for(hold.stretch_id) is Detail.FULL
-                    afresh = set_screen(
-                        fresh.content, parts.timeline, state, intro, full, parts.after
-                    )
-                    assert COACH.set_turn(step, state, prefs, lead, skip).screen == afresh
+        for _name, step, state, prefs, lead, skip in set_turn_args():
+            parts = fresh.sets.compose(step, state, prefs, lead, skip)
+            full = prefs.detail_for(step.hold.stretch_id) is Detail.FULL
+            afresh = set_screen(fresh.content, parts.timeline, state, step.intro, full, parts.after)
+            assert COACH.set_turn(step, state, prefs, lead, skip).screen == afresh
 
 
 def test_the_disclaimer_said_first_moves_the_screen_with_the_set() -> None:
