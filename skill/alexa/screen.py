@@ -4,7 +4,8 @@ card in the Alexa app, with the pose picture where the operator serves pictures.
 A screen goes only to a device whose request lists `Alexa.Presentation.APL` in
 `context.System.device.supportedInterfaces` with a `runtime.maxVersion` at least the version
 our documents declare (docs/alexa-platform.md, "Screens"); every other device gets the
-response it got before screens existed, byte for byte.
+response it got before screens existed (the cards aside: a goodbye after a routine now has
+one, on every device).
 """
 
 from __future__ import annotations
