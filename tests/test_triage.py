@@ -132,8 +132,11 @@ def _need_items(rule: dict[str, Any]) -> list[list[str]]:
 
 
 def _negated_red_flags() -> list[str]:
-    """Each red-flag sign word, negated, with the rule's other words said plainly."""
+    """Each red-flag sign word, negated, with the rule's other words said plainly; not where
+    those other words are a red flag on their own ("numb both legs", for the rule that also
+    needs "can't feel")."""
     out = []
+    classify = load_content().triage.classify
     for rule in EMERGENCY_RULES:
         items = _need_items(rule)
         for k, item in enumerate(items):
@@ -142,6 +145,8 @@ def _negated_red_flags() -> list[str]:
             others = " ".join(
                 _spoken(_group(other[0])[0]) for j, other in enumerate(items) if j != k
             )
+            if others and classify(others).category is Category.EMERGENCY:
+                continue
             for group in item:
                 for phrase in map(_spoken, _group(group)):
                     if NEGATION_WORDS & set(phrase.split()):
