@@ -63,6 +63,7 @@ class Expect(StrEnum):
     START_SUPINE = "start_supine"  # offered instead of the chair
     CLINIC_NUMBER = "clinic_number"  # offered after a pain answer stopped the stretch
     HEAR_WEEK = "hear_week"  # offered at the end of a finished routine
+    SET_REMINDER = "set_reminder"  # a reminder offered (SessionState.reminder_offer)
 
 
 class TurnKind(StrEnum):

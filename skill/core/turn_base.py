@@ -41,6 +41,11 @@ class Turn:
     play: PlayPlan | None = None
     # What a device with a screen shows (skill/core/screens.py); None: nothing new to show.
     screen: Screen | None = None
+    # Reminders (issue 20): the handler asks Alexa for the reminders permission by voice
+    # (Connections.SendRequest AskFor; the token is this schedule's token), or sends the
+    # permission card to the Alexa app.
+    ask_reminder_permission: str | None = None
+    reminder_permission_card: bool = False
 
 
 def speech_of(*texts: str) -> Speech:
