@@ -328,6 +328,7 @@ def test_the_bounds_hold_the_biggest_state_the_skill_can_write() -> None:
         last=Replay(TurnKind.HOLD, other, ref="next_stretch", at_start=True, disclaimer=True),
         playing=Playback(2**53, PlayPlan(holds, 300_000)),
         prefs=Preferences(Pace.STEP, Detail.COUNT, frozenset(stretches)),
+        reminder_offer="once@2026-11-29T08:00",  # the longest schedule token
     )
     assert set(biggest.to_dict()) == set(STATE_KEYS)  # a new field must be read, too
     question = Replay(TurnKind.QUESTION, keys=(longest,) * MAX_QUESTION_KEYS, reprompt=longest)

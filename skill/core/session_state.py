@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from skill.core.json_bounds import JsonBounds
 from skill.core.playback import Playback
 from skill.core.preferences import Preferences
 from skill.core.progress import ProgressSummary
+from skill.core.reminders import ReminderSchedule, recipe_schedule
 from skill.core.routine import Intro, RoutineLimits, RoutineState
 
 SHARED_ROUTINE = "session"  # a recipe's routine that is the session's own, written once
@@ -48,6 +50,7 @@ STATE_KEYS = (  # every key `SessionState.to_dict` writes
     "last",
     "playing",
     "prefs",
+    "reminder_offer",
 )
 
 
@@ -82,6 +85,7 @@ class TurnKind(StrEnum):
     PROGRESS = "progress"  # summary, or none when progress could not be read
     TIME_LEFT = "time_left"  # routine: the time left in it
     HOW_TO = "how_to"  # routine: the stretch whose instructions were given, if any
+    REMINDER = "reminder"  # ref: a ReminderReply; schedule; today (a one-day schedule's)
 
 
 class HoldLengthReply(StrEnum):
@@ -129,6 +133,8 @@ class Replay:
     summary: Figures | None = None
     at_start: bool = False  # a hold: "previous" at the first hold
     disclaimer: bool = False  # the disclaimer was said first
+    schedule: str | None = None  # a reminder's schedule token (REMINDER; PROGRESS: the offer)
+    today: date | None = None  # the local day a one-day schedule was said on ("tomorrow")
 
     def to_dict(self, session_routine: RoutineState | None = None) -> dict[str, Any]:
         """`session_routine`: the session's own routine; when the recipe's is the same state,
@@ -151,6 +157,10 @@ class Replay:
             data["at_start"] = True
         if self.disclaimer:
             data["disclaimer"] = True
+        if self.schedule is not None:
+            data["schedule"] = self.schedule
+        if self.today is not None:
+            data["today"] = self.today.isoformat()
         return data
 
     @classmethod
@@ -209,7 +219,17 @@ class Replay:
                 return None
         elif kind is TurnKind.HOW_TO and ref is not None and ref not in content.stretch_ids:
             return None
-        uses_ref = kind in (TurnKind.HOLD, TurnKind.ANSWER, TurnKind.BOOKING, TurnKind.HOW_TO)
+        reminder, progress = kind is TurnKind.REMINDER, kind is TurnKind.PROGRESS
+        fits, schedule, today = recipe_schedule(data, reminder, progress)
+        if not fits:
+            return None
+        uses_ref = kind in (
+            TurnKind.HOLD,
+            TurnKind.ANSWER,
+            TurnKind.BOOKING,
+            TurnKind.HOW_TO,
+            TurnKind.REMINDER,
+        )
         return cls(
             kind,
             routine,
@@ -220,6 +240,8 @@ class Replay:
             summary=summary,
             at_start=kind is TurnKind.HOLD and data.get("at_start") is True,
             disclaimer=data.get("disclaimer") is True,
+            schedule=schedule,
+            today=today,
         )
 
 
@@ -235,6 +257,7 @@ class SessionState:
     last: Replay | None = None  # what "repeat" composes again
     playing: Playback | None = None  # the last response's holds, until a request settles them
     prefs: Preferences | None = None  # the person's, carried from the profile once
+    reminder_offer: str | None = None  # the schedule token of the reminder just offered
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"v": SESSION_VERSION}
@@ -254,6 +277,8 @@ class SessionState:
             data["playing"] = self.playing.to_dict()
         if self.prefs is not None:
             data["prefs"] = self.prefs.to_dict()
+        if self.reminder_offer is not None:
+            data["reminder_offer"] = self.reminder_offer
         return data
 
     @classmethod
@@ -285,6 +310,7 @@ class SessionState:
                 if isinstance(data.get("prefs"), dict)
                 else None
             ),
+            reminder_offer=_token(data.get("reminder_offer")),
         )
 
 
@@ -339,6 +365,12 @@ def _plain_keys(value: Any, content: Content, most: int) -> tuple[str, ...]:
     if not all(_plain_phrase(key, content) for key in value):
         return ()
     return tuple(value)
+
+
+def _token(value: Any) -> str | None:
+    """A schedule token as `ReminderSchedule.token` writes it, else None."""
+    schedule = ReminderSchedule.from_token(value)
+    return schedule.token() if schedule is not None else None
 
 
 def _figures(value: Any) -> Figures | None:

@@ -15,6 +15,8 @@ from skill.core.coaching_turns import CoachingTurns
 from skill.core.content import Content
 from skill.core.preferences import Detail, Preferences
 from skill.core.progress import ProgressSummary
+from skill.core.reminder_turns import ReminderReply, ReminderTurns
+from skill.core.reminders import ReminderSchedule
 from skill.core.routine import Intro, RoutineState, Stage, Step
 from skill.core.screens import FinishScreen, SetScreen
 from skill.core.session_state import (
@@ -29,13 +31,13 @@ from skill.core.set_screens import retimed, set_screen
 from skill.core.set_turns import SetComposer, SetParts
 from skill.core.sets import lead_room_ms
 from skill.core.speech import Set, Speech
-from skill.core.turn_base import Card, Turn
+from skill.core.turn_base import Card, Turn, speech_of
 from skill.core.turn_screens import paused_screen
 
 __all__ = ["Card", "Coach", "Turn"]
 
 
-class Coach(AnswerTurns, CoachingTurns):
+class Coach(AnswerTurns, CoachingTurns, ReminderTurns):
     """Composes turns from the content files."""
 
     def __init__(self, content: Content) -> None:
@@ -198,10 +200,21 @@ class Coach(AnswerTurns, CoachingTurns):
         name = self.content.stretch(hold.stretch_id).name
         return self.p.get(key, rep=hold.rep, reps=hold.reps, leg=hold.leg, name=name)
 
-    def progress_turn(self, summary: ProgressSummary | None, state: RoutineState | None) -> Turn:
-        """The person's progress (None: it could not be read), then back to where they were."""
-        turn = self._with_follow_up(self.progress_summary(summary), state)
-        turn.replay = Replay(TurnKind.PROGRESS, state, summary=figures(summary))
+    def progress_turn(
+        self,
+        summary: ProgressSummary | None,
+        state: RoutineState | None,
+        offer: ReminderSchedule | None = None,
+    ) -> Turn:
+        """The person's progress (None: it could not be read), then back to where they were;
+        or, with `offer`, the offer of that reminder instead of the usual question."""
+        if offer is None:
+            turn = self._with_follow_up(self.progress_summary(summary), state)
+        else:
+            turn = self.offer_question(offer)
+            turn.speech = speech_of(self.progress_summary(summary)).extend(turn.speech)
+        token = offer.token() if offer is not None else None
+        turn.replay = Replay(TurnKind.PROGRESS, state, summary=figures(summary), schedule=token)
         # Holds only when this session did some: with none, "0 holds today" would be wrong
         # after a routine done earlier today (the summary has no count of today's holds).
         done = routine.heard(state) if state is not None else 0
@@ -325,12 +338,17 @@ class Coach(AnswerTurns, CoachingTurns):
             assert recipe.ref is not None
             turn = self.hold_length_turn(HoldLengthReply(recipe.ref), state, recipe.seconds)
         elif kind is TurnKind.PROGRESS:
-            turn = self.progress_turn(summary_of(recipe.summary), state)
+            offer = ReminderSchedule.from_token(recipe.schedule)
+            turn = self.progress_turn(summary_of(recipe.summary), state, offer)
         elif kind is TurnKind.TIME_LEFT:
             assert state is not None
             turn = self.time_left_turn(state)
         elif kind is TurnKind.HOW_TO:
             turn = self.how_to_turn(state, recipe.ref)
+        elif kind is TurnKind.REMINDER:
+            assert recipe.ref is not None
+            schedule = ReminderSchedule.from_token(recipe.schedule)
+            turn = self.reminder_turn(ReminderReply(recipe.ref), state, schedule, recipe.today)
         else:
             turn = self.launch_turn(summary_of(recipe.summary), recipe.disclaimer, state)
             return turn

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from skill.core.triage import Triage
 
 CONTENT_PACKAGE = __name__
+# Amazon's reminder guidelines: after a "no", no other offer of a reminder for at least 7 days.
+MIN_OFFER_PAUSE_DAYS = 7
 
 
 class ContentError(ValueError):
@@ -47,6 +49,7 @@ class RoutineSettings:
     release_seconds: int  # after a hold's release cue, for the cue and the bell
     audio_budget_seconds: int  # the most one response may play (Alexa allows 240 s)
     playback_lag_seconds: int  # a request's timestamp runs this far ahead of the audio
+    offer_pause_days: int  # no offer of a reminder for this long after a no (issue 20)
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,7 @@ def _load_routine(data: dict[str, Any]) -> RoutineSettings:
         release_seconds=_get(r, f, "release_seconds", int, "routine"),
         audio_budget_seconds=_get(r, f, "audio_budget_seconds", int, "routine"),
         playback_lag_seconds=_get(r, f, "playback_lag_seconds", int, "routine"),
+        offer_pause_days=_get(r, f, "offer_pause_days", int, "routine"),
     )
     if settings.hold_seconds_min < 30:
         raise ContentError(f, "routine.hold_seconds_min", "the article asks for at least 30 s")
@@ -255,6 +259,8 @@ def _load_routine(data: dict[str, Any]) -> RoutineSettings:
         raise ContentError(f, "routine.audio_budget_seconds", "must be 60 to 240 (Alexa's limit)")
     if settings.hold_seconds_max + 20 > settings.audio_budget_seconds:
         raise ContentError(f, "routine.audio_budget_seconds", "must leave room for one hold")
+    if not MIN_OFFER_PAUSE_DAYS <= settings.offer_pause_days <= 365:
+        raise ContentError(f, "routine.offer_pause_days", "must be 7 to 365 (Amazon asks for 7)")
     for name in ("rest_seconds", "release_seconds", "playback_lag_seconds"):
         if not 0 <= getattr(settings, name) <= 30:
             raise ContentError(f, f"routine.{name}", "must be 0 to 30")
