@@ -24,12 +24,15 @@ class Repeat(StrEnum):
 
 # AMAZON.TIME's parts of the day, as the clock time a reminder rings at.
 PARTS_OF_DAY = {"MO": (8, 0), "AF": (14, 0), "EV": (18, 0), "NI": (20, 0)}
-_CLOCK = re.compile(r"(\d{2}):(\d{2})(?::\d{2})?")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TOKEN = re.compile(r"(daily|weekdays)@(\d{2}):(\d{2})|once@(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})")
+# re.ASCII: \d is 0-9 only (not "١٩:٠٠", which int() would read).
+_CLOCK = re.compile(r"(\d{2}):(\d{2})(?::\d{2})?", re.ASCII)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_TOKEN = re.compile(
+    r"(daily|weekdays)@(\d{2}):(\d{2})|once@(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})", re.ASCII
+)
 _MAX_TOKEN = 32  # the longest token is 21 characters
 _MAX_ALERT_TOKEN = 128  # Alexa's alert tokens are UUID-like; the session bounds strings at 128
-_ALERT_TOKEN = re.compile(r"[A-Za-z0-9._:\-]+")
+_ALERT_TOKEN = re.compile(r"[A-Za-z0-9._:\-]+", re.ASCII)
 _WEEKEND = 5  # date.weekday() of Saturday
 _ROUND_SECONDS = 15 * 60
 
