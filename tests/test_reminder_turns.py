@@ -77,6 +77,7 @@ def test_every_reply_is_short_and_open_turns_end_with_a_question(
     turn, schedule = compose(reply, stage, which)
     assert turn.replay is not None
     assert turn.replay.kind is TurnKind.REMINDER
+    assert turn.answer_first  # a one-shot "remind me ..." hears the disclaimer later
     if reply is ReminderReply.ASK_PERMISSION:
         # Alexa asks its own question next: the turn carries the schedule, and no reprompt.
         assert schedule is not None

@@ -205,9 +205,9 @@ def test_the_current_reminder_fills_in_what_was_not_said() -> None:
     weekdays_7pm = ReminderSchedule(19, 0, Repeat.WEEKDAYS)
     # "remind me every day": the time is the current one's
     assert schedule_from_slots(None, None, "daily", NOW, weekdays_7pm) == DAILY_7PM
-    # "remind me at 8": the repeat and the half of the day are the current one's
+    # "remind me at 8 am": the repeat is the current one's, the time as said
     moved = schedule_from_slots("08:00", None, None, NOW, weekdays_7pm)
-    assert moved == ReminderSchedule(20, 0, Repeat.WEEKDAYS)
+    assert moved == ReminderSchedule(8, 0, Repeat.WEEKDAYS)
     # a one-day current reminder does not make the next one a one-day one
     once = ReminderSchedule(8, 0, Repeat.ONCE, SUNDAY)
     assert schedule_from_slots("09:00", None, None, NOW, once) == ReminderSchedule(9, 0)

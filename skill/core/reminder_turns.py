@@ -116,6 +116,9 @@ class ReminderTurns(TurnBase):
         if schedule is None or schedule.repeat is not Repeat.ONCE:
             today = None  # only a one-day schedule is said relative to the day
         turn = self._reminder(reply, state, schedule, today)
+        # The time first, even in a conversation that opens with "remind me ...": the
+        # disclaimer is about exercise advice, and waits for the first stretch.
+        turn.answer_first = True
         token = schedule.token() if schedule is not None else None
         turn.replay = Replay(TurnKind.REMINDER, state, ref=reply.value, schedule=token, today=today)
         return turn

@@ -195,19 +195,17 @@ def schedule_from_slots(
     now_local: datetime,
     current: ReminderSchedule | None = None,
 ) -> ReminderSchedule | None:
-    """The schedule a SetReminderIntent asks for. The time is the slot's, else the current
-    reminder's ("remind me on weekdays" moves it to weekdays); the repeat is the slot's
-    (daily, weekdays), else one day when a day was said, else the current reminder's repeat,
-    else every day. An hour said without am/pm keeps the current reminder's half of the day,
-    as `with_new_time` does. None when no time can be had, or for one day already past (the
-    person is asked for a time again rather than given a reminder that never rings). A date
-    that is not one day ("this weekend": "2026-W48-WE") is not a day: it is left out."""
+    """The schedule a SetReminderIntent asks for. The time is the slot's, as said (unlike
+    `with_new_time`: "remind me at 8 am" is how people set one, and the answer says the time
+    back), else the current reminder's ("remind me on weekdays" moves it to weekdays); the
+    repeat is the slot's (daily, weekdays), else one day when a day was said, else the current
+    reminder's repeat, else every day. None when no time can be had, or for one day already
+    past (the person is asked for a time again rather than given a reminder that never rings).
+    A date that is not one day ("this weekend": "2026-W48-WE") is left out."""
     repeat = _repeat(repeat_id)
     if repeat is Repeat.ONCE:  # the slot type names daily and weekdays only
         repeat = None
     clock = parse_time(time_value)
-    if clock is not None and current is not None:
-        clock = _same_half(clock, time_value, current)
     if clock is None and current is not None:
         clock = (current.hour, current.minute)
     if clock is None:
