@@ -309,7 +309,7 @@ def test_a_version_4_database_gains_last_seen_set_to_the_day_of_the_upgrade(
         migrated_on = conn.exec_driver_sql("SELECT CURRENT_DATE").scalar_one()
         version = conn.exec_driver_sql("SELECT MAX(version) FROM schema_version").scalar_one()
     engine.dispose()
-    assert version == SCHEMA_VERSION == 5
+    assert version == SCHEMA_VERSION >= 5
     assert {user: str(day) for user, day in seen.items()} == {
         "anna": str(migrated_on),
         "ben": str(migrated_on),

@@ -19,6 +19,7 @@ from skill.cli import main
 from skill.store import retention
 from skill.store.progress_store import ProgressStore
 from skill.store.retention import ClockSuspect, forget_inactive
+from skill.store.schema import SCHEMA_VERSION
 from skill.web.retention_job import RetentionJob
 from tests.stores import migrate_to, raw_engine
 from tests.test_retention import (
@@ -199,7 +200,8 @@ def test_the_command_never_creates_nor_migrates_a_database(
     monkeypatch.setenv("SKILL_DATABASE_URL", schema_4_file(old))
     assert main(["forget-inactive", *flags]) == 2
     err = capsys.readouterr().err
-    assert "schema version 4, this code's is 5: start serve once to migrate it" in err
+    said = f"schema version 4, this code's is {SCHEMA_VERSION}: start serve once to migrate it"
+    assert said in err
     with sqlite3.connect(old) as conn:
         assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone() == (4,)
         assert "last_seen" not in {row[1] for row in conn.execute("PRAGMA table_info(profiles)")}

@@ -162,6 +162,7 @@ def test_the_tables_the_migrations_make_are_the_ones_the_code_reads(db_url: str)
         "resume_point",
         "preferences",
         "last_seen",
+        "reminder",
     ]
 
 

@@ -10,11 +10,11 @@ Concurrency design (why there is no lost update):
   SET holds = holds + 1``. Two overlapping requests of one person (a SessionEndedRequest racing
   an intent, two devices) each add their own counts; nothing is read and written back, so no
   finished hold or session can be overwritten.
-* The profile (preferences, disclaimer, resume point) is written per field: ``save`` upserts
-  only the columns it was given. Fields are independent facts with last-writer-wins meaning, so
-  a version column would only turn harmless overlaps into retries or failures. The request's
-  unit of work (skill.store.unit_of_work) gives only the fields the request changed, so a
-  request holding a stale copy cannot undo another request's change to an unrelated field.
+* The profile (preferences, disclaimer, resume point, reminder) is written per field: ``save``
+  upserts only the columns it was given. Fields are independent facts with last-writer-wins
+  meaning, so a version column would only turn harmless overlaps into retries or failures. The
+  request's unit of work (skill.store.unit_of_work) gives only the fields the request changed,
+  so a request holding a stale copy cannot undo another request's change to an unrelated field.
 
 Failure design: every public method raises :class:`StoreUnavailable` quickly when the database
 is down, frozen, locked or unwritable: each call has a deadline (at most ``call_timeout_s``, and

@@ -48,6 +48,9 @@ profiles_table = sa.Table(
     sa.Column("preferences", sa.Text),  # JSON text, as resume_point (migration 3)
     # The last day (UTC) the skill saved anything for the person: retention (migration 5)
     sa.Column("last_seen", sa.Date),
+    # The person's stretch reminder: Alexa's id for it, its schedule, when they said no to the
+    # offer (JSON text, as preferences; migration 6). After last_seen: a column is added last.
+    sa.Column("reminder", sa.Text),
 )
 
 health_probe_table = sa.Table(
@@ -175,6 +178,17 @@ def migration_5(conn: Connection) -> None:
     )
 
 
+def migration_6(conn: Connection) -> None:
+    """profiles gain `reminder` (issue 20): the daily stretch reminder the person set through
+    the skill, as JSON text (skill.core.reminders.ReminderRecord: Alexa's alertToken for it,
+    its schedule, the day they last said no to the offer). Nullable with no default, as
+    migration 3: existing rows read it as None (no reminder, never offered), and the column is
+    added without rewriting the table, so the migration is instant however many people. It
+    is a column of the profile row, so forgetting the person (SkillDisabled, retention)
+    deletes it with the rest."""
+    conn.exec_driver_sql("ALTER TABLE profiles ADD COLUMN reminder TEXT")
+
+
 # Append (version, description, function) to change the schema; never edit
 # a released entry. Each runs in the same transaction as its version row.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
@@ -183,6 +197,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (3, "profiles remember coaching preferences", migration_3),
     (4, "a row per host that the health check writes", migration_4),
     (5, "profiles remember the last day they were used; one retention run per day", migration_5),
+    (6, "profiles remember the stretch reminder", migration_6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -34,6 +34,10 @@ PROFILE_BASELINE = "profile_read"  # the profile as this request read it
 PROGRESS = "progress_counts"  # (local day, holds, sessions) to add
 BUDGET = "database_budget"  # the request's Budget: what is left of its database time
 
+# Profile fields read back as dicts that a handler may edit in place (resume_point is not:
+# handlers only ever replace it whole).
+_DICT_FIELDS = ("preferences", "reminder")
+
 
 def budget_of(pending: dict[str, Any]) -> Budget:
     """The request's database budget, made on first use."""
@@ -89,11 +93,17 @@ class UnitOfWork:
         return self._profile
 
     def _handed_out(self, loaded: UserProfile) -> UserProfile:
-        """What handlers see: the pending changes over what was read, the preferences a copy, so
-        a handler that edits them in place does not also edit the baseline `commit` compares
-        with (the change would look like none and be lost). ~6 µs, only when some are set."""
-        if loaded.preferences is not None:
-            loaded = replace(loaded, preferences=copy.deepcopy(loaded.preferences))
+        """What handlers see: the pending changes over what was read, the dict fields (the
+        preferences, the reminder) copies, so a handler that edits one in place does not also
+        edit the baseline `commit` compares with (the change would look like none and be
+        lost). ~6 µs each, only when set."""
+        copies = {
+            name: copy.deepcopy(value)
+            for name in _DICT_FIELDS
+            if (value := getattr(loaded, name)) is not None
+        }
+        if copies:
+            loaded = replace(loaded, **copies)
         return replace(loaded, **self._pending.get(PROFILE_CHANGES, {}))
 
     def update(self, **fields: Any) -> None:

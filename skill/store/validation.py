@@ -16,6 +16,9 @@ MAX_RESUME_POINT_CHARS = 4096
 # Preferences are a few short choices (pace, detail, the stretches the person knows); anything
 # bigger is a bug that would otherwise be read back on every request.
 MAX_PREFERENCES_CHARS = 1000
+# The reminder record is an id, a schedule token and a day (~100 characters); Amazon does not
+# document the alertToken's length, so there is room for a much longer one, but not for a bug.
+MAX_REMINDER_CHARS = 1000
 MAX_LAST_STRETCH_CHARS = 100
 _PROFILE_FIELD_SET = frozenset(PROFILE_FIELDS)
 
@@ -59,13 +62,21 @@ def profile_values(fields: dict[str, Any]) -> dict[str, Any]:
         elif name == "resume_point":
             value = _encode_json_dict(name, value, MAX_RESUME_POINT_CHARS)
         elif name == "preferences":
-            value = _encode_json_dict(name, value, MAX_PREFERENCES_CHARS)
-            if value is not None and json.loads(value) != fields[name]:
-                # A tuple or a non-str key reads back changed, so every request would see a
-                # "change" to write (unit_of_work.commit compares with what it read).
-                raise ValueError("preferences must read back the same: str keys, lists, no tuples")
+            value = _encode_same_json_dict(name, value, MAX_PREFERENCES_CHARS)
+        elif name == "reminder":
+            value = _encode_same_json_dict(name, value, MAX_REMINDER_CHARS)
         values[name] = value
     return values
+
+
+def _encode_same_json_dict(name: str, value: Any, max_chars: int) -> str | None:
+    """As `_encode_json_dict`, for a field the request's unit of work compares with what it
+    read: a tuple or a non-str key reads back changed, so every request would see a "change"
+    to write (unit_of_work.commit)."""
+    text = _encode_json_dict(name, value, max_chars)
+    if text is not None and json.loads(text) != value:
+        raise ValueError(f"{name} must read back the same: str keys, lists, no tuples")
+    return text
 
 
 def _encode_json_dict(name: str, value: Any, max_chars: int) -> str | None:
