@@ -50,7 +50,8 @@ TIME_PHRASE = (
     rf"(?:(?:half|quarter) (?:past|to) )?{_CLOCK}(?: {_alternatives(MERIDIEM)})?"
     rf"|{_alternatives(NAMED_TIMES)}|{_alternatives(PARTS_OF_DAY)}"
 )
-TIME_RUN = re.compile(rf"\b(?:{TIME_PHRASE})\b")
+# "every morning" is a repeat (REMINDER_REPEAT), not a time: not read as one.
+TIME_RUN = re.compile(rf"(?<!every )(?<!each )\b(?:{TIME_PHRASE})\b")
 DATE_PHRASE = (
     r"(?:today|tomorrow|the day after tomorrow|day after tomorrow"
     rf"|(?:(?:next|this|on) )?{_alternatives(WEEKDAYS)})"
