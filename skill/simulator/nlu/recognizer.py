@@ -273,14 +273,13 @@ class Recognizer:
         for query, numeric, said in queries:
             indices = self._numeric if numeric else self._plain
             choices = [self._candidate_texts[i] for i in indices]
-            for _, score, pos in process.extract(
-                query, choices, scorer=similarity, score_cutoff=cutoff, limit=25
-            ):
-                cand = self._candidates[indices[pos]]
-                if all(heard_words(syn, text) is not None for _, syn in cand.fills):
-                    if best is None or score > best[0]:
-                        best = (score, cand, said)
-                    break
+            found = self._best_of(
+                process.extract(query, choices, scorer=similarity, score_cutoff=cutoff, limit=25),
+                indices,
+                text,
+            )
+            if found is not None and (best is None or found[0] > best[0]):
+                best = (found[0], found[1], said)
         if best is None:
             return None
         score, cand, said = best
@@ -297,6 +296,27 @@ class Recognizer:
             if name not in dict(cand.fills) and words is not None:
                 slots[name] = self.slots.slot(intent.name, name, words)
         return Recognition(intent.name, slots, score / 100, cand.compiled.sample, "fuzzy")
+
+    def _best_of(
+        self, scored: list[tuple[str, float, int]], indices: list[int], text: str
+    ) -> tuple[float, _Candidate] | None:
+        """The best scored candidate whose slot synonyms were said; on a tie, one of an
+        intent that may be guessed: "i'd like a reminder to stretch" is as close to "i'd
+        like to stretch" as to "i'd like a reminder", and a tie is no ground to start."""
+        pick: tuple[float, _Candidate] | None = None
+        for _, score, pos in scored:
+            if pick is not None and score < pick[0]:
+                break
+            cand = self._candidates[indices[pos]]
+            if not all(heard_words(syn, text) is not None for _, syn in cand.fills):
+                continue
+            if pick is None:
+                pick = (score, cand)
+            if pick[1].compiled.intent.name not in self.no_guess:
+                break
+            if cand.compiled.intent.name not in self.no_guess:
+                return score, cand
+        return pick
 
 
 def _near_exact(rec: Recognition, text: str) -> bool:
