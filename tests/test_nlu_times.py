@@ -179,6 +179,14 @@ def test_tomorrow_counts_from_the_day_the_recognizer_is_given() -> None:
     assert moving.recognize("remind me tomorrow").slots["date"].value == "2027-01-02"
 
 
+def test_a_dated_recognizer_shares_the_samples(recognizer: Recognizer) -> None:
+    """A device passes its own local date without building a recognizer again."""
+    newer = recognizer.dated(date(2027, 1, 1))
+    assert newer.recognize("remind me tomorrow").slots["date"].value == "2027-01-02"
+    assert recognizer.recognize("remind me tomorrow").slots["date"].value == "2026-11-29"
+    assert newer._compiled is recognizer._compiled
+
+
 def test_today_defaults_to_the_machines_date() -> None:
     rec = Recognizer(MODEL).recognize("remind me today at 7 pm")
     assert rec.slots["date"].value == date.today().isoformat()

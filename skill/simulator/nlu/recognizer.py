@@ -14,6 +14,7 @@ Strict mode is what Alexa guarantees: exact samples only, no wildcard, no fuzzy.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -114,6 +115,13 @@ class Recognizer:
         tokened = [bool(tokens & set(t.split())) for t in self._candidate_texts]
         self._numeric = [i for i, n in enumerate(tokened) if n]
         self._plain = [i for i, n in enumerate(tokened) if not n]
+
+    def dated(self, today: Today) -> Recognizer:
+        """This recognizer with dates counted from `today` (a device's own local date, say):
+        it shares the compiled samples, which take ~0.5 s to build."""
+        other = copy.copy(self)
+        other.slots = SlotResolver(self.model, self.skill_id, today)
+        return other
 
     # -- building
 
