@@ -58,7 +58,8 @@ def test_parse_time(said: str, value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "said", ["30", "forty five", "24", "13 pm", "0 am", "seven sixty", "a minute", "tomorrow", ""]
+    "said",
+    ["30", "forty five", "24", "2400", "13 pm", "0 am", "seven sixty", "a minute", "tomorrow", ""],
 )
 def test_not_a_time(said: str) -> None:
     assert parse_time(normalize(said)) is None

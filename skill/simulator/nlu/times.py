@@ -16,6 +16,7 @@ Input is normalised text (skill.simulator.nlu.normalize): "7:30 p.m." arrives as
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from skill.simulator.nlu.numbers import NUMBER_WORDS, parse_number
@@ -41,7 +42,8 @@ _NUM = r"(?:\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + ")"
 _CLOCK = rf"{_NUM}(?: (?:{_NUM}|oh|o))*"
 
 
-def _alternatives(phrases: object) -> str:
+def _alternatives(phrases: Iterable[str]) -> str:
+    """A regex alternation of `phrases`, longest first (so "at night" beats "night")."""
     return "(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + ")"
 
 
@@ -63,7 +65,7 @@ def _clock(words: list[str]) -> tuple[int, int] | None:
     """Hour and minute from "7", "seven thirty", "7 30", "seven oh five", "730", "1930"."""
     if len(words) == 1 and words[0].isdigit() and len(words[0]) in (3, 4):
         hour, minute = divmod(int(words[0]), 100)  # "7:30" typed as "730"
-        return (hour, minute) if minute < 60 else None
+        return (hour, minute) if hour < 24 and minute < 60 else None
     for split in range(1, len(words) + 1):
         hour = parse_number(" ".join(words[:split]))
         if hour is None or hour > 23:
