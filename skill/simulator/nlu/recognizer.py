@@ -9,6 +9,7 @@ AMAZON.FallbackIntent, as Alexa's would be. A fuzzy guess at an intent in `NO_GU
 is AMAZON.FallbackIntent too: a near miss must never start an emergency or a routine. Only a
 near-exact match (one word more or less: NEAR_EXACT) without a negating word counts there, as
 a statistical model would hear it; "no chest pain" is never "chest pain".
+A fuzzy tie between such an intent and another goes to the other: a tie is no ground to start.
 Strict mode is what Alexa guarantees: exact samples only, no wildcard, no fuzzy.
 """
 
