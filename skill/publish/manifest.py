@@ -14,7 +14,14 @@ in docs/publish.md. What the skill *does* decides the technical part:
   https://developer.amazon.com/docs/alexa-presentation-language/add-apl-support.html);
 - `events`: SKILL_DISABLED, the one skill event it handles (skill/alexa/handlers/session.py),
   delivered to the same endpoint;
-- no `permissions`: the time zone comes from the Alexa Settings API, which needs none.
+- `permissions`: `alexa::alerts:reminders:skill:readwrite`, so the skill can set the daily
+  stretch reminder people ask for (skill/alexa/reminders_api.py). Amazon: "if you edit the
+  skill manifest directly, add the alexa::alerts:reminders:skill:readwrite permission" (Alexa
+  Reminders Overview, https://developer.amazon.com/docs/smapi/alexa-reminders-overview.html);
+  `manifest.permissions` is an "Array that specifies the permissions" of objects, each with a
+  `name` (Skill Manifest Schema). People grant it by voice when the skill first offers a
+  reminder, or in the Alexa app. The time zone needs none: it comes from the Alexa Settings
+  API.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ CERTIFICATE_TYPES = {"trusted": "Trusted", "wildcard": "Wildcard", "self-signed"
 SMALL_ICON = "assets/images/en-US_smallIcon.png"  # 108 x 108 PNG
 LARGE_ICON = "assets/images/en-US_largeIcon.png"  # 512 x 512 PNG
 SUBSCRIBED_EVENTS = ("SKILL_DISABLED",)
+# The Reminders API scope: the one permission the skill asks for (skill/alexa/permissions.py
+# uses the same string).
+PERMISSIONS = ("alexa::alerts:reminders:skill:readwrite",)
 # The screens the documents are laid out for (skill/screen/viewports.py), in dp: small round
 # hub, landscape medium and large hubs, extra-large TV as Amazon's example of
 # supportedViewports gives them, and the small landscape hub (Echo Show 5) as the viewport
@@ -117,6 +127,6 @@ def build_manifest(
                 "endpoint": dict(endpoint_obj),
                 "subscriptions": [{"eventName": name} for name in SUBSCRIBED_EVENTS],
             },
-            "permissions": [],
+            "permissions": [{"name": name} for name in PERMISSIONS],
         }
     }

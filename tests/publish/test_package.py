@@ -78,7 +78,8 @@ def test_the_package_for_coach_example_org(
             and v["minHeight"] <= laid_out.height_dp <= v["maxHeight"]
             for v in apl["supportedViewports"]
         ), laid_out.name
-    assert m["permissions"] == []  # the Settings API's time zone needs no permission
+    # Reminders need the Reminders API scope; the Settings API's time zone needs none.
+    assert m["permissions"] == [{"name": "alexa::alerts:reminders:skill:readwrite"}]
     privacy = m["privacyAndCompliance"]
     assert privacy["locales"]["en-US"] == {
         "privacyPolicyUrl": "https://coach.example.org/privacy",

@@ -12,7 +12,9 @@ Everything here is pure: no I/O apart from `load_model`, no global state.
 - `normalize`: one text form for samples and utterances (case, contractions, fillers);
 - `numbers`: number words and digits, as an AMAZON.NUMBER slot hears them;
 - `durations`: spoken durations as the ISO-8601 value of an AMAZON.DURATION slot;
+- `times`: spoken times and dates as AMAZON.TIME ("19:30", "EV") and AMAZON.DATE values;
 - `slots`: slot values and entity resolution against the custom slot types;
+- `tokens`: built-in slot values as one token each, for fuzzy matching;
 - `similarity`: fuzzy scores between an utterance and a sample;
 - `recognizer`: utterance -> intent and slots, exact (phrase slots included) then fuzzy,
   or strict (only what Alexa guarantees);
@@ -43,6 +45,7 @@ from skill.simulator.nlu.recognizer import (
     Recognizer,
 )
 from skill.simulator.nlu.slots import DEFAULT_SKILL_ID, SlotResolver, SlotValue
+from skill.simulator.nlu.times import parse_date, parse_time
 
 __all__ = [
     "BUILTIN_PHRASES",
@@ -66,8 +69,10 @@ __all__ = [
     "all_samples",
     "load_model",
     "normalize",
+    "parse_date",
     "parse_duration",
     "parse_launch",
     "parse_model",
     "parse_number",
+    "parse_time",
 ]

@@ -7,7 +7,8 @@ import re
 CONTRACTIONS = {
     "what's": "what is", "whats": "what is", "that's": "that is", "thats": "that is",
     "there's": "there is", "it's": "it is", "how's": "how is", "where's": "where is",
-    "who's": "who is", "let's": "let us", "lets": "let us", "i'm": "i am", "im": "i am",
+    "when's": "when is", "who's": "who is", "let's": "let us", "lets": "let us",
+    "i'm": "i am", "im": "i am",
     "i'd": "i would", "i'll": "i will", "i've": "i have", "ive": "i have",
     "you're": "you are", "we're": "we are", "they're": "they are", "we'll": "we will",
     "don't": "do not", "dont": "do not", "doesn't": "does not", "doesnt": "does not",
