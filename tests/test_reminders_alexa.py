@@ -1,20 +1,11 @@
 """A stretch reminder by voice, through the real endpoint with real envelopes: set, change,
-cancel, ask about it, Alexa's permission question and its answers, the offer at the end of a
-routine, and every failure of the Reminders API answered with the routine left as it was.
-
-Alexa's APIs are a stand-in on 127.0.0.1 (`apiEndpoint`): the Settings API's time zone and the
-Reminders API, which keeps the reminders it was sent and can be told to fail."""
+cancel and ask about it, and Alexa's permission question and its answers. Alexa's APIs are a
+stand-in on 127.0.0.1 (tests/reminder_device.py)."""
 
 from __future__ import annotations
 
-import http.server
-import json
 import re
-import threading
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import Any, ClassVar
 
 import pytest
 from flask.testing import FlaskClient
@@ -22,156 +13,23 @@ from flask.testing import FlaskClient
 from skill.alexa.permissions import REMINDERS_SCOPE
 from skill.core.content import load_content
 from skill.core.turns import Coach
-from skill.store.progress_store import ProgressStore, StoreUnavailable
-from tests.builders import RequestBuilder
-from tests.conversation import Conversation, Reply
-
-ZONE = "America/Los_Angeles"
-# Saturday 28 November 2026, 7:07 PM in Los Angeles.
-EVENING = datetime(2026, 11, 29, 3, 7, tzinfo=UTC)
-SEATED = ("seated hamstring stretch", "seated")
-EVERY_DAY = ("every day", "daily")
-WEEKDAYS = ("on weekdays", "weekdays")
-USER = "amzn1.ask.account.REMINDERS"
-
-
-class AlexaApis(http.server.BaseHTTPRequestHandler):
-    """The Settings API's time zone, and the Reminders API with its reminders by token."""
-
-    fail: ClassVar[dict[str, int | str]] = {}  # method -> status, or "timeout"
-    reminders: ClassVar[dict[str, dict[str, Any]]] = {}
-    calls: ClassVar[list[tuple[str, str, dict[str, Any] | None]]] = []
-    made = 0
-
-    def do_GET(self) -> None:  # POST, PUT and DELETE too (see below)
-        api = type(self)
-        if self.path.endswith("/settings/System.timeZone"):
-            return self._send(200, ZONE)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length)) if length else None
-        api.calls.append((self.command, self.path, body))
-        failure = api.fail.get(self.command)
-        if failure == "timeout":
-            time.sleep(2.0)
-            return None
-        if isinstance(failure, int):
-            return self._send(failure, {"code": "ERROR", "message": "stand-in failure"})
-        token = self.path.rsplit("/", 1)[-1]
-        if self.command == "POST":
-            api.made += 1
-            token = f"alert-{api.made}"
-        elif token not in api.reminders:
-            return self._send(404, {"code": "NOT_FOUND", "message": "no such reminder"})
-        if self.command == "DELETE":
-            del api.reminders[token]
-            return self._send(200, None)
-        api.reminders[token] = body or {}
-        return self._send(200, {"alertToken": token, "status": "ON", "version": "1"})
-
-    def _send(self, status: int, answer: Any) -> None:
-        data = b"" if answer is None else json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-for _method in ("POST", "PUT", "DELETE"):
-    setattr(AlexaApis, f"do_{_method}", AlexaApis.do_GET)
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # the skill hangs up on a slow API on purpose
+from tests.reminder_device import (
+    EVERY_DAY,
+    WEEKDAYS,
+    ZONE,
+    AlexaApis,
+    alexa_apis,
+    check_open,
+    directives,
+    kept,
+    person,
+)
 
 
 @pytest.fixture
 def apis() -> Iterator[type[AlexaApis]]:
-    handler = type("Apis", (AlexaApis,), {"fail": {}, "reminders": {}, "calls": []})
-    server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield handler
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class Echo(RequestBuilder):
-    """An Echo whose person has (`granted`) or has not given the skill the reminders
-    permission, as `context.System.user.permissions` says it."""
-
-    granted = False
-
-    def _context(self) -> dict[str, Any]:
-        context = super()._context()
-        if self.granted:
-            context["System"]["user"]["permissions"] = {
-                "consentToken": "consent-token",
-                "scopes": {REMINDERS_SCOPE: {"status": "GRANTED"}},
-            }
-        return context
-
-    def connections_response(
-        self, token: str, status: str | None, code: str = "200", **kw: Any
-    ) -> dict[str, Any]:
-        """Alexa's answer to AskFor (Amazon's voice permissions page)."""
-        request: dict[str, Any] = {
-            "type": "Connections.Response",
-            "name": "AskFor",
-            "status": {"code": code, "message": "OK" if code == "200" else "Error"},
-            "token": token,
-        }
-        if status is not None:
-            request["payload"] = {
-                "permissionScopes": [
-                    {"permissionScope": REMINDERS_SCOPE, "consentLevel": "ACCOUNT"}
-                ],
-                "status": status,
-            }
-        return self.envelope(request, **kw)
-
-
-class Person(Conversation):
-    """A conversation that can also receive Alexa's answer to the permission question."""
-
-    builder: Echo
-
-    def alexa_answers(self, token: str, status: str | None, code: str = "200") -> Reply:
-        self._stamp(None)
-        return self.post(self.builder.connections_response(token, status, code, **self._kw()))
-
-
-def person(client: FlaskClient, apis: type[AlexaApis], granted: bool = True) -> Person:
-    echo = Echo(user_id=USER, api_endpoint=apis.url)
-    echo.granted = granted
-    talk = Person(client, echo, start=EVENING)
-    talk.launch()  # the disclaimer, once
-    return talk
-
-
-def store_of(client: FlaskClient) -> ProgressStore:
-    return client.application.extensions["progress_store"]
-
-
-def kept(client: FlaskClient) -> dict[str, Any] | None:
-    return store_of(client).get_profile(USER).reminder
-
-
-def directives(reply: Reply) -> list[dict[str, Any]]:
-    return reply.response.get("directives") or []
-
-
-def check_open(reply: Reply) -> None:
-    """An answer that leads back to where the person was: a question, and a reprompt."""
-    assert not reply.ended
-    assert reply.reprompt
-    assert reply.text.rstrip().endswith("?")
+    with alexa_apis() as api:
+        yield api
 
 
 # --- set, with the permission -------------------------------------------------------------
@@ -372,148 +230,4 @@ def test_deleted_elsewhere(client: FlaskClient, apis: type[AlexaApis]) -> None:
     apis.reminders.clear()
     gone = talk.say("CancelReminderIntent")
     assert gone.text.startswith("You don't have a stretch reminder.")
-    assert kept(client) is None
-
-
-# --- the offer at the end of a routine ----------------------------------------------------
-
-
-def finish_seated(talk: Person) -> Reply:
-    reply = talk.say("StartStretchIntent", Stretch=SEATED)
-    for _ in range(10):
-        if "You've finished" in reply.text:
-            break
-        reply = talk.say("AMAZON.NextIntent")
-    assert "how your week is going" in reply.text
-    return reply
-
-
-OFFER = re.compile(r"[Ww]ould you like a reminder to stretch tomorrow at (\d{1,2}(:\d\d)? [AP]M)")
-
-
-def test_the_week_then_the_offer_and_yes(client: FlaskClient, apis: type[AlexaApis]) -> None:
-    talk = person(client, apis)
-    finish_seated(talk)
-    week = talk.say("AMAZON.YesIntent")
-    assert week.text.startswith("This week you've stretched on 1 day.")
-    found = OFFER.search(week.text)
-    assert found, week.text
-    assert week.text.rstrip().endswith("and every day after that?")
-    check_open(week)
-    token = week.attributes["reminder_offer"]
-    assert re.fullmatch(r"daily@\d\d:(00|15|30|45)", token)
-    reply = talk.say("AMAZON.YesIntent")
-    assert reply.text.startswith(f"Okay, I'll remind you to stretch every day at {found[1]}.")
-    assert kept(client) == {"alert_token": "alert-1", "schedule": token}
-
-
-def test_no_to_the_offer_is_remembered(client: FlaskClient, apis: type[AlexaApis]) -> None:
-    talk = person(client, apis)
-    finish_seated(talk)
-    offer = talk.say("AMAZON.NoIntent")
-    assert offer.text.startswith("No problem, would you like a reminder to stretch tomorrow at")
-    check_open(offer)
-    bye = talk.say("AMAZON.NoIntent")
-    assert bye.ended
-    assert "no reminder" in bye.text
-    assert kept(client) == {"declined_on": "2026-11-28"}
-    talk.wait(3600)  # another routine the same evening: no offer again
-    talk.launch()
-    finish_seated(talk)
-    assert talk.say("AMAZON.NoIntent").ended
-    assert apis.calls == []
-
-
-def test_the_offer_comes_once_a_session(client: FlaskClient, apis: type[AlexaApis]) -> None:
-    talk = person(client, apis)
-    talk.say("ReminderStatusIntent")  # the offer, from "when is my reminder?"
-    finish_seated(talk)
-    week = talk.say("AMAZON.YesIntent")
-    assert OFFER.search(week.text) is None
-
-
-def test_no_offer_when_one_is_set(client: FlaskClient, apis: type[AlexaApis]) -> None:
-    talk = person(client, apis)
-    talk.say("SetReminderIntent", time="19:00")
-    finish_seated(talk)
-    assert talk.say("AMAZON.NoIntent").ended
-
-
-# --- failures: an answer, and the routine as it was ---------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("failure", "said"),
-    [
-        (401, "It looks like reminders aren't allowed for Hamstring Coach any more."),
-        (403, "It looks like reminders aren't allowed for Hamstring Coach any more."),
-        (429, "Alexa's reminders are busy right now. Try again in a minute."),
-        (500, "I couldn't reach Alexa's reminders just now"),
-        (503, "I couldn't reach Alexa's reminders just now"),
-        ("timeout", "I couldn't reach Alexa's reminders just now"),
-    ],
-)
-def test_each_failure_mid_routine_is_answered_and_the_routine_goes_on(
-    client: FlaskClient, apis: type[AlexaApis], failure: int | str, said: str
-) -> None:
-    talk = person(client, apis)
-    first = talk.say("StartStretchIntent", Stretch=SEATED)
-    settled = talk.say("AMAZON.PauseIntent")  # the set's holds counted, the routine paused
-    routine = settled.attributes["routine"]
-    apis.fail["POST"] = failure
-    reply = talk.say("SetReminderIntent", time="19:00")
-    assert reply.text.startswith(said)
-    check_open(reply)
-    assert reply.attributes["routine"] == routine  # the routine as it was
-    assert kept(client) is None
-    if failure in (401, 403):
-        assert reply.card == {"type": "AskForPermissionsConsent", "permissions": [REMINDERS_SCOPE]}
-    else:
-        assert reply.card is None or reply.card.get("type") != "AskForPermissionsConsent"
-    goes_on = talk.say("AMAZON.ResumeIntent")
-    assert goes_on.holds, "the routine goes on"
-    assert first.holds
-
-
-def test_asked_mid_hold_the_hold_starts_again(client: FlaskClient, apis: type[AlexaApis]) -> None:
-    talk = person(client, apis)
-    talk.say("StartStretchIntent", Stretch=SEATED)
-    reply = talk.say("SetReminderIntent", at=40, time="19:00", repeat=EVERY_DAY)
-    assert reply.text.startswith("Okay, I'll remind you to stretch every day at 7 PM.")
-    check_open(reply)
-    assert kept(client) == {"alert_token": "alert-1", "schedule": "daily@19:00"}
-    assert talk.say("AMAZON.NextIntent").holds, "ready: the routine goes on"
-
-
-def test_a_failed_cancel_keeps_the_reminder(client: FlaskClient, apis: type[AlexaApis]) -> None:
-    talk = person(client, apis)
-    talk.say("SetReminderIntent", time="19:00")
-    apis.fail["DELETE"] = 503
-    reply = talk.say("CancelReminderIntent")
-    assert reply.text.startswith("I couldn't reach Alexa's reminders just now")
-    assert kept(client) == {"alert_token": "alert-1", "schedule": "daily@19:00"}
-
-
-def test_no_user_profile_no_reminder(client: FlaskClient, apis: type[AlexaApis]) -> None:
-    """With the database down the id could not be kept: no reminder is set."""
-    talk = person(client, apis)
-    store = store_of(client)
-    with pytest.MonkeyPatch.context() as outage:
-
-        def down(*args: object, **kwargs: object) -> None:
-            raise StoreUnavailable("get_profile failed (sqlite): database is locked")
-
-        outage.setattr(store, "get_profile", down)
-        reply = talk.say("SetReminderIntent", time="19:00")
-    assert reply.text.startswith("I can't keep track of a reminder for you just now")
-    check_open(reply)
-    assert apis.calls == []
-
-
-def test_skill_disabled_forgets_the_reminder(client: FlaskClient, apis: type[AlexaApis]) -> None:
-    talk = person(client, apis)
-    talk.say("SetReminderIntent", time="19:00")
-    assert kept(client) is not None
-    result = client.post("/alexa", json=talk.builder.skill_event("AlexaSkillEvent.SkillDisabled"))
-    assert result.status_code == 200
     assert kept(client) is None
