@@ -61,6 +61,8 @@ class AlexaApis(http.server.BaseHTTPRequestHandler):
         if self.command == "DELETE":
             del api.reminders[token]
             return self._send(200, None)
+        if self.command == "GET":
+            return self._send(200, {"alertToken": token, "status": "ON", **api.reminders[token]})
         api.reminders[token] = body or {}
         return self._send(200, {"alertToken": token, "status": "ON", "version": "1"})
 

@@ -200,9 +200,10 @@ def test_status_cancel_and_none(client: FlaskClient, apis: type[AlexaApis]) -> N
     assert apis.calls[-1][:2] == ("DELETE", "/v1/alerts/reminders/alert-1")
     assert apis.reminders == {}
     assert kept(client) is None
+    assert [c[0] for c in apis.calls] == ["POST", "GET", "DELETE"]
     again = talk.say("CancelReminderIntent")
     assert again.text.startswith("You don't have a stretch reminder.")
-    assert len(apis.calls) == 2  # nothing to delete: no call
+    assert len(apis.calls) == 3  # nothing to delete: no call
 
 
 def test_status_with_none_offers_one_and_yes_sets_it(
@@ -231,3 +232,29 @@ def test_deleted_elsewhere(client: FlaskClient, apis: type[AlexaApis]) -> None:
     gone = talk.say("CancelReminderIntent")
     assert gone.text.startswith("You don't have a stretch reminder.")
     assert kept(client) is None
+
+
+def test_when_is_my_reminder_after_it_was_deleted_in_the_app(
+    client: FlaskClient, apis: type[AlexaApis]
+) -> None:
+    talk = person(client, apis)
+    talk.say("SetReminderIntent", time="19:00")
+    apis.reminders.clear()
+    reply = talk.say("ReminderStatusIntent")
+    assert reply.text.startswith("You don't have a stretch reminder. Would you like one")
+    assert kept(client) is None
+    apis.fail["GET"] = 503  # a failing check trusts the record
+    talk.say("AMAZON.YesIntent")
+    assert talk.say("ReminderStatusIntent").text.startswith("Your stretch reminder is every day")
+
+
+def test_cancel_after_the_permission_was_taken_back(
+    client: FlaskClient, apis: type[AlexaApis]
+) -> None:
+    talk = person(client, apis)
+    talk.say("SetReminderIntent", time="19:00")
+    talk.builder.granted = False  # turned off in the Alexa app
+    reply = talk.say("CancelReminderIntent")
+    assert reply.text.startswith("It looks like reminders aren't allowed for Hamstring Coach")
+    assert reply.card == {"type": "AskForPermissionsConsent", "permissions": [REMINDERS_SCOPE]}
+    assert [c[0] for c in apis.calls] == ["POST"]  # no call without the permission

@@ -24,6 +24,7 @@ from skill.alexa.api_client import TimeoutApiClient
 from skill.alexa.reminders_api import (
     ReminderOutcome,
     delete_reminder,
+    find_reminder,
     reminder_request,
     save_reminder,
 )
@@ -122,8 +123,8 @@ class RemindersApi(http.server.BaseHTTPRequestHandler):
         type(self).calls.append((method, self.path, body, self.headers.get("Authorization", "")))
         time.sleep(self.delay)
         status = self.statuses.get(method, 200)
-        if status == 200 and method in ("POST", "PUT"):
-            token = self.path.rsplit("/", 1)[-1] if method == "PUT" else "alert-1"
+        if status == 200 and method in ("POST", "PUT", "GET"):
+            token = self.path.rsplit("/", 1)[-1] if method != "POST" else "alert-1"
             answer: dict[str, Any] = {"alertToken": token, "status": "ON", "version": "1"}
         elif status == 200:
             answer = {}
@@ -143,7 +144,7 @@ class RemindersApi(http.server.BaseHTTPRequestHandler):
         pass
 
 
-for _method in ("PUT", "DELETE"):
+for _method in ("PUT", "DELETE", "GET"):
     setattr(RemindersApi, f"do_{_method}", RemindersApi.do_POST)
 
 
@@ -265,6 +266,22 @@ def test_delete_answers(api: type[RemindersApi], status: int, outcome: ReminderO
     api.statuses["DELETE"] = status
     assert delete_reminder(handler_input(api), "alert-9") is outcome
     assert [(m, p) for m, p, _, _ in api.calls] == [("DELETE", "/v1/alerts/reminders/alert-9")]
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        (200, ReminderOutcome.OK),
+        (401, ReminderOutcome.REVOKED),
+        (404, ReminderOutcome.GONE),
+        (429, ReminderOutcome.BUSY),
+        (500, ReminderOutcome.UNREACHABLE),
+    ],
+)
+def test_find_answers(api: type[RemindersApi], status: int, outcome: ReminderOutcome) -> None:
+    api.statuses["GET"] = status
+    assert find_reminder(handler_input(api), "alert-9") is outcome
+    assert [(m, p) for m, p, _, _ in api.calls] == [("GET", "/v1/alerts/reminders/alert-9")]
 
 
 def test_a_slow_api_is_given_up_on_in_time(api: type[RemindersApi]) -> None:

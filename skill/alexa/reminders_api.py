@@ -144,6 +144,19 @@ def delete_reminder(handler_input: HandlerInput, alert_token: str) -> ReminderOu
     return ReminderOutcome.OK
 
 
+def find_reminder(handler_input: HandlerInput, alert_token: str) -> ReminderOutcome:
+    """Whether Alexa still has the reminder: OK, or GONE when it was deleted elsewhere (in
+    the Alexa app, or three days after a one-day reminder rang)."""
+    client = _client(handler_input)
+    if client is None:
+        return ReminderOutcome.UNREACHABLE
+    try:
+        client.get_reminder(alert_token)
+    except Exception as exc:
+        return _failure("get", exc)
+    return ReminderOutcome.OK
+
+
 def _client(handler_input: HandlerInput):  # type: ignore[no-untyped-def]
     factory = handler_input.service_client_factory
     if factory is None:  # the skill was built without an API client

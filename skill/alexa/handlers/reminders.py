@@ -25,7 +25,12 @@ from skill.alexa.permissions import (
     consent_status,
     has_reminders_permission,
 )
-from skill.alexa.reminders_api import ReminderOutcome, delete_reminder, save_reminder
+from skill.alexa.reminders_api import (
+    ReminderOutcome,
+    delete_reminder,
+    find_reminder,
+    save_reminder,
+)
 from skill.core.reminders import (
     ReminderRecord,
     ReminderReply,
@@ -155,9 +160,22 @@ class ReminderStatusIntentHandler(CoachHandler):
         if record is None:
             return answer(conv, ReminderReply.NO_PROFILE)
         schedule = record.schedule if record.alert_token is not None else None
-        if schedule is not None and schedule.rings_after(conv.local_now()):
+        rings = schedule is not None and schedule.rings_after(conv.local_now())
+        if rings and not gone_elsewhere(conv, record):
             return answer(conv, ReminderReply.STATUS, schedule)
         return answer(conv, ReminderReply.NONE_SET, offer_schedule(conv.local_now()))
+
+
+def gone_elsewhere(conv: Conversation, record: ReminderRecord) -> bool:
+    """Whether Alexa no longer has the reminder the record names (the person deleted it in
+    the Alexa app); then the record forgets it. Any other failure trusts the record: the
+    answer is about what we set, and one API call more must not cost the person an answer."""
+    if record.alert_token is None or not has_reminders_permission(conv.handler_input):
+        return False
+    if find_reminder(conv.handler_input, record.alert_token) is not ReminderOutcome.GONE:
+        return False
+    keep(conv, replace(record, alert_token=None, schedule=None))
+    return True
 
 
 class ChangeReminderIntentHandler(CoachHandler):
@@ -193,6 +211,8 @@ class CancelReminderIntentHandler(CoachHandler):
             return answer(conv, ReminderReply.NO_PROFILE)
         if record.alert_token is None:
             return answer(conv, ReminderReply.NONE_SET)
+        if not has_reminders_permission(handler_input):  # taken back in the Alexa app
+            return answer(conv, ReminderReply.REVOKED)
         outcome = delete_reminder(handler_input, record.alert_token)
         if outcome not in (ReminderOutcome.OK, ReminderOutcome.GONE):
             return answer(conv, FAILED[outcome])
