@@ -24,6 +24,7 @@ from ask_sdk_model.services.reminder_management import (
     PushNotification,
     PushNotificationStatus,
     Recurrence,
+    ReminderManagementServiceClient,
     ReminderRequest,
     SpokenInfo,
     SpokenText,
@@ -157,11 +158,15 @@ def find_reminder(handler_input: HandlerInput, alert_token: str) -> ReminderOutc
     return ReminderOutcome.OK
 
 
-def _client(handler_input: HandlerInput):  # type: ignore[no-untyped-def]
+def _client(handler_input: HandlerInput) -> ReminderManagementServiceClient | None:
     factory = handler_input.service_client_factory
     if factory is None:  # the skill was built without an API client
         return None
-    return factory.get_reminder_management_service()
+    try:
+        return factory.get_reminder_management_service()
+    except ValueError:  # the SDK's word for a client it could not make
+        log.warning("Reminders API: no service client")
+        return None
 
 
 def _failure(operation: str, exc: Exception) -> ReminderOutcome:
