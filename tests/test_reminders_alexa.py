@@ -13,11 +13,16 @@ from flask.testing import FlaskClient
 from skill.alexa.permissions import REMINDERS_SCOPE
 from skill.core.content import load_content
 from skill.core.turns import Coach
+from tests.builders import ECHO_SHOW
 from tests.reminder_device import (
+    EVENING,
     EVERY_DAY,
+    USER,
     WEEKDAYS,
     ZONE,
     AlexaApis,
+    Echo,
+    Person,
     alexa_apis,
     check_open,
     directives,
@@ -125,6 +130,16 @@ def test_without_the_permission_alexa_asks_and_accepted_sets_it(
     check_open(done)
     assert [c[0] for c in apis.calls] == ["POST"]
     assert kept(client) == {"alert_token": "alert-1", "schedule": "daily@19:00"}
+
+
+def test_on_a_screen_the_ask_goes_alone(client: FlaskClient, apis: type[AlexaApis]) -> None:
+    """No screen and no APL-A with Alexa's question: the SendRequest is the only directive."""
+    echo = Echo(user_id=USER, api_endpoint=apis.url, screen=ECHO_SHOW)
+    talk = Person(client, echo, start=EVENING)
+    assert any(d["type"] != "Connections.SendRequest" for d in directives(talk.launch()))
+    ask = talk.say("SetReminderIntent", time="19:00")
+    assert [d["type"] for d in directives(ask)] == ["Connections.SendRequest"]
+    assert ask.card is None
 
 
 @pytest.mark.parametrize(
