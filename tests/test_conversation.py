@@ -77,6 +77,9 @@ def test_seated_stretch_end_to_end(talk: Conversation) -> None:
     assert "many weeks" in sets[-1].text
     assert "how your week is going" in sets[-1].text
     assert not any(r.ended for r in sets)  # the answer, silence or exit counts the last set
+    offer = talk.say("AMAZON.NoIntent")  # no week; the offer of a reminder (issue 20)
+    assert "would you like a reminder to stretch tomorrow at" in offer.text
+    assert not offer.ended
     bye = talk.say("AMAZON.NoIntent")
     assert bye.ended
 

@@ -32,8 +32,8 @@ def store_of(client: FlaskClient) -> ProgressStore:
 
 def finish_seated(talk: Conversation) -> Reply:
     """Start the seated stretch, say "ready" after each set until the last set has been
-    played, then "no" to the offer of the week's progress: the session ends, every hold
-    played and counted."""
+    played, then "no" to the offer of the week's progress, and "no" to the offer of a
+    reminder if it comes: the session ends, every hold played and counted."""
     reply = talk.say("StartStretchIntent", Stretch=SEATED)
     for _ in range(10):  # two sets on the default settings; a bound, not a hope
         if "You've finished" in reply.text:
@@ -42,6 +42,9 @@ def finish_seated(talk: Conversation) -> Reply:
     assert "You've finished" in reply.text
     assert not reply.ended  # the last set asks a question, so its holds can be settled
     reply = talk.say("AMAZON.NoIntent")
+    if not reply.ended:  # the offer of a reminder (issue 20)
+        assert "would you like a reminder" in reply.text
+        reply = talk.say("AMAZON.NoIntent")
     assert reply.ended
     return reply
 

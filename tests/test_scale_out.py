@@ -47,10 +47,12 @@ def test_two_servers_share_one_postgres(postgres_server_url: str, tmp_path: Path
             builder = RequestBuilder()
             session_id, attributes = new_session_id(), {}
             # The right leg's set, "ready" once it has played (the left leg's set, the last),
-            # then "no" to hearing the week: each request settles the set before it.
+            # then "no" to hearing the week and "no" to the offer of a reminder: each request
+            # settles the set before it.
             turns = [
                 ("StartStretchIntent", {"Stretch": SEATED}),
                 ("AMAZON.NextIntent", {}),
+                ("AMAZON.NoIntent", {}),
                 ("AMAZON.NoIntent", {}),
             ]
             clock = datetime.now(UTC).replace(microsecond=0)

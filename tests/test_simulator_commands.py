@@ -39,8 +39,9 @@ def test_chat_drives_a_whole_routine(
 ) -> None:
     content = load_content()
     monkeypatch.setenv("SKILL_SPEECH_MODE", mode)
-    # A set per leg: "ready" between them, "no" to the week's summary, then a late "next".
-    code, out = chat(monkeypatch, capsys, "start the seated stretch\nready\nno\nnext\n")
+    # A set per leg: "ready" between them, "no" to the week's summary and to the offer of a
+    # reminder, then a late "next".
+    code, out = chat(monkeypatch, capsys, "start the seated stretch\nready\nno\nno\nnext\n")
     assert code == 0
     assert out.startswith("Hamstring Coach simulator")
     assert "'quit' to leave" in out

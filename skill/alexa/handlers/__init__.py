@@ -21,6 +21,13 @@ from skill.alexa.handlers.conversation import (
     YesIntentHandler,
 )
 from skill.alexa.handlers.errors import CatchAllExceptionHandler
+from skill.alexa.handlers.reminders import (
+    CancelReminderIntentHandler,
+    ChangeReminderIntentHandler,
+    PermissionResponseHandler,
+    ReminderStatusIntentHandler,
+    SetReminderIntentHandler,
+)
 from skill.alexa.handlers.routine import (
     ChangeHoldLengthIntentHandler,
     HowManyLeftIntentHandler,
@@ -71,6 +78,11 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     BookAppointmentIntentHandler,
     InjuryCareIntentHandler,
     ProgressIntentHandler,
+    SetReminderIntentHandler,
+    ReminderStatusIntentHandler,
+    ChangeReminderIntentHandler,
+    CancelReminderIntentHandler,
+    PermissionResponseHandler,  # Connections.Response to the reminders permission (AskFor)
     HelpIntentHandler,
     YesIntentHandler,
     NoIntentHandler,

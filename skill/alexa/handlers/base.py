@@ -5,6 +5,7 @@ once per request by skill/alexa/session_attributes.py), and replying.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.alexa.presentation.apla import RenderDocumentDirective
 
 from skill.alexa.memory import open_memory
+from skill.alexa.permissions import ask_for_reminders, consent_card
 from skill.alexa.screen import Presenter, shows_screens
 from skill.alexa.session_attributes import read_session
 from skill.alexa.time_zone import device_time_zone, zone_info
@@ -120,6 +122,21 @@ class Conversation:
         return zone_info(self.state.time_zone or "UTC")
 
     @property
+    def zone_name(self) -> str:
+        """The person's zone name (a reminder's timeZoneId): the session's, asked if need be."""
+        self._time_zone()
+        return self.state.time_zone or "UTC"
+
+    def local_now(self) -> datetime:
+        """The request's time as the person's naive local wall time."""
+        moment = self.memory.request_time().astimezone(self._time_zone())
+        return moment.replace(tzinfo=None, microsecond=0)
+
+    def change(self, **fields: Any) -> None:
+        """Set session state fields (those no property of this class covers)."""
+        self._change(**fields)
+
+    @property
     def routine(self) -> RoutineState | None:
         return self.state.routine
 
@@ -207,7 +224,8 @@ class Conversation:
     def say(self, turn: Turn) -> Response:
         """The response for `turn`, changing nothing in the conversation's state ("repeat")."""
         reprompt = to_ssml(turn.reprompt, reprompt=True) if turn.reprompt else None
-        if not turn.end_session and reprompt is None:
+        asks_alexa = turn.ask_reminder_permission is not None  # Alexa's question follows
+        if not turn.end_session and reprompt is None and not asks_alexa:
             raise ValueError("an open session needs a reprompt")
         return self.respond(
             self.renderer.render(SpokenTurn.from_speech(turn.speech)), reprompt, turn
@@ -219,6 +237,8 @@ class Conversation:
         """outputSpeech first, then the APL-A document: Alexa never overlaps the two. On a
         device with a screen, the turn's screen too, its clock where the set's audio starts."""
         builder = self.handler_input.response_builder
+        if turn is not None and turn.ask_reminder_permission is not None:
+            return self._ask_reminder_permission(rendered, turn.ask_reminder_permission)
         if rendered.ssml:
             builder.speak(rendered.ssml)
         if rendered.directive is not None:
@@ -232,9 +252,23 @@ class Conversation:
         end = turn.end_session if turn else reprompt is None
         if reprompt and not end:
             builder.ask(reprompt)
-        if turn and turn.card:
+        if turn and turn.reminder_permission_card:
+            builder.set_card(consent_card())
+        elif turn and turn.card:
             builder.set_card(self.presenter.card(turn.card))
         builder.set_should_end_session(end)
+        return builder.response
+
+    def _ask_reminder_permission(self, rendered: Rendered, token: str) -> Response:
+        """Alexa asks for the reminders permission itself and answers with a
+        Connections.Response (token = the schedule's token). Amazon's example response
+        carries the directive alone: no reprompt and no shouldEndSession, which would compete
+        with Alexa's own question; our speech says why first (Amazon's guidelines ask for
+        that), and nothing else goes with it (no APL-A, no screen)."""
+        builder = self.handler_input.response_builder
+        if rendered.ssml:
+            builder.speak(rendered.ssml)
+        builder.add_directive(ask_for_reminders(token))
         return builder.response
 
 

@@ -1,4 +1,5 @@
-"""Conversation glue: help, yes / no, progress in this conversation, and anything not understood."""
+"""Conversation glue: help, yes / no (the reminder offer's included), progress in this
+conversation, and anything not understood."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import CoachHandler
+from skill.alexa.handlers.reminders import accept_offer, answer, decline_offer, offer_if_due
 from skill.alexa.handlers.routine import carry_on, deliver, start_routine
 from skill.alexa.handlers.session import saved_routine
 from skill.core import routine
+from skill.core.reminders import ReminderReply
 from skill.core.routine import Stage
 from skill.core.session_state import Expect
 
@@ -47,8 +50,16 @@ class YesIntentHandler(CoachHandler):
             saved = saved_routine(conv)
             if saved is not None:
                 return deliver(conv, routine.resume(saved))
-        if conv.expects is Expect.HEAR_WEEK:
-            return conv.reply(self.coach.progress_turn(conv.memory.summary(), state))
+        if conv.expects is Expect.HEAR_WEEK:  # the week, then the offer of a reminder if due
+            summary = conv.memory.summary()
+            offer = offer_if_due(conv)
+            if offer is not None:
+                conv.change(reminder_offer=offer.token())
+            return conv.reply(self.coach.progress_turn(summary, state, offer=offer))
+        if conv.expects is Expect.SET_REMINDER:
+            accepted = accept_offer(conv)
+            if accepted is not None:
+                return accepted
         if state is not None and state.stage in (Stage.ACTIVE, Stage.PAUSED):
             return carry_on(conv)
         return conv.reply(self.coach.follow_up_turn("yes_no.unexpected", state))
@@ -68,8 +79,13 @@ class NoIntentHandler(CoachHandler):
             return conv.reply(turn)
         if conv.expects is Expect.CLINIC_NUMBER:
             return conv.reply(coach.follow_up_turn("yes_no.no_clinic", state))
-        if conv.expects is Expect.HEAR_WEEK:
+        if conv.expects is Expect.HEAR_WEEK:  # the offer of a reminder if due, else goodbye
+            offer = offer_if_due(conv)
+            if offer is not None:
+                return answer(conv, ReminderReply.OFFER, offer)
             return conv.reply(coach.stop_turn(state))
+        if conv.expects is Expect.SET_REMINDER:
+            return decline_offer(conv)
         if state is None:
             return conv.reply(coach.question("yes_no.no_idle", reprompt="yes_no.no_reprompt"))
         return conv.reply(coach.follow_up_turn("yes_no.take_your_time", state))
