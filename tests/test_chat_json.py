@@ -78,6 +78,8 @@ def test_the_documented_pipe_prints_exactly_two_objects(tmp_path: Path) -> None:
         "at": launch["at"],
         "note": None,
         "error": None,
+        "consent": None,
+        "reminders": None,
     }
     assert launch["speech"].startswith("Welcome to Hamstring Coach.")
     assert launch["reprompt"] == "Say seated stretch, lying stretch, or full routine."

@@ -15,9 +15,10 @@ from contextlib import ExitStack
 from typing import TextIO
 
 from skill.simulator.clock import PREFIX_HELP
+from skill.simulator.consent import COMMAND_HELP
 from skill.simulator.device import TAP_HELP, Device, Exchange
 from skill.simulator.realtime import play_realtime
-from skill.simulator.render import INDENT, render_text
+from skill.simulator.render import INDENT, Rendered, extras, render_text
 from skill.simulator.sound import Speaker
 from skill.simulator.terminal import input_paused, terminal_width, wrap
 from skill.simulator.transport import TransportError
@@ -73,11 +74,22 @@ class Chat:
         print(wrap(text, self.width), file=self.out, flush=True)
 
     def show(self, exchange: Exchange) -> None:
+        """The note, the skill's answer, then what Alexa says herself (a permission prompt),
+        the reminders the stand-in now holds, and what followed by itself."""
         if exchange.note:
             self.write(f"({exchange.note})")
-        rendered = exchange.rendered
-        if rendered is None:
-            return
+        if exchange.quiet and exchange.rendered is not None:
+            for line in extras(exchange.rendered):  # the card, the session's state
+                self.write(line)
+        elif exchange.rendered is not None:
+            self.play(exchange, exchange.rendered)
+        for line in exchange.after_lines():
+            self.write(line)
+        if exchange.followed is not None:
+            self.show(exchange.followed)
+
+    def play(self, exchange: Exchange, rendered: Rendered) -> None:
+        """The skill's answer: at once, in real time and/or aloud."""
         screen = f"{INDENT}{exchange.screen.line()}" if exchange.screen is not None else None
         if screen is not None and self.realtime:
             self.write(screen)  # the screen appears as she starts speaking
@@ -167,6 +179,8 @@ def run_chat(
             help_text = HELP + ("\n" + HELP_REALTIME if args.realtime and stdin.isatty() else "")
             if device.display is not None and device.display.touch:
                 help_text += "\n" + TAP_HELP
+            if device.reminders is not None:
+                help_text += "\n" + COMMAND_HELP
             # On a terminal, one paragraph wrapped to its width; piped, the lines as written.
             chat.write(help_text if chat.width is None else help_text.replace("\n", " "))
             for text in texts:

@@ -120,6 +120,33 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
         help="with a screen: the APL version its runtime reports (an older device's, e.g. 1.1, "
         "gets no screen from the skill if its documents need more)",
     )
+    _reminder_options(parser)
+
+
+def _reminder_options(parser: argparse.ArgumentParser) -> None:
+    """The Reminders API stand-in and Alexa's permission prompt (docs/reminders.md)."""
+    from skill.simulator.reminders_api import FAILURES, Permission
+
+    parser.add_argument(
+        "--reminders-permission",
+        default=Permission.ASK.value,
+        choices=[p.value for p in Permission],
+        help="the reminders permission the Alexa account holds at the start (default: "
+        "%(default)s: never asked; 'yes' to Alexa's own prompt grants it)",
+    )
+    parser.add_argument(
+        "--no-voice-consent",
+        action="store_true",
+        help="be a device on which Alexa cannot ask for a permission by voice: she answers "
+        "the skill's request at once with a non-200 status",
+    )
+    parser.add_argument(
+        "--reminders-api-fails",
+        choices=FAILURES,
+        metavar="{" + ",".join(FAILURES) + "}",
+        help="the Reminders API stand-in answers every call with this HTTP status, or too late "
+        "(timeout); in a chat, '[reminders fail 429]' and '[reminders ok]' change it",
+    )
 
 
 # --- say ----------------------------------------------------------------------------------

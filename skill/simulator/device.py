@@ -13,6 +13,10 @@ A device with a screen (`Display`: an Echo Show, a Fire TV) shows the APL docume
 sends and says so in each request; `[tap pause]` presses a button on what it shows at that
 moment (skill.simulator.screen), sent as the UserEvent a touch sends. Brackets never come out of
 speech recognition, so a typed touch cannot be mistaken for something said.
+
+When the skill asks for a permission (Connections.SendRequest AskFor), Alexa asks with her own
+prompt and the next words answer it: the device sends the Connections.Response (see
+skill.simulator.consent). `[reminders ...]` commands set the Reminders API stand-in's modes.
 """
 
 from __future__ import annotations
@@ -25,12 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from skill.resources import interaction_model_path
+from skill.simulator import consent
 from skill.simulator.clock import DeviceClock, When, split_when, timestamp
+from skill.simulator.consent import AskFor
 from skill.simulator.display import Shown, render_directive
 from skill.simulator.envelopes import DeviceSession, EnvelopeFactory
 from skill.simulator.nlu import Recognition, Recognizer, load_model, normalize, parse_launch
 from skill.simulator.playback import Measure, estimate_measure
-from skill.simulator.render import INDENT, Rendered, play, render_text
+from skill.simulator.reminders_api import RemindersApi
+from skill.simulator.render import INDENT, NOTHING, Rendered, play, render_text
 from skill.simulator.screen import ScreenReport, report, view_at
 from skill.simulator.transport import Transport, TransportError
 
@@ -59,6 +66,11 @@ class Exchange:
     leave: bool = False  # the person asked to leave the simulator
     at: datetime | None = None  # device time: the request's, or the reprompt's start
     screen: ScreenReport | None = None  # the APL document this turn put on the screen
+    # A permission request: {"asked": {scopes, token}, "prompt": Alexa's, "answer": status}.
+    consent: dict[str, Any] | None = None
+    alexa: tuple[str, ...] = ()  # what Alexa herself says and does (her permission prompt)
+    reminders: tuple[str, ...] | None = None  # what the stand-in holds, when this turn changed it
+    followed: Exchange | None = None  # what Alexa sent by herself right after (no voice consent)
 
     @property
     def plays_ms(self) -> int:
@@ -66,12 +78,32 @@ class Exchange:
         return self.rendered.length_ms if self.rendered is not None else 0
 
     @property
+    def quiet(self) -> bool:
+        """The skill said nothing and Alexa speaks instead: no "Alexa: (nothing)" line."""
+        return bool(self.alexa) and self.rendered is not None and self.answer == NOTHING
+
+    @property
+    def answer(self) -> str:
+        return render_text(self.rendered) if self.rendered is not None else ""
+
+    def after_lines(self) -> list[str]:
+        """Alexa's own words, then the reminders held: shown after the skill's answer."""
+        lines = list(self.alexa)
+        if self.reminders is not None:
+            held = self.reminders or ("none",)
+            lines += [f"{INDENT}[reminders: {r}]" for r in held]
+        return lines
+
+    @property
     def text(self) -> str:
         parts = [f"({self.note})"] if self.note else []
-        if self.rendered is not None:
-            parts.append(render_text(self.rendered))
+        if self.rendered is not None and not self.quiet:
+            parts.append(self.answer)
         if self.screen is not None:
             parts.append(INDENT + self.screen.line())
+        parts += self.after_lines()
+        if self.followed is not None:
+            parts.append(self.followed.text)
         return "\n".join(parts)
 
 
@@ -85,6 +117,8 @@ class Device:
         recognizer: Recognizer | None = None,
         measure: Measure | None = None,
         clock: DeviceClock | None = None,
+        reminders: RemindersApi | None = None,
+        voice_consent: bool = True,
     ) -> None:
         self.transport = transport
         self.clock = clock or DeviceClock()
@@ -96,6 +130,11 @@ class Device:
         self.shown: Shown | None = None  # the document on screen, while the session lasts
         self._reprompt: Rendered | None = None  # what silence replays, once
         self._silences = 0
+        self.reminders = reminders  # the Reminders API stand-in the skill calls, if any
+        self.voice_consent = voice_consent  # False: a device that cannot ask by voice
+        self.asked: AskFor | None = None  # a permission request Alexa is waiting to hear
+        self._unclear = 0  # answers to it Alexa did not understand
+        self._changes = reminders.changes if reminders is not None else 0
 
     @property
     def invocation_name(self) -> str:
@@ -110,7 +149,14 @@ class Device:
         tap = TAP.fullmatch(spoken.strip())
         if tap is not None:
             return self.tap(text, when, tap.group("name"))
+        typed = consent.COMMAND.fullmatch(spoken.strip())
+        if typed is not None:
+            return Exchange(text, note=consent.command(typed.group("rest"), self.reminders))
         words = normalize(spoken)
+        if words and self.asked is not None and words not in QUIT_WORDS:
+            at, timing = self._moment(when)
+            self._silences = 0
+            return self.consent_answer(text, spoken, at, timing)
         if not words:
             if when is not None:
                 return Exchange(
@@ -205,6 +251,8 @@ class Device:
             return Exchange("", note="nothing is listening: say 'open hamstring coach'")
         self._silences += 1
         at = self.clock.timeout()
+        if self.asked is not None:
+            return self.send_consent(self.asked, consent.NOT_ANSWERED, "", at, "you said nothing")
         if self._silences == 1 and self._reprompt is not None:
             replay = Rendered(self._reprompt.reprompt, (), None, None, False)
             self.clock.played(at, replay.length_ms)
@@ -228,6 +276,7 @@ class Device:
         at = at or self.clock.reply()
         envelope = self.factory.session_ended(reason, self.session, at, self._visual())
         self.session.close()
+        self.asked = None
         self.shown = None
         self._reprompt = None
         response = self.transport.send(envelope)
@@ -248,12 +297,91 @@ class Device:
             if self.session.new:
                 self.session.close()  # the session never started on the skill's side
             raise
-        self.session.carry(response)
+        ask, problem = consent.ask_for(response)
+        self.asked, self._unclear = ask, 0
+        if ask is None:
+            self.session.carry(response)
+        else:  # Alexa asks, then the skill's session goes on (Amazon: it "continues")
+            self.session.new = False
+            self.session.attributes = dict(response.get("sessionAttributes") or {})
         rendered = play(response, self.measure)
+        if ask is not None:
+            rendered = replace(rendered, ends_session=False)
         self.clock.played(at, rendered.length_ms)
         self._reprompt = rendered if rendered.reprompt and not rendered.ends_session else None
-        screen, note = self._show(response, at, note)
-        return Exchange(text, recognition, envelope, response, rendered, note, at=at, screen=screen)
+        screen, note = self._show(response, at, _join([note, problem]))
+        exchange = Exchange(
+            text, recognition, envelope, response, rendered, note, at=at, screen=screen
+        )
+        exchange = replace(exchange, reminders=self._reminders_changed())
+        if ask is None:
+            return exchange
+        prompt = consent.prompt(self.skill_name)
+        record = {"asked": ask.record(), "prompt": prompt, "answer": None, "code": None}
+        if self.voice_consent:
+            asks = (f"{INDENT}[Alexa asks for permission: {ask.labels}]", f"Alexa: {prompt}")
+            return replace(exchange, consent=record, alexa=asks)
+        cannot = f"{INDENT}[Alexa cannot ask for permission by voice here: {ask.labels}]"
+        record["prompt"] = None
+        followed = self.send_consent(ask, None, "", self.clock.reply(), "")
+        return replace(exchange, consent=record, alexa=(cannot,), followed=followed)
+
+    @property
+    def skill_name(self) -> str:
+        """The name Alexa says in her prompts ("Hamstring Coach")."""
+        return self.invocation_name.title()
+
+    def consent_answer(self, text: str, spoken: str, at: datetime, timing: str) -> Exchange:
+        """The person's words after Alexa's permission prompt: she understands them or asks
+        once more (Amazon: she "re-prompts the user with a rephrased question"), then sends
+        the skill ACCEPTED, DENIED or NOT_ANSWERED."""
+        ask = self.asked
+        assert ask is not None
+        status = consent.answer_of(spoken, self.recognizer)
+        if status is None and self._unclear == 0:
+            self._unclear = 1
+            self.clock.played(at, 0)
+            again = "Alexa did not understand your answer: she asks again"
+            prompt = consent.prompt(self.skill_name)
+            record = {"asked": ask.record(), "prompt": prompt, "answer": None, "code": None}
+            return Exchange(
+                text,
+                note=_join([timing, again]),
+                at=at,
+                consent=record,
+                alexa=(f"Alexa: {prompt}",),
+            )
+        heard = "you answered Alexa" if status else "Alexa did not understand you twice"
+        return self.send_consent(
+            ask, status or consent.NOT_ANSWERED, text, at, _join([timing, heard])
+        )
+
+    def send_consent(
+        self, ask: AskFor, status: str | None, text: str, at: datetime, note: str
+    ) -> Exchange:
+        """Send the skill the Connections.Response to `ask`: code 200 and payload.status
+        `status`; None: a device that cannot ask by voice (a non-200 code, no payload)."""
+        self.asked, self._unclear = None, 0
+        if status is None:
+            code, payload = consent.NO_VOICE_STATUS, None
+        else:
+            consent.settle(self.reminders, ask, status)
+            code, payload = ("200", "OK"), consent.payload(ask, status)
+        envelope = self.factory.connections_response(
+            consent.ASK_FOR, code, payload, ask.token, self.session, at, self._visual()
+        )
+        sent = f"Alexa sends the skill Connections.Response {code[0]} {status or code[1]}"
+        exchange = self._send(text, envelope, at, note=_join([note, sent]))
+        record = {"asked": ask.record(), "prompt": None, "answer": status, "code": code[0]}
+        return exchange if exchange.consent is not None else replace(exchange, consent=record)
+
+    def _reminders_changed(self) -> tuple[str, ...] | None:
+        """The reminders the stand-in holds for this user, if they changed since last asked."""
+        api = self.reminders
+        if api is None or api.changes == self._changes:
+            return None
+        self._changes = api.changes
+        return tuple(api.describe(self.factory.api_access_token))
 
     def _show(
         self, response: dict[str, Any], at: datetime, note: str

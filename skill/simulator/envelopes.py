@@ -9,6 +9,7 @@ stable so progress kept by the skill (SQLite by default) persists from one chat 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -76,6 +77,24 @@ class EnvelopeFactory:
     api_endpoint: str = OFFLINE_API_ENDPOINT
     api_access_token: str = "simulator-token"  # only ever sent to api_endpoint
     display: Display | None = None  # None: no screen (an Echo Dot)
+    # The permission scopes the account holds, {scope: "GRANTED" | "DENIED"}, read at each
+    # request (a grant given by voice shows in the next one); None: none at all.
+    scopes: Callable[[], dict[str, str]] | None = None
+
+    def user(self) -> dict[str, Any]:
+        """context.System.user (and session.user): the id, and `permissions` when any scope
+        has a status: {"consentToken": …, "scopes": {scope: {"status": …}}} (ask-sdk-model
+        Permissions; consentToken only once something is granted)."""
+        user: dict[str, Any] = {"userId": self.user_id}
+        scopes = self.scopes() if self.scopes is not None else {}
+        if scopes:
+            permissions: dict[str, Any] = {
+                "scopes": {name: {"status": status} for name, status in scopes.items()}
+            }
+            if "GRANTED" in scopes.values():
+                permissions["consentToken"] = self.api_access_token
+            user["permissions"] = permissions
+        return user
 
     def context(self, visual: dict[str, Any] | None = None) -> dict[str, Any]:
         """The request's context; `visual`: context["Alexa.Presentation.APL"] (screen only)."""
@@ -83,7 +102,7 @@ class EnvelopeFactory:
         context: dict[str, Any] = {
             "System": {
                 "application": {"applicationId": self.application_id},
-                "user": {"userId": self.user_id},
+                "user": self.user(),
                 "device": {"deviceId": self.device_id, "supportedInterfaces": interfaces},
                 "apiEndpoint": self.api_endpoint,
                 "apiAccessToken": self.api_access_token,
@@ -123,7 +142,7 @@ class EnvelopeFactory:
                 "new": session.new,
                 "sessionId": session.id,
                 "application": {"applicationId": self.application_id},
-                "user": {"userId": self.user_id},
+                "user": self.user(),
                 "attributes": dict(session.attributes),
             }
         return body
@@ -167,6 +186,31 @@ class EnvelopeFactory:
         request = {"type": USER_EVENT, **touch}
         return self.envelope(request, session, at, visual)
 
+    def connections_response(
+        self,
+        name: str,
+        status: tuple[str, str],
+        payload: dict[str, Any] | None,
+        token: str,
+        session: DeviceSession,
+        at: datetime | None = None,
+        visual: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A Connections.Response: Alexa's answer to the skill's Connections.SendRequest.
+
+        `status`: (code, message), "200" when the task ran; `payload` e.g. for AskFor
+        {"status": "ACCEPTED", "permissionScopes": [...]}; `token` the directive's, as sent.
+        """
+        request: dict[str, Any] = {
+            "type": "Connections.Response",
+            "name": name,
+            "status": {"code": status[0], "message": status[1]},
+            "token": token,
+        }
+        if payload is not None:
+            request["payload"] = payload
+        return self.envelope(request, session, at, visual)
+
     def session_ended(
         self,
         reason: str,
@@ -191,6 +235,10 @@ def summary(envelope: dict[str, Any]) -> dict[str, Any]:
         out["intent"] = request["intent"]["name"]
     if "reason" in request:
         out["reason"] = request["reason"]
+    if request.get("type") == "Connections.Response":
+        out["name"] = request.get("name")
+        out["status"] = request.get("status")
+        out["payload"] = request.get("payload")
     if request.get("type") == USER_EVENT:
         out["arguments"] = request.get("arguments")
     if session is not None:

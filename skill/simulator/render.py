@@ -25,6 +25,9 @@ from skill.simulator.playback import (
 )
 
 INDENT = "  "
+NOTHING = "Alexa: (nothing)"  # a response with nothing to play or show
+PERMISSION_CARD = "AskForPermissionsConsent"
+_SCOPE_NAMES = {"alexa::alerts:reminders:skill:readwrite": "reminders"}
 
 
 def seconds_label(ms: int) -> str:
@@ -87,6 +90,8 @@ class Rendered:
     reprompt: Playback | None
     card: tuple[str, str] | None
     ends_session: bool
+    # An AskForPermissionsConsent card: the scopes it asks the person to allow in the app.
+    permission_card: tuple[str, ...] | None = None
 
     @property
     def length_ms(self) -> int:
@@ -100,8 +105,10 @@ def play(response_envelope: dict[str, Any], measure: Measure) -> Rendered:
     speech = _ssml(response.get("outputSpeech"))
     reprompt = _ssml((response.get("reprompt") or {}).get("outputSpeech"))
     card = response.get("card")
-    card_pair = None
-    if isinstance(card, dict):
+    card_pair, permissions = None, None
+    if isinstance(card, dict) and card.get("type") == PERMISSION_CARD:
+        permissions = tuple(str(p) for p in card.get("permissions") or ())
+    elif isinstance(card, dict):
         card_pair = (str(card.get("title", "")), str(card.get("content", card.get("text", ""))))
     return Rendered(
         speech=ssml_playback(speech, measure) if speech else None,
@@ -109,6 +116,7 @@ def play(response_envelope: dict[str, Any], measure: Measure) -> Rendered:
         reprompt=ssml_playback(reprompt, measure) if reprompt else None,
         card=card_pair,
         ends_session=response.get("shouldEndSession") is not False,
+        permission_card=permissions,
     )
 
 
@@ -133,7 +141,7 @@ def render_text(rendered: Rendered) -> str:
         lines.append(f"{INDENT}[APL-A audio, {seconds_label(doc.length_ms)}]")
         lines += timeline_lines(doc, INDENT * 2)
     lines += extras(rendered)
-    return "\n".join(lines) if lines else "Alexa: (nothing)"
+    return "\n".join(lines) if lines else NOTHING
 
 
 def extras(rendered: Rendered) -> list[str]:
@@ -142,6 +150,9 @@ def extras(rendered: Rendered) -> list[str]:
     if rendered.card:
         title, text = rendered.card
         lines.append(f"{INDENT}[card] {title}: {text}")
+    if rendered.permission_card is not None:
+        names = ", ".join(_SCOPE_NAMES.get(p, p) for p in rendered.permission_card)
+        lines.append(f"{INDENT}[card to the Alexa app: allow {names or '(no permissions listed)'}]")
     if rendered.ends_session:
         lines.append(f"{INDENT}[session ended]")
     elif rendered.reprompt and rendered.reprompt.cues:

@@ -4,6 +4,9 @@ The skill asks `{apiEndpoint}/v2/devices/{deviceId}/settings/System.timeZone` fo
 boundaries of streaks. A simulator must not send that to Amazon, and without an answer every
 day would be a UTC day; this serves this machine's zone on 127.0.0.1 (the skill's API client
 allows plain HTTP only on loopback).
+
+The same server answers `/v1/alerts/reminders*` with the Reminders API stand-in
+(skill.simulator.reminders_api): a request carries one apiEndpoint for every Alexa API.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from skill.simulator.reminders_api import PATH as REMINDERS_PATH
+from skill.simulator.reminders_api import RemindersApi
 
 _SETTING = re.compile(r"^/v2/devices/[^/]+/settings/(?P<name>[\w.]+)$")
 
@@ -43,15 +49,41 @@ def local_time_zone() -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     settings: ClassVar[dict[str, object]] = {}
+    reminders: ClassVar[RemindersApi]
     protocol_version = "HTTP/1.1"  # keep-alive, as Alexa's API (the skill's client pools)
     disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stall
 
     def do_GET(self) -> None:
+        if self._reminders():
+            return
         m = _SETTING.match(self.path.split("?", 1)[0])
         value = self.settings.get(m.group("name")) if m else None
-        body = json.dumps(value if value is not None else {"message": "not simulated"}).encode()
-        self.send_response(200 if value is not None else 404)
-        self.send_header("Content-Type", "application/json")
+        found = value is not None
+        self._send(200 if found else 404, value if found else {"message": "not simulated"})
+
+    def do_POST(self) -> None:
+        if not self._reminders():
+            self._send(404, {"message": "not simulated"})
+
+    do_PUT = do_POST
+    do_DELETE = do_POST
+
+    def _reminders(self) -> bool:
+        """Answer a Reminders API call (the body read whole: the connection is kept alive)."""
+        path = self.path.split("?", 1)[0]
+        if path != REMINDERS_PATH and not path.startswith(REMINDERS_PATH + "/"):
+            return False
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, body = self.reminders.handle(self.command, self.path, dict(self.headers), raw)
+        with contextlib.suppress(OSError):  # the skill gave up waiting (a simulated time-out)
+            self._send(status, body)
+        return True
+
+    def _send(self, status: int, value: object | None) -> None:
+        body = json.dumps(value).encode() if value is not None else b""
+        self.send_response(status)
+        if body:
+            self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -61,10 +93,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SettingsApi:
-    """Serves device settings on a free loopback port until closed (a context manager)."""
+    """Serves device settings and reminders on a free loopback port until closed.
 
-    def __init__(self, time_zone: str | None = None) -> None:
-        handler = type("SettingsHandler", (_Handler,), {})
+    A context manager; `reminders` is the Reminders API stand-in's state (modes, requests).
+    """
+
+    def __init__(self, time_zone: str | None = None, reminders: RemindersApi | None = None) -> None:
+        self.reminders = reminders or RemindersApi()
+        handler = type("SettingsHandler", (_Handler,), {"reminders": self.reminders})
         handler.settings = {
             "System.timeZone": time_zone or local_time_zone(),
             "System.distanceUnits": "IMPERIAL",
@@ -72,7 +108,10 @@ class SettingsApi:
         }
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True  # kept-alive connections never block close()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: close() waits for the serving loop to notice, once per poll.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     @property

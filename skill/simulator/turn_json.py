@@ -20,7 +20,7 @@ from skill.simulator.clock import timestamp
 from skill.simulator.device import Exchange
 from skill.simulator.nlu import Recognition
 from skill.simulator.playback import Playback, apla_directives, estimate_measure
-from skill.simulator.render import Rendered, play
+from skill.simulator.render import PERMISSION_CARD, Rendered, play
 from skill.simulator.transport import TransportError
 from skill.simulator.wiring import open_device
 
@@ -41,6 +41,8 @@ KEYS = (
     "at",
     "note",
     "error",
+    "consent",
+    "reminders",
 )
 # A hold's clip id (skill.core.timeline.HoldTimeline.clip_id): the token of its APL-A document
 # and the file name of its rendered clip, e.g. "hold-seated-30s-v0".
@@ -143,9 +145,18 @@ def turn_record(
     reprompt = None
     if rendered is not None and rendered.reprompt is not None and session_open:
         reprompt = plain_speech([rendered.reprompt]) or None
-    card = None
+    card: dict[str, Any] | None = None
     if rendered is not None and rendered.card is not None:
         card = {"title": rendered.card[0], "text": rendered.card[1]}
+    elif rendered is not None and rendered.permission_card is not None:
+        card = {"type": PERMISSION_CARD, "permissions": list(rendered.permission_card)}
+    consent = None
+    if exchange.consent is not None:
+        followed = exchange.followed
+        then = None
+        if followed is not None:
+            then = turn_record(followed, followed.utterance, session_open=session_open, cues=cues)
+        consent = {**exchange.consent, "then": then}
     record = {
         "you": you,
         "intent": exchange.recognition.intent if exchange.recognition else None,
@@ -163,6 +174,8 @@ def turn_record(
         "at": timestamp(exchange.at) if exchange.at else None,
         "note": exchange.note or None,
         "error": None,
+        "consent": consent,
+        "reminders": list(exchange.reminders) if exchange.reminders is not None else None,
     }
     assert tuple(record) == KEYS
     return record
