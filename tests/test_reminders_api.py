@@ -126,6 +126,8 @@ class RemindersApi(http.server.BaseHTTPRequestHandler):
         if status == 200 and method in ("POST", "PUT", "GET"):
             token = self.path.rsplit("/", 1)[-1] if method != "POST" else "alert-1"
             answer: dict[str, Any] = {"alertToken": token, "status": "ON", "version": "1"}
+            if method == "GET":  # a reminder read back has its parts, as Amazon's GET answers
+                answer.update({k: v for k, v in body_of(DAILY_7PM).items() if k != "requestTime"})
         elif status == 200:
             answer = {}
         else:
