@@ -151,7 +151,8 @@ class ReminderTurns(TurnBase):
         text = " ".join(p.get(key, when=when) for key in keys)
         if reply is ReminderReply.OFFER_DECLINED and _finished(state):
             # The offer came at the end of a finished routine: "no" is goodbye.
-            return Turn(speech_of(text, p.get("stop.goodbye")), end_session=True)
+            goodbye = speech_of(text, p.get("stop.goodbye"))
+            return Turn(goodbye, end_session=True, card=self.session_card(state))
         turn = self._with_follow_up(text, state)
         turn.reminder_permission_card = reply in _SENDS_CARD
         return turn

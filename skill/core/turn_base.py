@@ -78,6 +78,10 @@ class TurnBase:
         key = "paused" if stage == "paused" else "finished"
         return self.p.get(f"follow_up.{key}"), self.p.get(f"follow_up.{key}_reprompt")
 
+    def session_card(self, state: RoutineState | None) -> Card | None:
+        """The goodbye card after a routine (the Coach, which can name routines, makes it)."""
+        return None
+
     def _ask(self, *texts: str, reprompt: str) -> Turn:
         """Say `texts` (ending with a question) and keep listening, with a reprompt."""
         return Turn(speech_of(*texts), speech_of(reprompt))

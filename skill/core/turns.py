@@ -131,9 +131,9 @@ class Coach(AnswerTurns, CoachingTurns, ReminderTurns):
                 )
             )
         speech.say(self.p.get("stop.goodbye"))
-        return Turn(speech, end_session=True, card=self._session_card(state))
+        return Turn(speech, end_session=True, card=self.session_card(state))
 
-    def _session_card(self, state: RoutineState | None) -> Card | None:
+    def session_card(self, state: RoutineState | None) -> Card | None:
         """After a routine: what was done, with the pose of the last stretch done (the one
         under way when none was) for the card's picture."""
         if state is None:
