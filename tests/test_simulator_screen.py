@@ -24,9 +24,10 @@ from skill.config import Config
 from skill.screen.directive import APL_VERSION, BUTTON_ACTIONS, TOKEN, directive_bytes
 from skill.screen.viewports import VIEWPORTS
 from skill.simulator.chat import run_chat
-from skill.simulator.device import Device, Exchange
+from skill.simulator.device import Device
 from skill.simulator.display import RUNTIME_MAX_VERSION, display_for
 from skill.simulator.envelopes import EnvelopeFactory
+from skill.simulator.exchange import Exchange
 from skill.simulator.render import render_text
 from skill.simulator.transport import InProcessTransport
 from skill.simulator.turn_json import KEYS

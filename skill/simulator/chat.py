@@ -16,7 +16,8 @@ from typing import TextIO
 
 from skill.simulator.clock import PREFIX_HELP
 from skill.simulator.consent import COMMAND_HELP
-from skill.simulator.device import TAP_HELP, Device, Exchange
+from skill.simulator.device import TAP_HELP, Device
+from skill.simulator.exchange import Exchange
 from skill.simulator.realtime import play_realtime
 from skill.simulator.render import INDENT, Rendered, extras, render_text
 from skill.simulator.sound import Speaker

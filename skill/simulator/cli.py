@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from skill.simulator.device import Exchange
+    from skill.simulator.exchange import Exchange
     from skill.simulator.nlu.evaluation import Classify
 
 DEFAULT_CORPUS = Path("tests/nlu_corpus/corpus.yaml")  # relative to the current directory

@@ -22,11 +22,12 @@ skill.simulator.consent). `[reminders ...]` commands set the Reminders API stand
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from skill.resources import interaction_model_path
 from skill.simulator import consent
@@ -34,11 +35,13 @@ from skill.simulator.clock import DeviceClock, When, split_when, timestamp
 from skill.simulator.consent import AskFor
 from skill.simulator.display import Shown, render_directive
 from skill.simulator.envelopes import DeviceSession, EnvelopeFactory
+from skill.simulator.exchange import Exchange
 from skill.simulator.nlu import Recognition, Recognizer, load_model, normalize, parse_launch
 from skill.simulator.playback import Measure, estimate_measure
 from skill.simulator.reminders_api import RemindersApi
-from skill.simulator.render import INDENT, NOTHING, Rendered, play, render_text
+from skill.simulator.render import INDENT, Rendered, play
 from skill.simulator.screen import ScreenReport, report, view_at
+from skill.simulator.settings_api import local_time_zone
 from skill.simulator.transport import Transport, TransportError
 
 MODEL_PATH = interaction_model_path("en-US")
@@ -51,60 +54,6 @@ TAP_HELP = "A touch on the screen is typed in brackets: '[tap pause]', '@12s [ta
 def recognizer_for(model_path: Path, skill_id: str) -> Recognizer:
     """Built once per model and skill id: it is immutable and takes ~0.5 s to build."""
     return Recognizer(load_model(model_path), skill_id=skill_id)
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One turn: what was said, what it became, what was sent and what came back."""
-
-    utterance: str
-    recognition: Recognition | None = None
-    request: dict[str, Any] | None = None  # None: nothing was sent (e.g. a reprompt replay)
-    response: dict[str, Any] | None = None
-    rendered: Rendered | None = None
-    note: str = ""  # how the device read the utterance, when that is not obvious
-    leave: bool = False  # the person asked to leave the simulator
-    at: datetime | None = None  # device time: the request's, or the reprompt's start
-    screen: ScreenReport | None = None  # the APL document this turn put on the screen
-    # A permission request: {"asked": {scopes, token}, "prompt": Alexa's, "answer": status}.
-    consent: dict[str, Any] | None = None
-    alexa: tuple[str, ...] = ()  # what Alexa herself says and does (her permission prompt)
-    reminders: tuple[str, ...] | None = None  # what the stand-in holds, when this turn changed it
-    followed: Exchange | None = None  # what Alexa sent by herself right after (no voice consent)
-
-    @property
-    def plays_ms(self) -> int:
-        """How long the device plays for this turn (0 when it plays nothing)."""
-        return self.rendered.length_ms if self.rendered is not None else 0
-
-    @property
-    def quiet(self) -> bool:
-        """The skill said nothing and Alexa speaks instead: no "Alexa: (nothing)" line."""
-        return bool(self.alexa) and self.rendered is not None and self.answer == NOTHING
-
-    @property
-    def answer(self) -> str:
-        return render_text(self.rendered) if self.rendered is not None else ""
-
-    def after_lines(self) -> list[str]:
-        """Alexa's own words, then the reminders held: shown after the skill's answer."""
-        lines = list(self.alexa)
-        if self.reminders is not None:
-            held = self.reminders or ("none",)
-            lines += [f"{INDENT}[reminders: {r}]" for r in held]
-        return lines
-
-    @property
-    def text(self) -> str:
-        parts = [f"({self.note})"] if self.note else []
-        if self.rendered is not None and not self.quiet:
-            parts.append(self.answer)
-        if self.screen is not None:
-            parts.append(INDENT + self.screen.line())
-        parts += self.after_lines()
-        if self.followed is not None:
-            parts.append(self.followed.text)
-        return "\n".join(parts)
 
 
 class Device:
@@ -123,7 +72,12 @@ class Device:
         self.transport = transport
         self.clock = clock or DeviceClock()
         self.factory = factory or EnvelopeFactory()
-        self.recognizer = recognizer or recognizer_for(MODEL_PATH, self.factory.application_id)
+        base = recognizer or recognizer_for(MODEL_PATH, self.factory.application_id)
+        # "tomorrow" is the day after the moment it is said, in the zone the Settings API
+        # stand-in tells the skill (this machine's), not the day the simulator started.
+        self._zone = ZoneInfo(local_time_zone())
+        self._said_at = self.clock.reply()
+        self.recognizer = base.dated(lambda: self._said_at.astimezone(self._zone).date())
         self.measure = measure or estimate_measure()
         self.session = DeviceSession()
         self.display = self.factory.display  # None: no screen
@@ -181,6 +135,7 @@ class Device:
                 notes.append(
                     f"no session open: sent as 'ask {self.invocation_name} to {spoken.strip()}'"
                 )
+        self._said_at = at
         recognition = self.recognizer.recognize(utterance)
         envelope = self.factory.intent(recognition, self.session, at, self._visual())
         return self._send(text, envelope, at, recognition, _join(notes))

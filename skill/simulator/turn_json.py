@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from skill.core.content import CuePools, load_content
 from skill.simulator.clock import timestamp
-from skill.simulator.device import Exchange
+from skill.simulator.exchange import Exchange
 from skill.simulator.nlu import Recognition
 from skill.simulator.playback import Playback, apla_directives, estimate_measure
 from skill.simulator.render import PERMISSION_CARD, Rendered, play
