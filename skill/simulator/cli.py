@@ -125,7 +125,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 
 def _reminder_options(parser: argparse.ArgumentParser) -> None:
     """The Reminders API stand-in and Alexa's permission prompt (docs/reminders.md)."""
-    from skill.simulator.reminders_api import FAILURES, Permission
+    from skill.simulator.reminder_modes import FAILURES, Permission
 
     parser.add_argument(
         "--reminders-permission",

@@ -25,16 +25,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from skill.alexa.api_client import CONNECT_TIMEOUT_S, READ_TIMEOUT_S
 from skill.alexa.api_guard import CALL_DEADLINE_S
+from skill.simulator.reminder_modes import FAILURES, Permission
 from skill.simulator.reminder_schema import BadReminder, check_reminder, describe_reminder
 
 SCOPE = "alexa::alerts:reminders:skill:readwrite"
 PATH = "/v1/alerts/reminders"
-FAILURES = ("401", "403", "429", "500", "503", "timeout")
 # Longer than the skill's API client waits for an answer (its call deadline, its socket
 # timeouts), so the skill times out.
 TIMEOUT_SLEEP_S = max(CALL_DEADLINE_S, CONNECT_TIMEOUT_S + READ_TIMEOUT_S) + 1.0
@@ -47,14 +46,6 @@ _FAILURE_BODIES = {
     503: ("SERVICE_UNAVAILABLE", "Service Unavailable."),
     504: ("GATEWAY_TIMEOUT", "Gateway Timeout."),
 }
-
-
-class Permission(StrEnum):
-    """The reminders scope as the person's Alexa account holds it."""
-
-    ASK = "ask"  # never asked: requests carry no status for the scope
-    GRANTED = "granted"
-    DENIED = "denied"
 
 
 @dataclass(frozen=True)
