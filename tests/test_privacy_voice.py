@@ -41,7 +41,7 @@ def said(device: Device, utterance: str) -> str:
 
 def test_the_answer_says_what_is_kept_and_names_no_month_count() -> None:
     """Static words stay true whatever SKILL_RETENTION_MONTHS is: the policy page says how long."""
-    for kept in ("stretching days and counts", "settings", "where you stopped"):
+    for kept in ("stretching days and counts", "settings", "where you stopped", "reminder"):
         assert kept in ANSWER
     assert "never what you say" in ANSWER
     assert "Disabling the skill deletes it" in ANSWER
