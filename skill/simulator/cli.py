@@ -131,8 +131,8 @@ def _reminder_options(parser: argparse.ArgumentParser) -> None:
         "--reminders-permission",
         default=Permission.ASK.value,
         choices=[p.value for p in Permission],
-        help="the reminders permission the Alexa account holds at the start (default: "
-        "%(default)s: never asked; 'yes' to Alexa's own prompt grants it)",
+        help="the reminders permission the Alexa account holds at the start; ask: never "
+        "asked, and 'yes' to Alexa's own prompt grants it (default: %(default)s)",
     )
     parser.add_argument(
         "--no-voice-consent",
