@@ -199,7 +199,7 @@ def test_today_defaults_to_the_machines_date() -> None:
         ("uh can you remind me to do my stretches at like 7 tonight", "SetReminderIntent",
          {"time": "19:00"}),
         ("could you remind me every morning at 8", "SetReminderIntent",
-         {"time": "08:00", "repeat": "daily"}),  # "every morning" is a repeat, not a time
+         {"time": "08:00", "repeat": "mornings"}),  # "every morning" is a repeat, not a time
         ("push the reminder back to 8 30", "ChangeReminderIntent", {"time": "08:30"}),
     ],
 )  # fmt: skip
@@ -227,8 +227,11 @@ def test_the_model_declares_the_reminder_slots_the_skill_reads() -> None:
     assert slots["ChangeReminderIntent"] == {"time": "AMAZON.TIME"}
     assert slots["ReminderStatusIntent"] == slots["CancelReminderIntent"] == {}
     repeat = {v.id: {v.value, *v.synonyms} for v in MODEL.types["REMINDER_REPEAT"].values}
-    assert set(repeat) == {"daily", "weekdays"}
-    assert {"every day", "each day", "daily", "every night", "every morning"} <= repeat["daily"]
+    # the skill reads each id (skill.core.reminders): mornings and evenings are every day
+    assert set(repeat) == {"daily", "weekdays", "mornings", "evenings"}
+    assert {"every day", "each day", "daily"} <= repeat["daily"]
+    assert {"every morning", "each morning"} <= repeat["mornings"]
+    assert {"every night", "every evening", "nightly"} <= repeat["evenings"]
     assert {
         "weekdays", "every weekday", "on weekdays", "monday to friday", "workdays"
     } <= repeat["weekdays"]  # fmt: skip

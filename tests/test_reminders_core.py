@@ -182,6 +182,14 @@ def test_time_values(value: Any, clock: tuple[int, int] | None) -> None:
         # "this weekend" is not one day: left out
         (("19:00", "2026-W48-WE", None), "daily@19:00"),
         (("19:00", None, "hourly"), "daily@19:00"),
+        # "remind me every night at 9": Alexa hears 09:00, the night makes it 9 PM
+        (("09:00", None, "evenings"), "daily@21:00"),
+        (("21:30", None, "evenings"), "daily@21:30"),
+        (("00:30", None, "evenings"), "daily@00:30"),  # "half past midnight" stays
+        # "remind me every morning": 8 AM, as "morning" alone; "every morning at 7" as said
+        ((None, None, "mornings"), "daily@08:00"),
+        (("07:00", None, "mornings"), "daily@07:00"),
+        ((None, None, "evenings"), "daily@18:00"),
     ],
 )
 def test_schedule_from_slots(slots: tuple[Any, Any, Any], token: str) -> None:

@@ -205,7 +205,14 @@ def schedule_from_slots(
     repeat = _repeat(repeat_id)
     if repeat is Repeat.ONCE:  # the slot type names daily and weekdays only
         repeat = None
+    part = _PART_OF_REPEAT.get(str(repeat_id).strip().lower())
+    if part is not None:  # "every night", "every morning": daily, at that part of the day
+        repeat = Repeat.DAILY
     clock = parse_time(time_value)
+    if clock is not None and part == "EV" and 1 <= clock[0] <= 11:
+        clock = (clock[0] + 12, clock[1])  # "every night at 9" is 9 PM
+    if clock is None and part is not None:
+        clock = PARTS_OF_DAY[part]  # "remind me every morning": 8 AM, as "morning" alone
     if clock is None and current is not None:
         clock = (current.hour, current.minute)
     if clock is None:
@@ -309,6 +316,10 @@ def iso_day(value: Any) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+# REMINDER_REPEAT ids that are every day at a part of the day (AMAZON.TIME's codes).
+_PART_OF_REPEAT = {"mornings": "MO", "evenings": "EV"}
 
 
 def _repeat(value: Any) -> Repeat | None:
