@@ -9,7 +9,6 @@ import contextlib
 import http.server
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from skill.alexa.permissions import REMINDERS_SCOPE
 from skill.store.progress_store import ProgressStore
 from tests.builders import RequestBuilder
 from tests.conversation import Conversation, Reply
+from tests.loopback import serve
 
 ZONE = "America/Los_Angeles"
 # Saturday 28 November 2026, 7:07 PM in Los Angeles.
@@ -82,22 +82,11 @@ for _method in ("POST", "PUT", "DELETE"):
     setattr(AlexaApis, f"do_{_method}", AlexaApis.do_GET)
 
 
-class QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # the skill hangs up on a slow API on purpose
-
-
 @contextlib.contextmanager
 def alexa_apis() -> Iterator[type[AlexaApis]]:
     handler = type("Apis", (AlexaApis,), {"fail": {}, "reminders": {}, "calls": []})
-    server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve(handler):
         yield handler
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class Echo(RequestBuilder):

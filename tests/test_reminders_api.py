@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.server
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -30,6 +29,7 @@ from skill.alexa.reminders_api import (
 )
 from skill.core.reminders import ReminderSchedule, Repeat
 from tests.builders import RequestBuilder
+from tests.loopback import serve
 
 TEXT = "Time for your hamstring stretches."
 # Saturday 28 November 2026, 18:04:30 in Los Angeles.
@@ -150,22 +150,11 @@ for _method in ("PUT", "DELETE", "GET"):
     setattr(RemindersApi, f"do_{_method}", RemindersApi.do_POST)
 
 
-class QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a time-out hangs up on purpose
-
-
 @pytest.fixture
 def api() -> Iterator[type[RemindersApi]]:
     handler = type("Api", (RemindersApi,), {"statuses": {}, "calls": []})
-    server = QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    handler.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve(handler):
         yield handler
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def handler_input(api: type[RemindersApi]) -> HandlerInput:
