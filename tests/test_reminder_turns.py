@@ -136,7 +136,9 @@ def test_the_words_of_each_reply() -> None:
         "It looks like reminders aren't allowed for Hamstring Coach any more."
     )
     assert "couldn't reach Alexa's reminders" in text(ReminderReply.UNREACHABLE)
-    assert text(ReminderReply.ASK_TIME) == "What time should I remind you to stretch?"
+    assert text(ReminderReply.ASK_TIME) == (
+        "What time should I remind you to stretch? Say, for example, at 7 PM."
+    )
 
 
 @pytest.mark.parametrize("stage", list(STATES))

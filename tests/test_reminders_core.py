@@ -4,7 +4,7 @@ slots of "remind me ..." give, the offered time, and when the offer is due."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -264,19 +264,20 @@ def test_with_new_time_needs_a_time() -> None:
 @pytest.mark.parametrize(
     ("now", "token"),
     [
-        (datetime(2026, 11, 28, 19, 8), "daily@19:15"),
-        (datetime(2026, 11, 28, 19, 7, 29), "daily@19:00"),  # just under halfway: down
-        (datetime(2026, 11, 28, 19, 7, 30), "daily@19:15"),  # halfway: up
+        (datetime(2026, 11, 28, 19, 8), "daily@19:00"),
+        (datetime(2026, 11, 28, 19, 14, 59), "daily@19:00"),  # never up: it would ring today
+        (datetime(2026, 11, 28, 19, 15, 0), "daily@19:15"),
         (datetime(2026, 11, 28, 19, 0, 0), "daily@19:00"),
-        (datetime(2026, 11, 28, 19, 52, 30), "daily@20:00"),  # up into the next hour
-        (datetime(2026, 11, 28, 23, 52, 30), "daily@00:00"),  # and across midnight
-        (datetime(2026, 11, 28, 23, 59, 59), "daily@00:00"),
+        (datetime(2026, 11, 28, 23, 59, 59), "daily@23:45"),
         (datetime(2026, 11, 28, 0, 7, 29), "daily@00:00"),
-        (datetime(2026, 11, 28, 11, 44), "daily@11:45"),
+        (datetime(2026, 11, 28, 11, 44), "daily@11:30"),
     ],
 )
-def test_the_offer_is_daily_at_the_nearest_quarter_hour(now: datetime, token: str) -> None:
-    assert offer_schedule(now).token() == token
+def test_the_offer_is_daily_at_the_quarter_hour_before_now(now: datetime, token: str) -> None:
+    schedule = offer_schedule(now)
+    assert schedule.token() == token
+    # what "tomorrow at ..." promises: the first time it rings after now is tomorrow
+    assert schedule.first_after(now).date() == (now + timedelta(days=1)).date()
 
 
 def test_the_offer_waits_after_a_no() -> None:

@@ -229,11 +229,11 @@ def schedule_from_slots(
 
 
 def offer_schedule(now_local: datetime) -> ReminderSchedule:
-    """Every day at this time of day, to the nearest 15 minutes (7:07:30 PM is 7:15 PM; 11:53
-    PM is midnight)."""
+    """Every day at this time of day, to the quarter hour before it (7:14 PM is 7:00 PM): so
+    the offer's "tomorrow at 7 PM" is true, as the first time after the "yes" is tomorrow's
+    (rounded up, 7:08 PM would be 7:15 PM, ringing minutes after the session)."""
     seconds = now_local.hour * 3600 + now_local.minute * 60 + now_local.second
-    quarters = (seconds + _ROUND_SECONDS // 2) // _ROUND_SECONDS
-    minutes = quarters * 15 % (24 * 60)
+    minutes = seconds // _ROUND_SECONDS * 15
     return ReminderSchedule(minutes // 60, minutes % 60, Repeat.DAILY)
 
 
