@@ -137,7 +137,7 @@ def test_the_words_of_each_reply() -> None:
     )
     assert "couldn't reach Alexa's reminders" in text(ReminderReply.UNREACHABLE)
     assert text(ReminderReply.ASK_TIME) == (
-        "What time should I remind you to stretch? Say, for example, at 7 PM."
+        "What time should I remind you to stretch, for example at 7 PM?"
     )
 
 
