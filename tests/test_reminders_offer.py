@@ -69,6 +69,21 @@ def test_no_to_the_offer_is_remembered(client: FlaskClient, apis: type[AlexaApis
     assert apis.calls == []
 
 
+@pytest.mark.parametrize("status", ["DENIED", "NOT_ANSWERED"])
+def test_no_permission_for_the_offered_reminder_is_a_no_to_it(
+    client: FlaskClient, apis: type[AlexaApis], status: str
+) -> None:
+    talk = person(client, apis, granted=False)
+    finish_seated(talk)
+    offer = talk.say("AMAZON.NoIntent")
+    token = offer.attributes["reminder_offer"]
+    asked = talk.say("AMAZON.YesIntent")  # yes to the offer: the permission is asked for
+    assert asked.response["directives"][0]["type"] == "Connections.SendRequest"
+    talk.alexa_answers(token, status)
+    assert kept(client) == {"declined_on": "2026-11-28"}  # Amazon: no new offer for 7 days
+    assert apis.calls == []
+
+
 def test_the_offer_comes_once_a_session(client: FlaskClient, apis: type[AlexaApis]) -> None:
     talk = person(client, apis)
     talk.say("ReminderStatusIntent")  # the offer, from "when is my reminder?"

@@ -240,7 +240,14 @@ class PermissionResponseHandler(CoachHandler):
         if str(getattr(status, "code", "")) != "200":
             return answer(conv, ReminderReply.CARD_SENT)
         said = consent_status(getattr(request, "payload", None))
-        schedule = ReminderSchedule.from_token(getattr(request, "token", None))
+        token = getattr(request, "token", None)
+        schedule = ReminderSchedule.from_token(token)
+        if said != ACCEPTED and token is not None and token == conv.state.reminder_offer:
+            # The reminder was the skill's offer: no permission is a "no" to it, and Amazon
+            # asks for 7 days before the next offer.
+            record = reminder_record(conv)
+            if record is not None:
+                keep(conv, replace(record, declined_on=conv.memory.today()))
         if said == DENIED:
             return answer(conv, ReminderReply.DENIED)
         if said != ACCEPTED or schedule is None:
