@@ -48,21 +48,30 @@ FAILED = {
     ReminderOutcome.REVOKED: ReminderReply.REVOKED,
     ReminderOutcome.BUSY: ReminderReply.BUSY,
     ReminderOutcome.UNREACHABLE: ReminderReply.UNREACHABLE,
-    ReminderOutcome.GONE: ReminderReply.UNREACHABLE,
 }
 
 
 def reminder_record(conv: Conversation) -> ReminderRecord | None:
     """The person's reminder record; None when it cannot be kept (no user id, or the store
     cannot be read): then no reminder is set, as its id would be lost."""
-    stored = conv.memory.profile.reminder
-    if conv.memory.user_id is None or not conv.memory.available:
+    if conv.memory.user_id is None:
         return None
-    return ReminderRecord.from_dict(stored)
+    stored = conv.memory.profile.reminder  # a failed read sets `available` false
+    return ReminderRecord.from_dict(stored) if conv.memory.available else None
 
 
 def keep(conv: Conversation, record: ReminderRecord) -> None:
     conv.memory.update(reminder=record.to_dict())
+
+
+def current_schedule(record: ReminderRecord | None) -> ReminderSchedule | None:
+    """The schedule of the reminder Alexa holds for the person, if any."""
+    return record.schedule if record is not None and record.alert_token else None
+
+
+def forget_reminder(conv: Conversation, record: ReminderRecord) -> None:
+    """The reminder is gone (cancelled, or deleted in the Alexa app); a "no" stays on record."""
+    keep(conv, replace(record, alert_token=None, schedule=None))
 
 
 def answer(
@@ -135,7 +144,7 @@ class SetReminderIntentHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conv = self.conversation(handler_input)
         record = reminder_record(conv)
-        current = record.schedule if record is not None and record.alert_token else None
+        current = current_schedule(record)
         repeat_id, _ = slot_value(handler_input, "repeat")
         schedule = schedule_from_slots(
             slot_value(handler_input, "time")[1],
@@ -174,7 +183,7 @@ def gone_elsewhere(conv: Conversation, record: ReminderRecord) -> bool:
         return False
     if find_reminder(conv.handler_input, record.alert_token) is not ReminderOutcome.GONE:
         return False
-    keep(conv, replace(record, alert_token=None, schedule=None))
+    forget_reminder(conv, record)
     return True
 
 
@@ -188,7 +197,7 @@ class ChangeReminderIntentHandler(CoachHandler):
         conv = self.conversation(handler_input)
         said = slot_value(handler_input, "time")[1]
         record = reminder_record(conv)
-        current = record.schedule if record is not None and record.alert_token else None
+        current = current_schedule(record)
         schedule = None
         if said and current is not None:
             schedule = with_new_time(current, said)
@@ -216,7 +225,7 @@ class CancelReminderIntentHandler(CoachHandler):
         outcome = delete_reminder(handler_input, record.alert_token)
         if outcome not in (ReminderOutcome.OK, ReminderOutcome.GONE):
             return answer(conv, FAILED[outcome])
-        keep(conv, replace(record, alert_token=None, schedule=None))
+        forget_reminder(conv, record)
         if outcome is ReminderOutcome.GONE:  # deleted elsewhere already
             return answer(conv, ReminderReply.NONE_SET)
         return answer(conv, ReminderReply.CANCELLED, record.schedule)
